@@ -1,0 +1,90 @@
+"""What drives the decisions: TF-IDF coefficients, nearest neighbours in embedding space, truncation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from veille.methods import tfidf
+
+
+def top_terms_per_class(texts: Sequence[str], y: np.ndarray, c: float, n_terms: int = 8) -> dict[str, list]:
+    """Largest positive logistic-regression coefficients of each class (TF-IDF fitted on all rows)."""
+    model = tfidf.make_classifier(c).fit(tfidf.as_input(texts), y)
+    vocab = model.named_steps["tfidf"].get_feature_names_out()
+    clf = model.named_steps["clf"]
+    out = {}
+    for row, cls in zip(clf.coef_, clf.classes_, strict=True):
+        top = np.argsort(row)[::-1][:n_terms]
+        out[str(cls)] = [[str(vocab[i]), round(float(row[i]), 2)] for i in top]
+    return out
+
+
+def _snippet(text: str, n: int = 140) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def neighbour_explanations(
+    embeddings: np.ndarray,
+    y: np.ndarray,
+    texts: Sequence[str],
+    pred_tfidf: Sequence[str],
+    pred_embed: Sequence[str],
+    n_examples: int = 3,
+    k: int = 3,
+) -> list[dict]:
+    """Documents where the two approaches disagree, with their nearest labelled neighbours (cosine).
+
+    A frozen-embedding classifier has no word weights; its decisions read through the closest
+    examples, which is how an analyst can check them.
+    """
+    pred_tfidf, pred_embed = np.asarray(pred_tfidf), np.asarray(pred_embed)
+    picks = [int(i) for i in np.flatnonzero((pred_tfidf != y) & (pred_embed == y))[:n_examples]]
+    picks += [int(i) for i in np.flatnonzero((pred_tfidf == y) & (pred_embed != y))[:n_examples]]
+    out = []
+    for i in picks:
+        sims = embeddings @ embeddings[i]
+        sims[i] = -np.inf
+        nearest = np.argsort(sims)[::-1][:k]
+        out.append(
+            {
+                "text": _snippet(texts[i]),
+                "true": str(y[i]),
+                "tfidf_pred": str(pred_tfidf[i]),
+                "embedding_pred": str(pred_embed[i]),
+                "neighbours": [
+                    {
+                        "label": str(y[j]),
+                        "similarity": round(float(sims[j]), 3),
+                        "text": _snippet(texts[j], 90),
+                    }
+                    for j in nearest
+                ],
+            }
+        )
+    return out
+
+
+def token_lengths(texts: Sequence[str], model_dir: Path) -> np.ndarray:
+    """Length of each text in MiniLM word pieces, special tokens included, without truncation."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return np.array([len(e.ids) for e in tokenizer.encode_batch(list(texts))])
+
+
+def truncation_stats(lengths: np.ndarray, limits: Sequence[int]) -> dict:
+    return {
+        "n_docs": int(len(lengths)),
+        "mean_tokens": round(float(lengths.mean()), 1),
+        "median_tokens": float(np.median(lengths)),
+        "p90_tokens": float(np.percentile(lengths, 90)),
+        "max_tokens": int(lengths.max()),
+        "truncated": {str(lim): int((lengths > lim).sum()) for lim in limits},
+        "truncated_share": {str(lim): round(float((lengths > lim).mean()), 4) for lim in limits},
+    }

@@ -1,0 +1,357 @@
+"""report.html: plotly figures (plotly.js embedded inline, works offline) and tables from the results."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+# Okabe-Ito colours that keep a 3:1 contrast on white.
+COLOURS = {
+    "tfidf_logreg": "#D55E00",
+    "minilm_logreg": "#0072B2",
+    "model2vec_logreg": "#009E73",
+    "setfit_minilm": "#CC79A7",
+}
+
+
+def _primary_entries(results: dict) -> list[dict]:
+    primary = results["meta"]["primary_variant"]
+    return [e for e in results["methods"] if e["variant"] == primary]
+
+
+def learning_curve_figure(results: dict) -> go.Figure:
+    fig = go.Figure()
+    for e in _primary_entries(results):
+        curve = e["learning_curve"]
+        ks = sorted(curve, key=int)
+        fig.add_trace(
+            go.Scatter(
+                x=[int(k) for k in ks],
+                y=[curve[k]["macro_f1_mean"] for k in ks],
+                error_y={"type": "data", "array": [curve[k]["macro_f1_ci95"] or 0 for k in ks]},
+                mode="lines+markers",
+                name=e["label"],
+                line={
+                    "color": COLOURS.get(e["method"]),
+                    "dash": "dot" if e["method"] == "setfit_minilm" else None,
+                },
+            )
+        )
+    fig.update_layout(
+        title="Learning curve: macro-F1 vs labelled examples per class (mean, 95% CI over draws)",
+        xaxis={"title": "labelled examples per class", "type": "log", "dtick": 0.30103},
+        yaxis={"title": "macro-F1 on held-out 30%"},
+        template="plotly_white",
+        height=460,
+    )
+    return fig
+
+
+def cv_figure(results: dict) -> go.Figure:
+    entries = [e for e in results["methods"] if e["macro_f1_mean"] is not None]
+    fig = go.Figure()
+    for variant in results["meta"]["variants"]:
+        sub = [e for e in entries if e["variant"] == variant]
+        fig.add_trace(
+            go.Bar(
+                x=[e["label"] for e in sub],
+                y=[e["macro_f1_mean"] for e in sub],
+                error_y={"type": "data", "array": [e["macro_f1_ci95"] for e in sub]},
+                name=variant,
+            )
+        )
+    fig.update_layout(
+        title="All labels: macro-F1, repeated stratified CV (95% CI, corrected for resampling)",
+        yaxis={"title": "macro-F1", "range": [0.5, 1.0]},
+        barmode="group",
+        template="plotly_white",
+        height=420,
+    )
+    return fig
+
+
+def clustering_figure(results: dict) -> go.Figure:
+    entries = [e for e in _primary_entries(results) if e["ari_mean"] is not None]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=[e["label"] for e in entries],
+            y=[e["ari_mean"] for e in entries],
+            error_y={"type": "data", "array": [e["ari_ci95"] for e in entries]},
+            name="KMeans in the method's own space (ARI)",
+            marker_color="#0072B2",
+        )
+    )
+    if any("tsne_kmeans_ari_mean" in e for e in entries):
+        fig.add_trace(
+            go.Bar(
+                x=[e["label"] for e in entries],
+                y=[e.get("tsne_kmeans_ari_mean") for e in entries],
+                name="t-SNE then KMeans (ARI, inflated: for comparison with published student results)",
+                marker_color="#BBBBBB",
+                marker_pattern_shape="/",
+            )
+        )
+    fig.update_layout(
+        title="Unsupervised: agreement of KMeans clusters with the true categories",
+        yaxis={"title": "adjusted Rand index", "range": [0, 1]},
+        barmode="group",
+        template="plotly_white",
+        height=420,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def confusion_figure(results: dict) -> go.Figure:
+    entries = [e for e in _primary_entries(results) if e.get("confusion_matrix")]
+    classes = list(results["meta"]["classes"])
+    short = [c[:14] for c in classes]
+    fig = make_subplots(rows=1, cols=len(entries), subplot_titles=[e["label"] for e in entries])
+    for i, e in enumerate(entries, start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=e["confusion_matrix"],
+                x=short,
+                y=short,
+                colorscale="Blues",
+                showscale=False,
+                text=e["confusion_matrix"],
+                texttemplate="%{text}",
+            ),
+            row=1,
+            col=i,
+        )
+        fig.update_yaxes(autorange="reversed", row=1, col=i)
+    fig.update_layout(
+        title="Confusion matrices (rows: true, columns: predicted; first CV repeat, every document once)",
+        height=440,
+        template="plotly_white",
+    )
+    return fig
+
+
+def projection_figure(results: dict, extras: dict) -> go.Figure | None:
+    projections = extras.get("projections") or {}
+    if not projections:
+        return None
+    labels = extras["labels"]
+    methods = [m for m in ("tfidf_logreg", "minilm_logreg", "model2vec_logreg") if m in projections]
+    names = {e["method"]: e["label"] for e in results["methods"]}
+    fig = make_subplots(rows=1, cols=len(methods), subplot_titles=[names[m].split(" +")[0] for m in methods])
+    for i, m in enumerate(methods, start=1):
+        coords = projections[m]
+        for j, cls in enumerate(extras["classes"]):
+            idx = [r for r, lab in enumerate(labels) if lab == cls]
+            fig.add_trace(
+                go.Scattergl(
+                    x=coords[idx, 0],
+                    y=coords[idx, 1],
+                    mode="markers",
+                    name=cls,
+                    legendgroup=cls,
+                    showlegend=i == 1,
+                    marker={"size": 4, "color": _palette(j)},
+                ),
+                row=1,
+                col=i,
+            )
+    fig.update_layout(
+        title="t-SNE projection coloured by true category (illustration only)",
+        height=460,
+        template="plotly_white",
+    )
+    return fig
+
+
+def _palette(i: int) -> str:
+    return ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#999999"][i % 8]
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _curve_cell(point: dict) -> str:
+    return f"{point['macro_f1_mean']:.3f} ± {point['macro_f1_ci95'] or 0:.3f} (n={point['n_draws']})"
+
+
+def tables(results: dict) -> dict[str, str]:
+    methods = results["methods"]
+    main = _table(
+        [
+            "method",
+            "variant",
+            "macro-F1",
+            "±95%",
+            "accuracy",
+            "ARI",
+            "±95%",
+            "NMI",
+            "s / 1000 docs",
+            "peak RSS (MB)",
+            "size (MB)",
+        ],
+        [
+            [
+                e["label"],
+                e["variant"],
+                e["macro_f1_mean"],
+                e["macro_f1_ci95"],
+                e["accuracy_mean"],
+                e["ari_mean"],
+                e.get("ari_ci95"),
+                e.get("nmi_mean"),
+                e["seconds_per_1000_docs"],
+                e["peak_rss_mb"],
+                e["model_size_mb"],
+            ]
+            for e in methods
+        ],
+    )
+    primary = _primary_entries(results)
+    ks = sorted({k for e in primary for k in e["learning_curve"]}, key=int)
+    curve = _table(
+        ["method"] + [f"{k}/class" for k in ks],
+        [
+            [e["label"]]
+            + [_curve_cell(e["learning_curve"][k]) if k in e["learning_curve"] else None for k in ks]
+            for e in primary
+        ],
+    )
+    tests = _table(
+        ["task", "shots", "A", "B", "variants", "mean diff (A−B)", "t", "p", "test"],
+        [
+            [
+                c["task"],
+                c.get("shots"),
+                c["a"],
+                c["b"],
+                c["variant_a"]
+                if c["variant_a"] == c["variant_b"]
+                else f"{c['variant_a']} vs {c['variant_b']}",
+                c["mean_difference"],
+                c["t"],
+                c["p_value"],
+                c["test"],
+            ]
+            for c in results["comparisons"]
+        ],
+    )
+    trunc = results["data"]["truncation"]
+    truncation = _table(
+        ["docs", "mean tokens", "median", "90th pct", "max"] + [f"> {k} tokens" for k in trunc["truncated"]],
+        [
+            [
+                trunc["n_docs"],
+                trunc["mean_tokens"],
+                trunc["median_tokens"],
+                trunc["p90_tokens"],
+                trunc["max_tokens"],
+            ]
+            + [f"{v} ({100 * trunc['truncated_share'][k]:.1f}%)" for k, v in trunc["truncated"].items()]
+        ],
+    )
+    terms = _table(
+        ["category", "top TF-IDF terms (logistic-regression coefficient)"],
+        [
+            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
+            for cls, words in results["interpretability"]["tfidf_top_terms"].items()
+        ],
+    )
+    neighbours = _table(
+        ["text", "true", "TF-IDF says", "MiniLM says", "3 nearest neighbours (label, cosine)"],
+        [
+            [
+                n["text"],
+                n["true"],
+                n["tfidf_pred"],
+                n["embedding_pred"],
+                "; ".join(f"{m['label']} ({m['similarity']})" for m in n["neighbours"]),
+            ]
+            for n in results["interpretability"]["neighbours"]
+        ],
+    )
+    return {
+        "main": main,
+        "curve": curve,
+        "tests": tests,
+        "truncation": truncation,
+        "terms": terms,
+        "neighbours": neighbours,
+    }
+
+
+CSS = """
+body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:.85em}th,td{border:1px solid #ccc;padding:.3em .5em}
+th{background:#f2f2f2}figure{margin:1.5em 0}.note{color:#555;font-size:.9em}
+"""
+
+
+def render_report(results: dict, extras: dict) -> str:
+    meta = results["meta"]
+    figures = [
+        learning_curve_figure(results),
+        cv_figure(results),
+        clustering_figure(results),
+        confusion_figure(results),
+        projection_figure(results, extras),
+    ]
+    parts = []
+    first = True
+    for fig in figures:
+        if fig is None:
+            continue
+        parts.append(
+            "<figure>"
+            + pio.to_html(fig, full_html=False, include_plotlyjs=first, config={"displayModeBar": False})
+            + "</figure>"
+        )
+        first = False
+    t = tables(results)
+    quick = " (QUICK RUN: subset, not for conclusions)" if meta["quick"] else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Veille benchmark report{quick}</title>
+<style>{CSS}</style></head><body>
+<h1>Sentence-transformer techniques vs bag-of-words{html.escape(quick)}</h1>
+<p>Dataset <code>{html.escape(meta["dataset"])}</code>: {meta["n_docs"]} documents,
+{len(meta["classes"])} classes.
+Run time {meta["run_seconds"]} s (cache hits {meta["cache"]["hits"]}, misses {meta["cache"]["misses"]}).
+CV: {meta["config"]["cv_repeats"]}×{meta["config"]["cv_folds"]}-fold stratified, C chosen by inner CV;
+learning curve: {meta["config"]["curve_draws"]} nested draws, 30% held out, C=1.</p>
+<h2>Summary</h2>{t["main"]}
+<p class="note">Intervals on CV scores use the Nadeau–Bengio correction;
+ARI/NMI intervals are over KMeans seeds.
+s / 1000 docs: time to turn 1,000 raw texts into vectors (SetFit: prediction). SetFit is trained only at
+few shots (CPU budget), so it has no full-data CV score.</p>
+{"".join(parts[:1])}<h2>Learning curve (macro-F1)</h2>{t["curve"]}
+{"".join(parts[1:])}
+<h2>Paired tests</h2>{t["tests"]}
+<h2>Truncation (MiniLM word pieces, primary variant)</h2>{t["truncation"]}
+<h2>Interpretability</h2><h3>TF-IDF: words that drive each category</h3>{t["terms"]}
+<h3>Embeddings: nearest labelled neighbours where the two approaches disagree</h3>{t["neighbours"]}
+</body></html>
+"""
+
+
+def write_report(results: dict, extras: dict, out_dir: Path) -> Path:
+    path = Path(out_dir) / "report.html"
+    path.write_text(render_report(results, extras), encoding="utf-8")
+    return path
