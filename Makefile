@@ -1,0 +1,65 @@
+# Two entry points for a fresh machine: `make run` (dashboard on the embedded synthetic default)
+# and `make test` (everything the test suite needs, then the suite). CI runs `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ARTIFACTS_DIR ?= artifacts/default
+PORT ?= 8050
+# Full Kaggle scale: 307,511 labelled + 48,744 unlabelled clients.
+SYNTHETIC_N ?= 307511
+
+.PHONY: run test setup setup-test system-deps default-artifacts lint veille clean
+
+$(VENV)/.web: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+setup: $(VENV)/.web
+
+default-artifacts: setup
+	@if [ ! -f $(ARTIFACTS_DIR)/manifest.json ]; then \
+		echo "Building the synthetic default portfolio ($(SYNTHETIC_N) clients) in $(ARTIFACTS_DIR)"; \
+		$(PY) -m scoring train --synthetic $(SYNTHETIC_N) --out $(ARTIFACTS_DIR); \
+	fi
+
+run: default-artifacts
+	ARTIFACTS_DIR=$(ARTIFACTS_DIR) $(VENV)/bin/gunicorn --config app/gunicorn_conf.py --bind 127.0.0.1:$(PORT) app:server
+
+# Debian packages for browser and Redis tests (installed only when missing; needs root or sudo).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.test: $(VENV)/.web
+	# torch first, pinned: the CPU build; an unpinned torch would pull a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[test,veille]"
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+setup-test: system-deps $(VENV)/.test node_modules/axe-core/axe.min.js
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+
+# pytest exits 5 when it collects no test: that is a failure here, said out loud.
+test: setup-test lint
+	@$(PY) -m pytest --headless -p no:cacheprovider; rc=$$?; \
+	if [ $$rc = 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) node_modules artifacts

@@ -1,0 +1,195 @@
+"""Command line: ``python -m scoring {train,predict,explain,synthesize,profile}``.
+
+Every expected failure (bad path, bad data, unknown client, broken artifacts) prints one line on
+stderr and exits with code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import ScoringError, UnknownClientError
+
+EXIT_USAGE = 2
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Credit default scoring.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train the model and write the artifact folder")
+    source = train.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="folder with application_train.csv (and optionally application_test.csv)")
+    source.add_argument("--synthetic", type=_count, metavar="N", help="train on N synthetic clients")
+    train.add_argument("--synthetic-test", type=int, default=None, metavar="N",
+                       help="synthetic unlabelled clients added to the portfolio (default: N * 48744/307511)")
+    train.add_argument("--out", type=Path, required=True, help="artifact folder to write")
+    train.add_argument("--cost-fn", type=_positive, default=10.0, help="cost of accepting a defaulter (default 10)")
+    train.add_argument("--cost-fp", type=_positive, default=1.0, help="cost of refusing a good client (default 1)")
+    train.add_argument("--seed", type=int, default=42)
+
+    predict = sub.add_parser("predict", help="score a CSV in the application schema")
+    predict.add_argument("--artifacts", type=Path, required=True)
+    predict.add_argument("--data", type=Path, required=True, help="CSV (TARGET optional)")
+    predict.add_argument("--out", type=Path, required=True, help="CSV to write: SK_ID_CURR, probability, decision")
+
+    explain = sub.add_parser("explain", help="explain the decision for one portfolio client")
+    explain.add_argument("--artifacts", type=Path, required=True)
+    explain.add_argument("--client", required=True, help="SK_ID_CURR")
+    explain.add_argument("--json", action="store_true", help="print a JSON object")
+    explain.add_argument("--top", type=_count, default=10, help="contributions shown without --json")
+
+    synth = sub.add_parser("synthesize", help="write synthetic application_train/test CSVs (Kaggle schema)")
+    synth.add_argument("--train", type=_count, default=307_511)
+    synth.add_argument("--test", type=int, default=48_744)
+    synth.add_argument("--out", type=Path, required=True)
+    synth.add_argument("--seed", type=int, default=42)
+    synth.add_argument("--gzip", action="store_true", help="write .csv.gz")
+
+    profile = sub.add_parser("profile", help="rebuild the synthetic generator's profile from a real sample")
+    profile.add_argument("--data", type=Path, required=True, help="application_train-like CSV with TARGET")
+    profile.add_argument("--out", type=Path, default=None)
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from scoring.loading import clean_anomalies, load_kaggle_folder
+    from scoring.model import TrainConfig
+    from scoring.pipeline import train_and_write
+    from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS, generate_applications
+
+    config = TrainConfig(cost_fn=args.cost_fn, cost_fp=args.cost_fp, seed=args.seed)
+    started = time.perf_counter()
+    if args.synthetic:
+        n_test = args.synthetic_test
+        if n_test is None:
+            n_test = round(args.synthetic * KAGGLE_TEST_ROWS / KAGGLE_TRAIN_ROWS)
+        _progress(f"Generating a synthetic portfolio: {args.synthetic:,} labelled + {n_test:,} unlabelled clients")
+        train, test = generate_applications(args.synthetic, n_test, seed=args.seed)
+        train, _ = clean_anomalies(train)
+        test, _ = clean_anomalies(test)
+        source = "synthetic"
+    else:
+        _progress(f"Reading {args.data}")
+        train, test = load_kaggle_folder(args.data)
+        source = "kaggle"
+    train_and_write(train, test if test is not None and len(test) else None, args.out, config,
+                    data_source=source, progress=_progress)
+    _progress(f"Done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from scoring.artifacts import Artifacts
+    from scoring.loading import load_application_file
+    from scoring.model import margin
+    from scoring.schema import ID_COLUMN
+
+    artifacts = Artifacts(args.artifacts)
+    frame = load_application_file(args.data, require_target=None)
+    features = artifacts.transform.transform(frame)
+    proba = artifacts.decision.platt.proba(margin(artifacts.booster, features))
+    threshold = artifacts.decision.threshold
+    out = pd.DataFrame({
+        ID_COLUMN: frame[ID_COLUMN].to_numpy(),
+        "probability": np.round(proba, 6),
+        "decision": np.where(proba >= threshold, "refused", "granted"),
+    })
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(args.out, index=False)
+    _progress(f"Scored {len(out):,} clients -> {args.out} ({(proba >= threshold).mean():.1%} refused)")
+    return 0
+
+
+def parse_client_id(text: str) -> int:
+    """Strictly parse an SK_ID_CURR; raise UnknownClientError with a readable message."""
+    cleaned = str(text).strip()
+    if not cleaned.isdigit() or len(cleaned) > 12:
+        raise UnknownClientError(f"invalid client id {text!r}: expected a positive whole number")
+    return int(cleaned)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from scoring.artifacts import Artifacts
+    from scoring.portfolio import Portfolio
+
+    portfolio = Portfolio(Artifacts(args.artifacts))
+    client = portfolio.explanation(parse_client_id(args.client))
+    if args.json:
+        print(json.dumps(client.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Client {client.client_id}: probability of default {client.probability:.1%}, "
+          f"threshold {client.threshold:.1%} -> {client.decision}")
+    for name, value in client.top_contributions(args.top):
+        print(f"  {value:+.4f}  {name}")
+    return 0
+
+
+def cmd_synthesize(args: argparse.Namespace) -> int:
+    from scoring.synthetic import generate_applications
+
+    started = time.perf_counter()
+    train, test = generate_applications(args.train, max(args.test, 0), seed=args.seed)
+    generated = time.perf_counter() - started
+    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = ".csv.gz" if args.gzip else ".csv"
+    train.to_csv(args.out / f"application_train{suffix}", index=False)
+    if len(test):
+        test.to_csv(args.out / f"application_test{suffix}", index=False)
+    _progress(f"Generated {len(train):,} + {len(test):,} clients in {generated:.1f} s, "
+              f"written in {time.perf_counter() - started - generated:.1f} s to {args.out}")
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from scoring.loading import read_csv_checked, validate_application
+    from scoring.synthetic_profile import PROFILE_PATH, build_profile, write_profile
+
+    sample = validate_application(read_csv_checked(args.data), name=args.data.name, require_target=True)
+    out = args.out or PROFILE_PATH
+    write_profile(build_profile(sample), out)
+    _progress(f"Profile of {len(sample):,} clients written to {out}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "predict": cmd_predict, "explain": cmd_explain,
+            "synthesize": cmd_synthesize, "profile": cmd_profile}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ScoringError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head`: not an error
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

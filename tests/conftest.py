@@ -1,0 +1,45 @@
+"""Shared fixtures: paths to the real sample data and small synthetic artifact folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
+HOME_CREDIT = SHARED_DATA / "home_credit"
+REAL_TRAIN = HOME_CREDIT / "application_train_sample1000.csv"
+REAL_TEST = HOME_CREDIT / "application_test_sample49.csv"
+
+
+@pytest.fixture(scope="session")
+def real_train_path() -> Path:
+    if not REAL_TRAIN.is_file():
+        pytest.fail(f"real sample missing at {REAL_TRAIN} (set SHARED_DATA)")
+    return REAL_TRAIN
+
+
+@pytest.fixture(scope="session")
+def kaggle_folder(tmp_path_factory, real_train_path) -> Path:
+    """A folder shaped like the Kaggle download, pointing at the real sample files (no copy)."""
+    folder = tmp_path_factory.mktemp("kaggle")
+    (folder / "application_train.csv").symlink_to(real_train_path)
+    (folder / "application_test.csv").symlink_to(REAL_TEST)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def synthetic_artifacts(tmp_path_factory) -> Path:
+    """A small trained synthetic portfolio, shared by scoring and dashboard tests."""
+    from scoring.loading import clean_anomalies
+    from scoring.model import TrainConfig
+    from scoring.pipeline import train_and_write
+    from scoring.synthetic import generate_applications
+
+    out = tmp_path_factory.mktemp("artifacts") / "synthetic"
+    train, test = generate_applications(12_000, 1_500, seed=7)
+    train_and_write(clean_anomalies(train)[0], clean_anomalies(test)[0], out, TrainConfig(seed=7),
+                    data_source="synthetic", progress=lambda _: None)
+    return out
