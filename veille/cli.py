@@ -75,11 +75,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from veille.render import render_documents
-
     path = Path(args.results)
     if not path.is_file():
         raise VeilleError(f"results file not found: {path}")
+    from veille.render import render_documents
+
     for written in render_documents(
         json.loads(path.read_text(encoding="utf-8")), Path(args.note), Path(args.slides)
     ):

@@ -1,0 +1,150 @@
+"""End-to-end: `python -m veille run --quick` on Flipkart and on a CSV with other column names."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sentence_transformers")
+pytest.importorskip("setfit")
+pytest.importorskip("model2vec")
+
+pytestmark = [pytest.mark.veille, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+FLIPKART = ROOT.parent / "shared/data/flipkart/flipkart_com-ecommerce_sample_1050.csv"
+SUMMARY_FIELDS = {
+    "method",
+    "macro_f1_mean",
+    "macro_f1_ci95",
+    "accuracy_mean",
+    "ari_mean",
+    "seconds_per_1000_docs",
+    "learning_curve",
+    "p_values",
+}
+
+
+def _run(data: Path, out: Path, cache: Path, *extra: str) -> tuple[subprocess.CompletedProcess, float]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    start = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "veille",
+            "run",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--cache",
+            str(cache),
+            "--quick",
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    return result, time.perf_counter() - start
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("veille_cache")
+
+
+@pytest.fixture(scope="module")
+def flipkart_run(tmp_path_factory, cache_dir):
+    if not FLIPKART.is_file():
+        pytest.skip("shared Flipkart sample not present")
+    out = tmp_path_factory.mktemp("veille_out")
+    result, seconds = _run(FLIPKART, out, cache_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out, seconds
+
+
+def test_quick_run_writes_sane_results(flipkart_run):
+    out, seconds = flipkart_run
+    results = json.loads((out / "results.json").read_text())
+    assert results["meta"]["quick"] is True
+    assert results["meta"]["n_docs"] == 210 and len(results["meta"]["classes"]) == 7
+    methods = {(e["method"], e["variant"]): e for e in results["methods"]}
+    for m in ("tfidf_logreg", "minilm_logreg", "model2vec_logreg"):
+        for v in ("description", "product_name+description"):
+            e = methods[(m, v)]
+            assert e.keys() >= SUMMARY_FIELDS
+            assert 0.4 < e["macro_f1_mean"] <= 1.0 and 0 <= e["macro_f1_ci95"] < 0.5
+            assert 0.4 < e["accuracy_mean"] <= 1.0
+            assert -0.1 < e["ari_mean"] <= 1.0
+            assert e["seconds_per_1000_docs"] > 0 and e["peak_rss_mb"] > 50 and e["model_size_mb"] > 0
+            assert np.sum(e["confusion_matrix"]) == 210
+            assert set(e["learning_curve"]) == {"2", "8"}
+    # frozen MiniLM beats chance by far even on a small subset; a transformer process is heavier
+    assert methods[("minilm_logreg", "description")]["macro_f1_mean"] > 0.6
+    assert methods[("minilm_logreg", "description")]["peak_rss_mb"] > methods[("tfidf_logreg", "description")]["peak_rss_mb"]
+    setfit = methods[("setfit_minilm", "description")]
+    assert setfit["learning_curve"]["8"]["n_draws"] == 1
+    assert 0.2 < setfit["learning_curve"]["8"]["macro_f1_mean"] <= 1.0
+    assert setfit["model_size_mb"] > 50
+    tests = results["comparisons"]
+    assert any(t["task"] == "cv" and t["a"] == "minilm_logreg" and t["b"] == "tfidf_logreg" for t in tests)
+    assert all(0.0 <= t["p_value"] <= 1.0 for t in tests)
+    trunc = results["data"]["truncation"]
+    assert trunc["n_docs"] == 210 and 0 < trunc["truncated"]["256"] < 60
+    assert results["interpretability"]["tfidf_top_terms"]["Watches"]
+    assert seconds < 300
+
+
+def test_report_is_offline(flipkart_run):
+    out, _ = flipkart_run
+    html = (out / "report.html").read_text()
+    assert "cdn.plot.ly" not in html and "https://cdn" not in html
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js embedded inline
+    assert "Learning curve" in html and "QUICK RUN" in html
+
+
+def test_second_run_hits_the_cache(flipkart_run, cache_dir, tmp_path):
+    out, cold_seconds = flipkart_run
+    result, warm_seconds = _run(FLIPKART, tmp_path, cache_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    warm = json.loads((tmp_path / "results.json").read_text())
+    cold = json.loads((out / "results.json").read_text())
+    assert warm["meta"]["cache"]["misses"] == 0 and warm["meta"]["cache"]["hits"] > 10
+    assert "encoding" not in result.stderr and "SetFit training" not in result.stderr
+    assert warm_seconds < cold_seconds / 2
+    assert [e["macro_f1_mean"] for e in warm["methods"]] == [e["macro_f1_mean"] for e in cold["methods"]]
+
+
+def test_other_csv_with_text_and_label_columns(tmp_path, cache_dir):
+    rng = np.random.default_rng(3)
+    vocab = {
+        "Garden": "lawn hose rake soil seeds planter shovel sprinkler",
+        "Toys": "puzzle doll blocks kids game plush lego play",
+        "Books": "novel paperback author chapter edition story poetry hardcover",
+    }
+    rows = [
+        {"sku": f"S{i}", "title": f"Item {i}", "blurb": " ".join(rng.choice(words.split(), 8)), "dept": dept}
+        for dept, words in vocab.items()
+        for i in range(30)
+    ]
+    path = tmp_path / "other.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    out = tmp_path / "out"
+    result, _ = _run(path, out, cache_dir, "--text-col", "blurb", "--label-col", "dept", "--name-col", "title")
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert sorted(results["meta"]["classes"]) == ["Books", "Garden", "Toys"]
+    assert results["meta"]["variants"] == ["blurb", "title+blurb"]
+    tfidf = next(e for e in results["methods"] if e["method"] == "tfidf_logreg" and e["variant"] == "blurb")
+    assert tfidf["macro_f1_mean"] > 0.9  # the departments have disjoint vocabularies
+    assert (out / "report.html").is_file()
