@@ -148,3 +148,36 @@ def test_other_csv_with_text_and_label_columns(tmp_path, cache_dir):
     tfidf = next(e for e in results["methods"] if e["method"] == "tfidf_logreg" and e["variant"] == "blurb")
     assert tfidf["macro_f1_mean"] > 0.9  # the departments have disjoint vocabularies
     assert (out / "report.html").is_file()
+
+
+def test_render_fills_note_and_slides_from_results(flipkart_run, tmp_path):
+    from veille.render import fr
+
+    out, _ = flipkart_run
+    note, slides = tmp_path / "note.md", tmp_path / "slides" / "index.html"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "veille",
+            "render",
+            "--results",
+            str(out / "results.json"),
+            "--note",
+            str(note),
+            "--slides",
+            str(slides),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    results = json.loads((out / "results.json").read_text())
+    tfidf = next(e for e in results["methods"] if e["method"] == "tfidf_logreg" and e["variant"] == "description")
+    text, deck = note.read_text(), slides.read_text()
+    assert f"**{fr(tfidf['macro_f1_mean'])} ± {fr(tfidf['macro_f1_ci95'])}**" in text
+    assert fr(tfidf["macro_f1_mean"]) in deck and "<svg" in deck
+    assert "run `--quick`" in text and "{{" not in text and "{%" not in deck
+    assert "http://" not in deck.replace("http://www.w3.org/2000/svg", "")  # nothing fetched by the slides

@@ -71,9 +71,7 @@ class Cache:
         self.save_json(key, value)
         return value, False
 
-    def array(
-        self, key: str, compute: Callable[[], tuple[np.ndarray, dict]]
-    ) -> tuple[np.ndarray, dict, bool]:
+    def array(self, key: str, compute: Callable[[], tuple[np.ndarray, dict]]) -> tuple[np.ndarray, dict, bool]:
         """Cached array plus its metadata (e.g. the cold encoding time, reported again on a warm run)."""
         npy, meta_path = self._path(key, ".npy"), self._path(key, ".meta.json")
         if npy.is_file() and meta_path.is_file():

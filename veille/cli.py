@@ -33,8 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--name-col",
         default=None,
-        help=f"optional name column prepended to the text as a second variant "
-        f"(default {DEFAULT_NAME_COL} if present)",
+        help=f"optional name column prepended to the text as a second variant (default {DEFAULT_NAME_COL} if present)",
     )
     run.add_argument("--cache", default=None, help=f"cache directory (default {default_cache_dir()})")
     run.add_argument("--quick", action="store_true", help="subset, fewer repeats, tiny SetFit run (CI)")
@@ -81,7 +80,7 @@ def _render(args: argparse.Namespace) -> int:
     from veille.render import render_documents
 
     for written in render_documents(
-        json.loads(path.read_text(encoding="utf-8")), Path(args.note), Path(args.slides)
+        json.loads(path.read_text(encoding="utf-8")), Path(args.note), Path(args.slides), path.parent
     ):
         _echo(f"wrote {written}")
     return 0

@@ -67,9 +67,7 @@ def load_labelled_texts(
     if not path.is_file():
         raise VeilleError(f"data file not found: {path}")
     if text_col == label_col:
-        raise VeilleError(
-            f"--text-col and --label-col are the same column ({text_col!r}): the label would leak"
-        )
+        raise VeilleError(f"--text-col and --label-col are the same column ({text_col!r}): the label would leak")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -79,8 +77,7 @@ def load_labelled_texts(
         missing.append(name_col)
     if missing:
         raise VeilleError(
-            f"missing column(s) {', '.join(map(repr, missing))} in {path.name}; "
-            f"available: {', '.join(frame.columns[:20])}"
+            f"missing column(s) {', '.join(map(repr, missing))} in {path.name}; available: {', '.join(frame.columns[:20])}"
         )
     if frame.empty:
         raise VeilleError(f"{path.name} has no rows")

@@ -81,9 +81,7 @@ class CurveDraw:
     train: dict[int, np.ndarray]
 
 
-def curve_draws(
-    y: np.ndarray, shots: tuple[int, ...], draws: int, test_fraction: float, seed: int
-) -> list[CurveDraw]:
+def curve_draws(y: np.ndarray, shots: tuple[int, ...], draws: int, test_fraction: float, seed: int) -> list[CurveDraw]:
     """Nested draws: train(k) grows within one draw, so the curve compares like with like.
 
     Sizes larger than the per-class pool are skipped.
@@ -99,18 +97,12 @@ def curve_draws(
             test.extend(rows[:n_test].tolist())
             pools[cls] = rows[n_test:]
         smallest_pool = min(len(p) for p in pools.values())
-        train = {
-            k: np.sort(np.concatenate([pools[cls][:k] for cls in classes]))
-            for k in shots
-            if k <= smallest_pool
-        }
+        train = {k: np.sort(np.concatenate([pools[cls][:k] for cls in classes])) for k in shots if k <= smallest_pool}
         result.append(CurveDraw(test=np.sort(np.asarray(test)), train=train))
     return result
 
 
-def learning_curve(
-    x, y: np.ndarray, make_estimator: EstimatorFactory, draws: list[CurveDraw], c: float
-) -> dict:
+def learning_curve(x, y: np.ndarray, make_estimator: EstimatorFactory, draws: list[CurveDraw], c: float) -> dict:
     """Macro-F1 and accuracy per k and per draw with a fixed C (too few examples for an inner CV)."""
     out: dict[str, dict[str, list[float]]] = {}
     for draw in draws:

@@ -78,9 +78,7 @@ def _summary(values: list[float], ratio: float | None = None) -> tuple[float, fl
     return round(mean, 4), round(half, 4)
 
 
-def build_representations(
-    data: LabelledTexts, cfg: RunConfig, cache: Cache, log: RunLog
-) -> list[Representation]:
+def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log: RunLog) -> list[Representation]:
     reps: list[Representation] = []
     for variant, texts in data.variants.items():
         reps.append(
@@ -106,9 +104,7 @@ def build_representations(
 
         vectors, meta, hit = cache.array(key, compute)
         log.count(hit)
-        reps.append(
-            Representation("minilm_logreg", variant, vectors, vectors, linear.make_classifier, key, meta)
-        )
+        reps.append(Representation("minilm_logreg", variant, vectors, vectors, linear.make_classifier, key, meta))
 
     # Model2Vec: distil once from the local MiniLM folder, keep the static model in the cache.
     distil_key = cache_key(
@@ -135,9 +131,7 @@ def build_representations(
         vectors, meta, hit = cache.array(key, compute)
         log.count(hit)
         meta = {**meta, "distillation": distil_meta}
-        reps.append(
-            Representation("model2vec_logreg", variant, vectors, vectors, linear.make_classifier, key, meta)
-        )
+        reps.append(Representation("model2vec_logreg", variant, vectors, vectors, linear.make_classifier, key, meta))
     return reps
 
 
@@ -154,9 +148,7 @@ def run_setfit(
     texts, y = data.variants[data.primary], data.labels
     settings = cfg.setfit
     # Draw by draw, so an interrupted run already has complete draws for every size (all cached).
-    jobs = [
-        (k, d) for d in range(min(settings.draws, len(draws))) for k in settings.shots if k in draws[d].train
-    ]
+    jobs = [(k, d) for d in range(min(settings.draws, len(draws))) for k in settings.shots if k in draws[d].train]
     results: dict[str, dict] = {}
     size_mb = None
     for k, d in tqdm(jobs, desc="SetFit runs", leave=False):
@@ -315,9 +307,7 @@ def run(
                 "v": EVAL_VERSION,
             },
         )
-        res, hit = cache.json(
-            key, lambda rep=rep: evaluation.learning_curve(rep.x, y, rep.make_estimator, draws, 1.0)
-        )
+        res, hit = cache.json(key, lambda rep=rep: evaluation.learning_curve(rep.x, y, rep.make_estimator, draws, 1.0))
         log.count(hit)
         curve_results[(rep.method, rep.variant)] = res
     log.steps["learning_curve"] = round(time.perf_counter() - step, 2)
@@ -334,15 +324,11 @@ def run(
             "cluster",
             {"rep": rep.key, "y": y_key, "seeds": cfg.kmeans_seeds, "seed": cfg.seed, "v": EVAL_VERSION},
         )
-        res, hit = cache.json(
-            key, lambda rep=rep: evaluation.clustering(rep.unsupervised, y, cfg.kmeans_seeds, cfg.seed)
-        )
+        res, hit = cache.json(key, lambda rep=rep: evaluation.clustering(rep.unsupervised, y, cfg.kmeans_seeds, cfg.seed))
         log.count(hit)
         if cfg.tsne and rep.variant == data.primary:
             tkey = cache_key("tsne", {"rep": rep.key, "seed": cfg.seed, "v": EVAL_VERSION})
-            coords, _, hit = cache.array(
-                tkey, lambda rep=rep: (evaluation.tsne_2d(rep.unsupervised, cfg.seed), {})
-            )
+            coords, _, hit = cache.array(tkey, lambda rep=rep: (evaluation.tsne_2d(rep.unsupervised, cfg.seed), {}))
             log.count(hit)
             projections[rep.method] = coords
             res = {**res, "tsne_kmeans": evaluation.clustering(coords, y, cfg.kmeans_seeds, cfg.seed)}
@@ -426,9 +412,7 @@ def run(
                 "ari_mean": None,
                 "not_measured": "full-data CV and clustering (SetFit trained at few shots only: CPU budget)",
                 "seconds_per_1000_docs": round(float(np.mean(pred_s)), 3),
-                "train_seconds": {
-                    k: round(float(np.mean(v["train_seconds"])), 1) for k, v in setfit["curve"].items()
-                },
+                "train_seconds": {k: round(float(np.mean(v["train_seconds"])), 1) for k, v in setfit["curve"].items()},
                 "peak_rss_mb": max(m for v in setfit["curve"].values() for m in v["peak_rss_mb"]),
                 "model_size_mb": setfit["model_size_mb"],
                 "learning_curve": sf_curve,
@@ -468,9 +452,7 @@ def run(
         },
         "data": {
             "truncation": interpret.truncation_stats(lengths, limits),
-            "boilerplate_flipkart_share": round(
-                float(np.mean(["Flipkart.com" in t for t in primary_texts])), 4
-            ),
+            "boilerplate_flipkart_share": round(float(np.mean(["Flipkart.com" in t for t in primary_texts])), 4),
         },
         "methods": entries,
         "comparisons": comparisons,

@@ -174,9 +174,7 @@ def _palette(i: int) -> str:
 
 def _table(headers: list[str], rows: list[list]) -> str:
     head = "".join(f"<th scope='col'>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -230,8 +228,7 @@ def tables(results: dict) -> dict[str, str]:
     curve = _table(
         ["method"] + [f"{k}/class" for k in ks],
         [
-            [e["label"]]
-            + [_curve_cell(e["learning_curve"][k]) if k in e["learning_curve"] else None for k in ks]
+            [e["label"]] + [_curve_cell(e["learning_curve"][k]) if k in e["learning_curve"] else None for k in ks]
             for e in primary
         ],
     )
@@ -243,9 +240,7 @@ def tables(results: dict) -> dict[str, str]:
                 c.get("shots"),
                 c["a"],
                 c["b"],
-                c["variant_a"]
-                if c["variant_a"] == c["variant_b"]
-                else f"{c['variant_a']} vs {c['variant_b']}",
+                c["variant_a"] if c["variant_a"] == c["variant_b"] else f"{c['variant_a']} vs {c['variant_b']}",
                 c["mean_difference"],
                 c["t"],
                 c["p_value"],

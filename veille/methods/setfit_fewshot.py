@@ -75,9 +75,7 @@ def train_and_predict(
             )
             trainer.train()
     with measure() as cost_predict:
-        predictions = [
-            str(p) for p in model.predict(list(test_texts), batch_size=64, show_progress_bar=False)
-        ]
+        predictions = [str(p) for p in model.predict(list(test_texts), batch_size=64, show_progress_bar=False)]
     size_mb = None
     if save_to is not None:
         model.save_pretrained(str(save_to))
