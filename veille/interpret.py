@@ -88,3 +88,35 @@ def truncation_stats(lengths: np.ndarray, limits: Sequence[int]) -> dict:
         "truncated": {str(lim): int((lengths > lim).sum()) for lim in limits},
         "truncated_share": {str(lim): round(float((lengths > lim).mean()), 4) for lim in limits},
     }
+
+
+def static_token_weights(
+    model, vectors: np.ndarray, texts: Sequence[str], y: np.ndarray, c: float, n_terms: int = 8, min_df: int = 3
+) -> dict[str, list]:
+    """Word-level reading of Model2Vec + logistic regression.
+
+    A document vector is the mean of its token vectors (then normalised), so the class score is, up to
+    a positive factor, the mean over tokens of w_class · e_token: each token has a per-class weight,
+    read like a TF-IDF coefficient. Scores are centred across classes (softmax ignores a common shift);
+    only whole-word tokens found in at least `min_df` documents are listed.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, max_iter=3000).fit(vectors, y)
+    encodings = model.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+    df: dict[int, int] = {}
+    for enc in encodings:
+        for token_id in set(enc.ids):
+            df[token_id] = df.get(token_id, 0) + 1
+    id_to_token = {i: t for t, i in model.tokenizer.get_vocab().items()}
+    ids = [i for i, n in df.items() if n >= min_df and id_to_token.get(i, "#").isalpha()]
+    table = np.asarray(model.embedding, dtype=np.float32)
+    if getattr(model, "token_mapping", None) is not None:
+        table = table[np.asarray(model.token_mapping)]
+    scores = table[ids] @ clf.coef_.T
+    scores -= scores.mean(axis=1, keepdims=True)
+    out = {}
+    for col, cls in enumerate(clf.classes_):
+        top = np.argsort(scores[:, col])[::-1][:n_terms]
+        out[str(cls)] = [[id_to_token[ids[i]], round(float(scores[i, col]), 2)] for i in top]
+    return out

@@ -130,7 +130,7 @@ def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log
 
         vectors, meta, hit = cache.array(key, compute)
         log.count(hit)
-        meta = {**meta, "distillation": distil_meta}
+        meta = {**meta, "distillation": distil_meta, "model_dir": str(model_dir)}
         reps.append(Representation("model2vec_logreg", variant, vectors, vectors, linear.make_classifier, key, meta))
     return reps
 
@@ -458,6 +458,7 @@ def run(
         "comparisons": comparisons,
         "interpretability": {
             "tfidf_top_terms": interpret.top_terms_per_class(primary_texts, y, chosen_c),
+            "model2vec_top_tokens": _model2vec_tokens(reps, data.primary, primary_texts, y, chosen_c),
             "neighbours": interpret.neighbour_explanations(
                 minilm_vectors,
                 y,
@@ -470,6 +471,12 @@ def run(
     results["meta"]["run_seconds"] = round(time.perf_counter() - start, 1)
     extras = {"projections": projections, "labels": y.tolist(), "classes": classes, "by": by}
     return results, extras
+
+
+def _model2vec_tokens(reps: list[Representation], primary: str, texts: list[str], y: np.ndarray, c: float):
+    rep = next(r for r in reps if r.method == "model2vec_logreg" and r.variant == primary)
+    model = static_model2vec.load(Path(rep.cost["model_dir"]))
+    return interpret.static_token_weights(model, rep.x, texts, y, c)
 
 
 def _attach_p_values(entries: list[dict], comparisons: list[dict]) -> None:

@@ -270,6 +270,13 @@ def tables(results: dict) -> dict[str, str]:
             for cls, words in results["interpretability"]["tfidf_top_terms"].items()
         ],
     )
+    tokens = _table(
+        ["category", "top Model2Vec tokens (w_class · e_token, centred)"],
+        [
+            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
+            for cls, words in results["interpretability"].get("model2vec_top_tokens", {}).items()
+        ],
+    )
     neighbours = _table(
         ["text", "true", "TF-IDF says", "MiniLM says", "3 nearest neighbours (label, cosine)"],
         [
@@ -289,6 +296,7 @@ def tables(results: dict) -> dict[str, str]:
         "tests": tests,
         "truncation": truncation,
         "terms": terms,
+        "tokens": tokens,
         "neighbours": neighbours,
     }
 
@@ -341,6 +349,7 @@ few shots (CPU budget), so it has no full-data CV score.</p>
 <h2>Paired tests</h2>{t["tests"]}
 <h2>Truncation (MiniLM word pieces, primary variant)</h2>{t["truncation"]}
 <h2>Interpretability</h2><h3>TF-IDF: words that drive each category</h3>{t["terms"]}
+<h3>Model2Vec: a word-level reading (document = mean of token vectors)</h3>{t["tokens"]}
 <h3>Embeddings: nearest labelled neighbours where the two approaches disagree</h3>{t["neighbours"]}
 </body></html>
 """
