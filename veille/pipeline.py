@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import platform
 import sys
 import time
@@ -75,7 +76,8 @@ def _versions() -> dict:
 
 def _summary(values: list[float], ratio: float | None = None) -> tuple[float, float]:
     mean, half = stats.mean_ci95(values, ratio)
-    return round(mean, 4), round(half, 4)
+    # A single draw has no interval: None (JSON null), never NaN (not valid JSON).
+    return round(mean, 4), (None if math.isnan(half) else round(half, 4))
 
 
 def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log: RunLog) -> list[Representation]:

@@ -115,7 +115,7 @@ def svg_learning_curve(res: Results, width: int = 760, height: int = 380) -> str
         for px, py, v in pts:
             half = v["macro_f1_ci95"] or 0
             parts.append(
-                f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{y(v["macro_f1_mean"] - half):.1f}" '
+                f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{y(max(lo, v["macro_f1_mean"] - half)):.1f}" '
                 f'y2="{y(min(1.0, v["macro_f1_mean"] + half)):.1f}" stroke="{colour}"/>'
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}"/>'
             )

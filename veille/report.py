@@ -44,7 +44,7 @@ def learning_curve_figure(results: dict) -> go.Figure:
     fig.update_layout(
         title="Learning curve: macro-F1 vs labelled examples per class (mean, 95% CI over draws)",
         xaxis={"title": "labelled examples per class", "type": "log", "dtick": 0.30103},
-        yaxis={"title": "macro-F1 on held-out 30%"},
+        yaxis={"title": "macro-F1 on held-out 30%", "range": [0, 1.02]},
         template="plotly_white",
         height=460,
     )
