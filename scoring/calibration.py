@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def fit_platt(margin: np.ndarray, y_true: np.ndarray) -> Platt:
+    from sklearn.linear_model import LogisticRegression  # training only: keeps sklearn out of the web workers
+
     model = LogisticRegression(C=1e6, max_iter=1000)
     model.fit(np.asarray(margin, dtype=float).reshape(-1, 1), np.asarray(y_true).astype(int))
     return Platt(float(model.coef_[0, 0]), float(model.intercept_[0]))

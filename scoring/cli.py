@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring.errors import ScoringError, UnknownClientError
+from scoring.errors import ScoringError
+from scoring.ids import parse_client_id
 
 EXIT_USAGE = 2
 
@@ -46,8 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", type=Path, help="folder with application_train.csv (and optionally application_test.csv)")
     source.add_argument("--synthetic", type=_count, metavar="N", help="train on N synthetic clients")
-    train.add_argument("--synthetic-test", type=int, default=None, metavar="N",
-                       help="synthetic unlabelled clients added to the portfolio (default: N * 48744/307511)")
+    train.add_argument(
+        "--synthetic-test",
+        type=int,
+        default=None,
+        metavar="N",
+        help="synthetic unlabelled clients added to the portfolio (default: N * 48744/307511)",
+    )
     train.add_argument("--out", type=Path, required=True, help="artifact folder to write")
     train.add_argument("--cost-fn", type=_positive, default=10.0, help="cost of accepting a defaulter (default 10)")
     train.add_argument("--cost-fp", type=_positive, default=1.0, help="cost of refusing a good client (default 1)")
@@ -98,8 +104,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         _progress(f"Reading {args.data}")
         train, test = load_kaggle_folder(args.data)
         source = "kaggle"
-    train_and_write(train, test if test is not None and len(test) else None, args.out, config,
-                    data_source=source, progress=_progress)
+    train_and_write(
+        train, test if test is not None and len(test) else None, args.out, config, data_source=source, progress=_progress
+    )
     _progress(f"Done in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -115,23 +122,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     features = artifacts.transform.transform(frame)
     proba = artifacts.decision.platt.proba(margin(artifacts.booster, features))
     threshold = artifacts.decision.threshold
-    out = pd.DataFrame({
-        ID_COLUMN: frame[ID_COLUMN].to_numpy(),
-        "probability": np.round(proba, 6),
-        "decision": np.where(proba >= threshold, "refused", "granted"),
-    })
+    out = pd.DataFrame(
+        {
+            ID_COLUMN: frame[ID_COLUMN].to_numpy(),
+            "probability": np.round(proba, 6),
+            "decision": np.where(proba >= threshold, "refused", "granted"),
+        }
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(args.out, index=False)
     _progress(f"Scored {len(out):,} clients -> {args.out} ({(proba >= threshold).mean():.1%} refused)")
     return 0
-
-
-def parse_client_id(text: str) -> int:
-    """Strictly parse an SK_ID_CURR; raise UnknownClientError with a readable message."""
-    cleaned = str(text).strip()
-    if not cleaned.isdigit() or len(cleaned) > 12:
-        raise UnknownClientError(f"invalid client id {text!r}: expected a positive whole number")
-    return int(cleaned)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -143,8 +144,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(client.to_json(), indent=2, ensure_ascii=False))
         return 0
-    print(f"Client {client.client_id}: probability of default {client.probability:.1%}, "
-          f"threshold {client.threshold:.1%} -> {client.decision}")
+    print(
+        f"Client {client.client_id}: probability of default {client.probability:.1%}, "
+        f"threshold {client.threshold:.1%} -> {client.decision}"
+    )
     for name, value in client.top_contributions(args.top):
         print(f"  {value:+.4f}  {name}")
     return 0
@@ -161,8 +164,10 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     train.to_csv(args.out / f"application_train{suffix}", index=False)
     if len(test):
         test.to_csv(args.out / f"application_test{suffix}", index=False)
-    _progress(f"Generated {len(train):,} + {len(test):,} clients in {generated:.1f} s, "
-              f"written in {time.perf_counter() - started - generated:.1f} s to {args.out}")
+    _progress(
+        f"Generated {len(train):,} + {len(test):,} clients in {generated:.1f} s, "
+        f"written in {time.perf_counter() - started - generated:.1f} s to {args.out}"
+    )
     return 0
 
 
@@ -177,8 +182,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "predict": cmd_predict, "explain": cmd_explain,
-            "synthesize": cmd_synthesize, "profile": cmd_profile}
+COMMANDS = {
+    "train": cmd_train,
+    "predict": cmd_predict,
+    "explain": cmd_explain,
+    "synthesize": cmd_synthesize,
+    "profile": cmd_profile,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from scoring.errors import DataError
 from scoring.schema import DAYS_EMPLOYED_SENTINEL, TARGET_COLUMN
+
+if TYPE_CHECKING:  # the serving side uses FEATURES without paying for a pandas import
+    import pandas as pd
 
 TRANSFORM_VERSION = 1
 _DAYS_PER_YEAR = 365.25
@@ -65,47 +68,79 @@ NUMERIC_FEATURES: tuple[tuple[Feature, Callable[[pd.DataFrame], np.ndarray]], ..
     (Feature("EXT_SOURCE_PROD", "Produit des scores externes", EXT), lambda f: np.prod(_ext(f), axis=1)),
     (Feature("AGE_YEARS", "Âge", ("DAYS_BIRTH",)), lambda f: -_col(f, "DAYS_BIRTH") / _DAYS_PER_YEAR),
     (Feature("YEARS_EMPLOYED", "Ancienneté dans l'emploi", ("DAYS_EMPLOYED",)), _years_employed),
-    (Feature("NOT_EMPLOYED", "Sans emploi salarié (retraité, sans emploi)", ("DAYS_EMPLOYED",)),
-     lambda f: (_col(f, "DAYS_EMPLOYED") == DAYS_EMPLOYED_SENTINEL).astype(float)),
-    (Feature("EMPLOYED_AGE_RATIO", "Part de la vie passée dans l'emploi actuel", ("DAYS_EMPLOYED", "DAYS_BIRTH")),
-     lambda f: _ratio(_years_employed(f), -_col(f, "DAYS_BIRTH") / _DAYS_PER_YEAR)),
+    (
+        Feature("NOT_EMPLOYED", "Sans emploi salarié (retraité, sans emploi)", ("DAYS_EMPLOYED",)),
+        lambda f: (_col(f, "DAYS_EMPLOYED") == DAYS_EMPLOYED_SENTINEL).astype(float),
+    ),
+    (
+        Feature("EMPLOYED_AGE_RATIO", "Part de la vie passée dans l'emploi actuel", ("DAYS_EMPLOYED", "DAYS_BIRTH")),
+        lambda f: _ratio(_years_employed(f), -_col(f, "DAYS_BIRTH") / _DAYS_PER_YEAR),
+    ),
     (Feature("AMT_INCOME_TOTAL", "Revenu annuel", ("AMT_INCOME_TOTAL",)), lambda f: _col(f, "AMT_INCOME_TOTAL")),
     (Feature("AMT_CREDIT", "Montant du crédit", ("AMT_CREDIT",)), lambda f: _col(f, "AMT_CREDIT")),
     (Feature("AMT_ANNUITY", "Annuité du crédit", ("AMT_ANNUITY",)), lambda f: _col(f, "AMT_ANNUITY")),
     (Feature("AMT_GOODS_PRICE", "Prix du bien financé", ("AMT_GOODS_PRICE",)), lambda f: _col(f, "AMT_GOODS_PRICE")),
-    (Feature("CREDIT_INCOME_RATIO", "Crédit rapporté au revenu", ("AMT_CREDIT", "AMT_INCOME_TOTAL")),
-     lambda f: _ratio(_col(f, "AMT_CREDIT"), _col(f, "AMT_INCOME_TOTAL"))),
-    (Feature("ANNUITY_INCOME_RATIO", "Taux d'effort (annuité / revenu)", ("AMT_ANNUITY", "AMT_INCOME_TOTAL")),
-     lambda f: _ratio(_col(f, "AMT_ANNUITY"), _col(f, "AMT_INCOME_TOTAL"))),
-    (Feature("PAYMENT_RATE", "Taux de remboursement annuel (annuité / crédit)", ("AMT_ANNUITY", "AMT_CREDIT")),
-     lambda f: _ratio(_col(f, "AMT_ANNUITY"), _col(f, "AMT_CREDIT"))),
-    (Feature("CREDIT_GOODS_RATIO", "Crédit rapporté au prix du bien", ("AMT_CREDIT", "AMT_GOODS_PRICE")),
-     lambda f: _ratio(_col(f, "AMT_CREDIT"), _col(f, "AMT_GOODS_PRICE"))),
-    (Feature("INCOME_PER_PERSON", "Revenu par personne du foyer", ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS")),
-     lambda f: _ratio(_col(f, "AMT_INCOME_TOTAL"), _col(f, "CNT_FAM_MEMBERS"))),
+    (
+        Feature("CREDIT_INCOME_RATIO", "Crédit rapporté au revenu", ("AMT_CREDIT", "AMT_INCOME_TOTAL")),
+        lambda f: _ratio(_col(f, "AMT_CREDIT"), _col(f, "AMT_INCOME_TOTAL")),
+    ),
+    (
+        Feature("ANNUITY_INCOME_RATIO", "Taux d'effort (annuité / revenu)", ("AMT_ANNUITY", "AMT_INCOME_TOTAL")),
+        lambda f: _ratio(_col(f, "AMT_ANNUITY"), _col(f, "AMT_INCOME_TOTAL")),
+    ),
+    (
+        Feature("PAYMENT_RATE", "Taux de remboursement annuel (annuité / crédit)", ("AMT_ANNUITY", "AMT_CREDIT")),
+        lambda f: _ratio(_col(f, "AMT_ANNUITY"), _col(f, "AMT_CREDIT")),
+    ),
+    (
+        Feature("CREDIT_GOODS_RATIO", "Crédit rapporté au prix du bien", ("AMT_CREDIT", "AMT_GOODS_PRICE")),
+        lambda f: _ratio(_col(f, "AMT_CREDIT"), _col(f, "AMT_GOODS_PRICE")),
+    ),
+    (
+        Feature("INCOME_PER_PERSON", "Revenu par personne du foyer", ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS")),
+        lambda f: _ratio(_col(f, "AMT_INCOME_TOTAL"), _col(f, "CNT_FAM_MEMBERS")),
+    ),
     (Feature("CNT_CHILDREN", "Nombre d'enfants", ("CNT_CHILDREN",)), lambda f: _col(f, "CNT_CHILDREN")),
     (Feature("CNT_FAM_MEMBERS", "Personnes dans le foyer", ("CNT_FAM_MEMBERS",)), lambda f: _col(f, "CNT_FAM_MEMBERS")),
-    (Feature("REGION_POPULATION_RELATIVE", "Densité de population de la région", ("REGION_POPULATION_RELATIVE",)),
-     lambda f: _col(f, "REGION_POPULATION_RELATIVE")),
-    (Feature("REGION_RATING_CLIENT_W_CITY", "Note de la région et de la ville", ("REGION_RATING_CLIENT_W_CITY",)),
-     lambda f: _col(f, "REGION_RATING_CLIENT_W_CITY")),
-    (Feature("YEARS_REGISTRATION", "Ancienneté de l'enregistrement", ("DAYS_REGISTRATION",)),
-     lambda f: -_col(f, "DAYS_REGISTRATION") / _DAYS_PER_YEAR),
-    (Feature("YEARS_ID_PUBLISH", "Ancienneté de la pièce d'identité", ("DAYS_ID_PUBLISH",)),
-     lambda f: -_col(f, "DAYS_ID_PUBLISH") / _DAYS_PER_YEAR),
-    (Feature("YEARS_LAST_PHONE_CHANGE", "Ancienneté du numéro de téléphone", ("DAYS_LAST_PHONE_CHANGE",)),
-     lambda f: -_col(f, "DAYS_LAST_PHONE_CHANGE") / _DAYS_PER_YEAR),
+    (
+        Feature("REGION_POPULATION_RELATIVE", "Densité de population de la région", ("REGION_POPULATION_RELATIVE",)),
+        lambda f: _col(f, "REGION_POPULATION_RELATIVE"),
+    ),
+    (
+        Feature("REGION_RATING_CLIENT_W_CITY", "Note de la région et de la ville", ("REGION_RATING_CLIENT_W_CITY",)),
+        lambda f: _col(f, "REGION_RATING_CLIENT_W_CITY"),
+    ),
+    (
+        Feature("YEARS_REGISTRATION", "Ancienneté de l'enregistrement", ("DAYS_REGISTRATION",)),
+        lambda f: -_col(f, "DAYS_REGISTRATION") / _DAYS_PER_YEAR,
+    ),
+    (
+        Feature("YEARS_ID_PUBLISH", "Ancienneté de la pièce d'identité", ("DAYS_ID_PUBLISH",)),
+        lambda f: -_col(f, "DAYS_ID_PUBLISH") / _DAYS_PER_YEAR,
+    ),
+    (
+        Feature("YEARS_LAST_PHONE_CHANGE", "Ancienneté du numéro de téléphone", ("DAYS_LAST_PHONE_CHANGE",)),
+        lambda f: -_col(f, "DAYS_LAST_PHONE_CHANGE") / _DAYS_PER_YEAR,
+    ),
     (Feature("OWN_CAR_AGE", "Âge de la voiture", ("OWN_CAR_AGE",)), lambda f: _col(f, "OWN_CAR_AGE")),
-    (Feature("DEF_30_CNT_SOCIAL_CIRCLE", "Défauts à 30 jours dans l'entourage", ("DEF_30_CNT_SOCIAL_CIRCLE",)),
-     lambda f: _col(f, "DEF_30_CNT_SOCIAL_CIRCLE")),
-    (Feature("AMT_REQ_CREDIT_BUREAU_YEAR", "Demandes au bureau de crédit (12 mois)", ("AMT_REQ_CREDIT_BUREAU_YEAR",)),
-     lambda f: _col(f, "AMT_REQ_CREDIT_BUREAU_YEAR")),
-    (Feature("TOTALAREA_MODE", "Surface du logement (normalisée)", ("TOTALAREA_MODE",)),
-     lambda f: _col(f, "TOTALAREA_MODE")),
+    (
+        Feature("DEF_30_CNT_SOCIAL_CIRCLE", "Défauts à 30 jours dans l'entourage", ("DEF_30_CNT_SOCIAL_CIRCLE",)),
+        lambda f: _col(f, "DEF_30_CNT_SOCIAL_CIRCLE"),
+    ),
+    (
+        Feature("AMT_REQ_CREDIT_BUREAU_YEAR", "Demandes au bureau de crédit (12 mois)", ("AMT_REQ_CREDIT_BUREAU_YEAR",)),
+        lambda f: _col(f, "AMT_REQ_CREDIT_BUREAU_YEAR"),
+    ),
+    (
+        Feature("TOTALAREA_MODE", "Surface du logement (normalisée)", ("TOTALAREA_MODE",)),
+        lambda f: _col(f, "TOTALAREA_MODE"),
+    ),
     (Feature("FLAG_DOCUMENT_3", "Document n° 3 fourni", ("FLAG_DOCUMENT_3",)), lambda f: _col(f, "FLAG_DOCUMENT_3")),
     (Feature("FLAG_WORK_PHONE", "Téléphone fixe fourni", ("FLAG_WORK_PHONE",)), lambda f: _col(f, "FLAG_WORK_PHONE")),
-    (Feature("REG_CITY_NOT_WORK_CITY", "Adresse permanente hors de la ville de travail", ("REG_CITY_NOT_WORK_CITY",)),
-     lambda f: _col(f, "REG_CITY_NOT_WORK_CITY")),
+    (
+        Feature("REG_CITY_NOT_WORK_CITY", "Adresse permanente hors de la ville de travail", ("REG_CITY_NOT_WORK_CITY",)),
+        lambda f: _col(f, "REG_CITY_NOT_WORK_CITY"),
+    ),
 )
 
 CATEGORICAL_FEATURES: tuple[Feature, ...] = tuple(

@@ -111,9 +111,7 @@ def validate_application(frame: pd.DataFrame, *, name: str, require_target: bool
         raise DataError(f"{name}: {int(ids.isna().sum())} rows have no SK_ID_CURR")
     duplicated = ids[ids.duplicated()].unique()
     if len(duplicated):
-        raise DataError(
-            f"{name}: duplicated SK_ID_CURR: {_short_list([str(int(i)) for i in duplicated])}"
-        )
+        raise DataError(f"{name}: duplicated SK_ID_CURR: {_short_list([str(int(i)) for i in duplicated])}")
     if has_target:
         target = result[TARGET_COLUMN]
         bad = target[~target.isin([0, 1])]
@@ -134,9 +132,7 @@ def _coerce(series: pd.Series, column: str, name: str) -> pd.Series:
     bad = numeric.isna() & series.notna()
     if bad.any():
         example = series[bad].iloc[0]
-        raise DataError(
-            f"{name}: column {column} expects numbers, found {str(example)[:30]!r} ({int(bad.sum())} rows)"
-        )
+        raise DataError(f"{name}: column {column} expects numbers, found {str(example)[:30]!r} ({int(bad.sum())} rows)")
     if not np.isfinite(numeric.dropna().to_numpy(dtype=float)).all():
         raise DataError(f"{name}: column {column} contains infinite values")
     return numeric.astype(float)

@@ -73,22 +73,24 @@ def train_and_write(
     threshold = best_threshold(y[split.valid], valid_proba, config.cost_fn, config.cost_fp)
     test_proba = platt.proba(margin(booster, features[split.test]))
     metrics = evaluate(y[split.test], test_proba, threshold, config.cost_fn, config.cost_fp)
-    metrics.update({
-        "cost_fn": config.cost_fn,
-        "cost_fp": config.cost_fp,
-        "n_train": int(len(split.train)),
-        "n_valid": int(len(split.valid)),
-        "n_test": int(len(split.test)),
-        "n_rounds": int(booster.num_boosted_rounds()),
-        "calibration": (
-            "Platt scaling of the XGBoost margin fitted on the validation split (the model is trained "
-            "with scale_pos_weight, which shifts raw scores); the threshold is chosen on, and applied "
-            "to, calibrated probabilities."
-        ),
-        "threshold_selection": "minimum of cost_fn*FN + cost_fp*FP on the validation split",
-        "evaluated_on": "held-out test split, never used for training, early stopping, calibration or threshold",
-        "data_source": data_source,
-    })
+    metrics.update(
+        {
+            "cost_fn": config.cost_fn,
+            "cost_fp": config.cost_fp,
+            "n_train": int(len(split.train)),
+            "n_valid": int(len(split.valid)),
+            "n_test": int(len(split.test)),
+            "n_rounds": int(booster.num_boosted_rounds()),
+            "calibration": (
+                "Platt scaling of the XGBoost margin fitted on the validation split (the model is trained "
+                "with scale_pos_weight, which shifts raw scores); the threshold is chosen on, and applied "
+                "to, calibrated probabilities."
+            ),
+            "threshold_selection": "minimum of cost_fn*FN + cost_fp*FP on the validation split",
+            "evaluated_on": "held-out test split, never used for training, early stopping, calibration or threshold",
+            "data_source": data_source,
+        }
+    )
     progress(f"Held-out ROC AUC {metrics['roc_auc']:.4f}, threshold {threshold:.4f}")
 
     portfolio = train if test is None else pd.concat([train, test], ignore_index=True)
@@ -125,7 +127,8 @@ def train_and_write(
         "ids": portfolio[ID_COLUMN].to_numpy(dtype=np.int64),
         "proba": proba,
         "contrib": contrib,
-        "features": portfolio_features.astype(np.float32),
+        # Column-major: comparisons read whole feature columns, which are then contiguous pages.
+        "features": np.asfortranarray(portfolio_features, dtype=np.float32),
         "target": target[order],
         "split": split_code[order],
         "importance": importance.astype(np.float32),
@@ -140,13 +143,18 @@ def train_and_write(
         else:
             arrays[f"raw_{column}"] = values.to_numpy(dtype=np.float32, na_value=np.nan)
     for name, array in arrays.items():
-        np.save(tmp / PORTFOLIO_DIR / f"{name}.npy", np.ascontiguousarray(array))
+        np.save(tmp / PORTFOLIO_DIR / f"{name}.npy", array)
     _write_json(tmp / PORTFOLIO_DIR / "categories.json", categories)
-    (tmp / "model_card.md").write_text(
-        render_model_card(metrics, decision, importance, len(portfolio)), encoding="utf-8"
+    (tmp / "model_card.md").write_text(render_model_card(metrics, decision, importance, len(portfolio)), encoding="utf-8")
+    write_manifest(
+        tmp,
+        {
+            "data_source": data_source,
+            "n_clients": int(len(portfolio)),
+            "seed": config.seed,
+            "train_seconds": round(time.perf_counter() - started, 1),
+        },
     )
-    write_manifest(tmp, {"data_source": data_source, "n_clients": int(len(portfolio)),
-                         "seed": config.seed, "train_seconds": round(time.perf_counter() - started, 1)})
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)  # readers never see a half-written folder
     progress(f"Artifacts written to {out} in {time.perf_counter() - started:.1f} s")

@@ -141,6 +141,11 @@ class Portfolio:
         return None if np.isnan(value) else float(value)
 
     @cached_property
+    def category_levels(self) -> dict[str, list[str]]:
+        """For each categorical model feature, level names indexed by their code."""
+        return {name: sorted(codes, key=codes.get) for name, codes in self.artifacts.transform.category_codes.items()}
+
+    @cached_property
     def feature_scale(self) -> np.ndarray:
         """Robust per-feature scale (IQR) for neighbour search, from a fixed sample of rows."""
         rows = np.linspace(0, len(self) - 1, min(len(self), 20_000)).astype(int)

@@ -43,8 +43,17 @@ def missing_groups(columns: list[str]) -> dict[str, list[str]]:
         "social": [c for c in columns if c.endswith("_SOCIAL_CIRCLE")],
     }
     grouped = {c for cols in groups.values() for c in cols}
-    for column in ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "NAME_TYPE_SUITE", "AMT_GOODS_PRICE",
-                   "OCCUPATION_TYPE", "AMT_ANNUITY", "CNT_FAM_MEMBERS", "DAYS_LAST_PHONE_CHANGE"):
+    for column in (
+        "EXT_SOURCE_1",
+        "EXT_SOURCE_2",
+        "EXT_SOURCE_3",
+        "NAME_TYPE_SUITE",
+        "AMT_GOODS_PRICE",
+        "OCCUPATION_TYPE",
+        "AMT_ANNUITY",
+        "CNT_FAM_MEMBERS",
+        "DAYS_LAST_PHONE_CHANGE",
+    ):
         if column not in grouped:
             groups[column] = [column]
     return groups

@@ -40,6 +40,12 @@ def synthetic_artifacts(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("artifacts") / "synthetic"
     train, test = generate_applications(12_000, 1_500, seed=7)
-    train_and_write(clean_anomalies(train)[0], clean_anomalies(test)[0], out, TrainConfig(seed=7),
-                    data_source="synthetic", progress=lambda _: None)
+    train_and_write(
+        clean_anomalies(train)[0],
+        clean_anomalies(test)[0],
+        out,
+        TrainConfig(seed=7),
+        data_source="synthetic",
+        progress=lambda _: None,
+    )
     return out

@@ -11,8 +11,9 @@ from .conftest import REAL_TEST, ROOT
 
 
 def run(*args, check=False):
-    result = subprocess.run([sys.executable, "-m", "scoring", *map(str, args)], capture_output=True, text=True,
-                            cwd=ROOT, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "scoring", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
     if check and result.returncode != 0:
         raise AssertionError(result.stderr)
     return result
@@ -83,6 +84,7 @@ def test_bad_inputs_exit_2_with_one_line(real_artifacts, tmp_path):
     assert_one_line_error(run("train", "--data", tmp_path / "none", "--out", tmp_path / "o"), "folder not found")
     bad = tmp_path / "bad.csv"
     bad.write_text("SK_ID_CURR,AMT_CREDIT\n1,2\n")
-    assert_one_line_error(run("predict", "--artifacts", real_artifacts, "--data", bad, "--out", tmp_path / "x.csv"),
-                          "missing columns")
+    assert_one_line_error(
+        run("predict", "--artifacts", real_artifacts, "--data", bad, "--out", tmp_path / "x.csv"), "missing columns"
+    )
     assert not (tmp_path / "x.csv").exists()

@@ -61,8 +61,19 @@ def test_categorical_frequencies_match_real(real, synthetic):
 
 @pytest.mark.parametrize(
     "column",
-    ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "DAYS_BIRTH", "EXT_SOURCE_1",
-     "EXT_SOURCE_2", "EXT_SOURCE_3", "REGION_POPULATION_RELATIVE", "DAYS_REGISTRATION", "APARTMENTS_AVG"],
+    [
+        "AMT_INCOME_TOTAL",
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "AMT_GOODS_PRICE",
+        "DAYS_BIRTH",
+        "EXT_SOURCE_1",
+        "EXT_SOURCE_2",
+        "EXT_SOURCE_3",
+        "REGION_POPULATION_RELATIVE",
+        "DAYS_REGISTRATION",
+        "APARTMENTS_AVG",
+    ],
 )
 def test_numeric_marginals_match_real(real, synthetic, column):
     train, _ = synthetic

@@ -16,9 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "veille", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "veille", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def _csv(tmp_path: Path, frame: pd.DataFrame) -> Path:

@@ -1,0 +1,60 @@
+"""Configuration from environment variables (12-factor: the same code runs locally and on Heroku)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from layouts.i18n import LANGUAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Config:
+    artifacts_dir: Path = ROOT / "artifacts" / "default"
+    language: str = "fr"  # default UI language; users switch with the header link
+    env: str = "development"  # "production" turns on login and strict settings
+    cache_type: str = "SimpleCache"  # SimpleCache (per process), FileSystemCache or RedisCache
+    cache_dir: str = ""
+    redis_url: str = ""
+    cache_timeout: int = 3600
+    build_default: bool = True  # build the synthetic default portfolio when no artifacts exist
+    default_clients: int = 307_511  # full Kaggle scale (+ 48,744 unlabelled clients)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        redis_url = env.get("REDIS_URL", "")
+        cache_type = env.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache")
+        language = env.get("UI_LANG", "fr")
+        if language not in LANGUAGES:
+            raise ValueError(f"UI_LANG must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        return cls(
+            artifacts_dir=Path(env.get("ARTIFACTS_DIR", str(cls.artifacts_dir))),
+            language=language,
+            env=env.get("APP_ENV", "development"),
+            cache_type=cache_type,
+            cache_dir=env.get("CACHE_DIR", ""),
+            redis_url=redis_url,
+            cache_timeout=int(env.get("CACHE_TIMEOUT", "3600")),
+            build_default=env.get("BUILD_DEFAULT_ARTIFACTS", "1") == "1",
+            default_clients=int(env.get("DEFAULT_CLIENTS", "307511")),
+        )
+
+    def flask_caching(self) -> dict:
+        """Flask-Caching settings for the chosen backend."""
+        settings: dict = {"CACHE_TYPE": self.cache_type, "CACHE_DEFAULT_TIMEOUT": self.cache_timeout}
+        if self.cache_type == "FileSystemCache":
+            settings["CACHE_DIR"] = self.cache_dir or str(ROOT / "cache")
+        if self.cache_type == "RedisCache":
+            settings["CACHE_REDIS_URL"] = self.redis_url
+            # A dead Redis must cost milliseconds, not the request: the app then runs uncached.
+            settings["CACHE_OPTIONS"] = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+        return settings

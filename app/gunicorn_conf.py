@@ -1,0 +1,17 @@
+"""Gunicorn settings (Procfile and `make run`)."""
+
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Build the app (verify artifacts, open memory maps) once in the master; workers share the pages.
+# Safe with XGBoost: the dashboard never predicts (scores are precomputed), so no OpenMP pool exists
+# before the fork (the dmlc/xgboost#8040 hang).
+preload_app = True
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'  # path only: client ids stay out of access logs
+errorlog = "-"
+loglevel = "info"

@@ -1,0 +1,107 @@
+"""What callbacks need, built once per process: the portfolio and a fault-tolerant cache."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from app.config import Config
+from scoring.artifacts import Artifacts
+from scoring.errors import ArtifactError
+from scoring.portfolio import Portfolio
+
+log = logging.getLogger("app")
+_MISSING = object()
+
+
+def ensure_artifacts(config: Config) -> Path:
+    """Return the artifact folder, building the synthetic default first when allowed and absent."""
+    folder = Path(config.artifacts_dir)
+    if (folder / "manifest.json").is_file() or not config.build_default:
+        return folder
+    log.warning(
+        "No artifacts in %s: building the synthetic default portfolio (%d clients), this takes a while",
+        folder,
+        config.default_clients,
+    )
+    from scoring.loading import clean_anomalies
+    from scoring.model import TrainConfig
+    from scoring.pipeline import train_and_write
+    from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS, generate_applications
+
+    n_test = round(config.default_clients * KAGGLE_TEST_ROWS / KAGGLE_TRAIN_ROWS)
+    train, test = generate_applications(config.default_clients, n_test)
+    train_and_write(
+        clean_anomalies(train)[0],
+        clean_anomalies(test)[0],
+        folder,
+        TrainConfig(),
+        data_source="synthetic",
+        progress=log.info,
+    )
+    return folder
+
+
+class Services:
+    def __init__(self, config: Config, cache):
+        self.config = config
+        self.artifacts = Artifacts(ensure_artifacts(config))
+        self.portfolio = Portfolio(self.artifacts)
+        self.cache = cache
+        self.version = self.artifacts.version
+        self._cache_warned_at = 0.0  # rate-limits "cache down" warnings in this process
+
+    def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
+        """Memoise ``compute`` under (artifact version, name, key); any cache failure means 'compute'."""
+        cache_key = f"pad:{self.version}:{name}:" + "|".join(map(str, key))
+        try:
+            value = self.cache.get(cache_key)
+        except Exception as exc:  # noqa: BLE001 - any backend failure degrades to no cache
+            self._cache_failed(exc)
+            return compute()
+        if value is not None:
+            return value
+        value = compute()
+        try:
+            self.cache.set(cache_key, value)
+        except Exception as exc:  # noqa: BLE001
+            self._cache_failed(exc)
+        return value
+
+    def _cache_failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._cache_warned_at > 60:
+            self._cache_warned_at = now
+            log.warning("cache unavailable (%s): serving without the shared cache", type(exc).__name__)
+
+    def examples(self) -> dict[str, int]:
+        """One refused, one granted and one grey-zone client, for the selection view."""
+
+        def compute():
+            proba = np.asarray(self.portfolio.proba)
+            threshold = self.artifacts.decision.threshold
+            low, high = self.artifacts.decision.grey_zone
+            found = {}
+            for key, mask in (
+                ("select.example_refused", proba >= high),
+                ("select.example_granted", proba < low),
+                ("select.example_grey", (proba >= low) & (proba < threshold)),
+            ):
+                index = np.flatnonzero(mask[:50_000])
+                if len(index):
+                    found[key] = int(self.portfolio.ids[index[len(index) // 2]])
+            return found
+
+        return self.cached("examples", (), compute)
+
+
+def load_services(config: Config, cache) -> Services:
+    try:
+        return Services(config, cache)
+    except ArtifactError as exc:
+        # One line, then stop: a dashboard on broken artifacts would show wrong decisions.
+        raise SystemExit(f"cannot start: {exc}") from None

@@ -1,0 +1,46 @@
+/* Accessibility glue for props Dash components cannot carry (dbc.Input has no aria-* props):
+ * - an element with data-error-for="ID" marks input #ID aria-invalid and describes it while it has text;
+ * - an element with data-describes="ID" always describes input #ID (help text).
+ * It only reads and sets attributes, so it can run on every DOM change. */
+(function () {
+  function addToken(list, token) {
+    var parts = (list || "").split(/\s+/).filter(Boolean);
+    if (parts.indexOf(token) < 0) parts.push(token);
+    return parts.join(" ");
+  }
+  function removeToken(list, token) {
+    return (list || "").split(/\s+/).filter(function (p) { return p && p !== token; }).join(" ");
+  }
+  function sync() {
+    document.querySelectorAll("[data-describes]").forEach(function (help) {
+      var input = document.getElementById(help.getAttribute("data-describes"));
+      if (input && help.id) {
+        var wanted = addToken(input.getAttribute("aria-describedby"), help.id);
+        if (input.getAttribute("aria-describedby") !== wanted) input.setAttribute("aria-describedby", wanted);
+      }
+    });
+    document.querySelectorAll("[data-error-for]").forEach(function (error) {
+      var input = document.getElementById(error.getAttribute("data-error-for"));
+      if (!input || !error.id) return;
+      var hasError = error.textContent.trim().length > 0;
+      var current = input.getAttribute("aria-describedby");
+      var wanted = hasError ? addToken(current, error.id) : removeToken(current, error.id);
+      if (current !== wanted) {
+        if (wanted) input.setAttribute("aria-describedby", wanted); else input.removeAttribute("aria-describedby");
+      }
+      if (hasError && input.getAttribute("aria-invalid") !== "true") input.setAttribute("aria-invalid", "true");
+      if (!hasError && input.hasAttribute("aria-invalid")) input.removeAttribute("aria-invalid");
+    });
+  }
+  var scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    window.requestAnimationFrame(function () { scheduled = false; sync(); });
+  }
+  function start() {
+    sync();
+    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

@@ -1,0 +1,120 @@
+"""Comparison wiring: client + characteristic + group -> distribution and cross view."""
+
+from __future__ import annotations
+
+import numpy as np
+from dash import Input, Output, State, no_update
+
+from callbacks.common import guarded
+from layouts.charts import empty_figure
+from layouts.comparison import (
+    DEFAULT_X,
+    DEFAULT_Y,
+    MAX_POINTS,
+    cross_figure,
+    cross_table,
+    cross_texts,
+    histogram_figure,
+    histogram_table,
+    histogram_texts,
+)
+from layouts.formatting import number
+from layouts.i18n import t
+from scoring.comparison import COMPARABLE, GROUP_BASES, GroupSpec, clamp_k, cross_view, group_mask, histogram, values_of
+
+
+def group_spec(base, k, gender, age, income, contract) -> tuple[GroupSpec, bool]:
+    """Sanitised group from raw control values (anything odd falls back to a safe default)."""
+    k_value, k_valid = clamp_k(k)
+    spec = GroupSpec(
+        base=base if base in GROUP_BASES else "all",
+        k=k_value,
+        gender=str(gender or "any")[:40],
+        age=str(age or "any")[:10],
+        income=str(income or "any")[:10],
+        contract=str(contract or "any")[:40],
+    )
+    return spec, k_valid or base != "nearest"
+
+
+def register(app, services) -> None:
+    portfolio = services.portfolio
+
+    def refused() -> np.ndarray:
+        return np.asarray(portfolio.proba) >= portfolio.decision.threshold
+
+    def compute(client_id: int, x_name: str, y_name: str, spec: GroupSpec, lang: str):
+        index = portfolio.index_of(client_id)
+        mask = group_mask(portfolio, index, spec)
+        n = int(mask.sum())
+        if n == 0:
+            return (t("compare.empty", lang),)
+        x = values_of(portfolio, x_name)
+        y = values_of(portfolio, y_name)
+        flags = refused()
+        hist = histogram(x, flags, mask, x[index])
+        cross = cross_view(x, y, flags, mask, index, max_points=MAX_POINTS)
+        hist_aria, hist_caption = histogram_texts(hist, x_name, lang)
+        cross_aria, cross_caption = cross_texts(cross, x_name, y_name, lang)
+        return (
+            t("compare.size", lang, n=number(n, 0, lang)),
+            histogram_figure(hist, x_name, lang),
+            hist_aria,
+            hist_caption,
+            histogram_table(hist, x_name, lang),
+            cross_figure(cross, x_name, y_name, lang),
+            cross_aria,
+            cross_caption,
+            cross_table(cross, x_name, y_name, lang),
+        )
+
+    @app.callback(
+        Output("compare-size", "children"),
+        Output("compare-message", "children"),
+        Output("compare-hist", "figure"),
+        Output("compare-hist-img", "aria-label"),
+        Output("compare-hist-caption", "children"),
+        Output("compare-hist-table", "children"),
+        Output("compare-cross", "figure"),
+        Output("compare-cross-img", "aria-label"),
+        Output("compare-cross-caption", "children"),
+        Output("compare-cross-table", "children"),
+        Input("client-id", "data"),
+        Input("compare-feature", "value"),
+        Input("compare-feature-y", "value"),
+        Input("compare-group", "value"),
+        Input("compare-k", "value"),
+        Input("filter-gender", "value"),
+        Input("filter-age", "value"),
+        Input("filter-income", "value"),
+        Input("filter-contract", "value"),
+        State("lang", "data"),
+    )
+    @guarded(10, message_at=1)
+    def compare(client_id, x_name, y_name, base, k, gender, age, income, contract, lang):
+        if client_id is None:
+            return (t("compare.placeholder", lang), "", *[no_update] * 8)
+        x_name = x_name if x_name in COMPARABLE else DEFAULT_X
+        y_name = y_name if y_name in COMPARABLE else DEFAULT_Y
+        spec, k_valid = group_spec(base, k, gender, age, income, contract)
+        message = "" if k_valid else t("compare.k_invalid", lang, k=number(spec.k, 0, lang))
+        result = services.cached(
+            f"compare-{lang}",
+            (client_id, x_name, y_name, spec.key()),
+            lambda: compute(int(client_id), x_name, y_name, spec, lang),
+        )
+        if len(result) == 1:  # empty group: say it in words and clear the charts of the previous group
+            empty = result[0]
+            return (
+                t("compare.size", lang, n="0"),
+                empty,
+                empty_figure(empty),
+                empty,
+                empty,
+                [],
+                empty_figure(empty),
+                empty,
+                empty,
+                [],
+            )
+        return (result[0], message, *result[1:])
