@@ -2,7 +2,8 @@
 
 Every number in the documents comes from the results files through the templates in
 veille/templates/; nothing is typed by hand. Optional siblings of results.json: `warm_rerun.json` and
-`quick_run.json` (the `meta` of a warm rerun and of a quick run) give the measured run times.
+`quick_run.json` (the `meta` of a warm rerun and of a quick run) and `cold_run.json` (the `meta` of the
+full run with an empty cache, when results.json itself comes from a later rerun) give the run times.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ def pval(p) -> str:
 class Results:
     """Read-only helpers over results.json for the templates."""
 
-    def __init__(self, data: dict, warm: dict | None, quick: dict | None):
+    def __init__(self, data: dict, warm: dict | None, quick: dict | None, cold: dict | None = None):
         self.data = data
         self.meta = data["meta"]
         self.warm = warm
         self.quick = quick
+        # The cold run's own meta when results.json was rewritten by a (cached) rerun.
+        self.cold = cold or data["meta"]
         self.primary = self.meta["primary_variant"]
         self.variants = self.meta["variants"]
         self.second = self.variants[1] if len(self.variants) > 1 else None
@@ -134,7 +137,12 @@ def _optional(path: Path) -> dict | None:
 
 def render_documents(results: dict, note_path: Path, slides_path: Path, results_dir: Path | None = None) -> list[Path]:
     results_dir = results_dir or Path(".")
-    res = Results(results, _optional(results_dir / "warm_rerun.json"), _optional(results_dir / "quick_run.json"))
+    res = Results(
+        results,
+        _optional(results_dir / "warm_rerun.json"),
+        _optional(results_dir / "quick_run.json"),
+        _optional(results_dir / "cold_run.json"),
+    )
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
