@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from layouts.i18n import LANGUAGES
@@ -23,6 +23,11 @@ class Config:
     cache_timeout: int = 3600
     build_default: bool = True  # build the synthetic default portfolio when no artifacts exist
     default_clients: int = 307_511  # full Kaggle scale (+ 48,744 unlabelled clients)
+    # Security (app/security.py). Secrets never appear in repr(), hence never in logs.
+    secret_key: str = field(default="", repr=False)  # SECRET_KEY: signs the session cookie
+    advisor_credentials: str = field(default="", repr=False)  # ADVISOR_CREDENTIALS: "name:hash;name:hash"
+    audit_log_path: str = ""  # AUDIT_LOG_PATH: optional JSON-lines file, besides the "audit" logger
+    session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
 
     @property
     def production(self) -> bool:
@@ -46,6 +51,10 @@ class Config:
             cache_timeout=int(env.get("CACHE_TIMEOUT", "3600")),
             build_default=env.get("BUILD_DEFAULT_ARTIFACTS", "1") == "1",
             default_clients=int(env.get("DEFAULT_CLIENTS", "307511")),
+            secret_key=env.get("SECRET_KEY", ""),
+            advisor_credentials=env.get("ADVISOR_CREDENTIALS", ""),
+            audit_log_path=env.get("AUDIT_LOG_PATH", ""),
+            session_hours=float(env.get("SESSION_HOURS", "8")),
         )
 
     def flask_caching(self) -> dict:
@@ -57,4 +66,7 @@ class Config:
             settings["CACHE_REDIS_URL"] = self.redis_url
             # A dead Redis must cost milliseconds, not the request: the app then runs uncached.
             settings["CACHE_OPTIONS"] = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+            if self.redis_url.startswith("rediss://"):
+                # Heroku Redis serves TLS with a self-signed certificate (Heroku's documented setting).
+                settings["CACHE_OPTIONS"]["ssl_cert_reqs"] = None
         return settings
