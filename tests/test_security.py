@@ -1,0 +1,322 @@
+"""Advisor login, refusal to start unsafely, security headers, CSRF/origin checks, audit trail, no secrets in logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app import create_app
+from app.config import ROOT, Config
+from app.security import main as security_cli
+from app.security import parse_credentials, safe_next
+
+from .callback_payloads import post
+
+PASSWORD = "correct horse battery staple"
+SECRET = "s" * 48
+HEADERS = ("Content-Security-Policy", "Strict-Transport-Security", "X-Frame-Options", "X-Content-Type-Options",
+           "Referrer-Policy")
+
+
+@pytest.fixture(scope="module")
+def credentials() -> str:
+    return f"alice:{generate_password_hash(PASSWORD)};bob.martin:{generate_password_hash('another long password')}"
+
+
+@pytest.fixture(scope="module")
+def prod_config(synthetic_artifacts, credentials) -> Config:
+    return Config(artifacts_dir=synthetic_artifacts, build_default=False, env="production", secret_key=SECRET,
+                  advisor_credentials=credentials)
+
+
+@pytest.fixture(scope="module")
+def prod_app(prod_config):
+    return create_app(prod_config)
+
+
+@pytest.fixture(scope="module")
+def dev_app(synthetic_artifacts):
+    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
+
+
+@pytest.fixture(scope="module")
+def client_ids(prod_app) -> list[int]:
+    return [int(i) for i in prod_app.server.config["services"].portfolio.ids[:5]]
+
+
+def csrf_of(response) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def login(client, username="alice", password=PASSWORD, next_url="/"):
+    token = csrf_of(client.get("/login"))
+    return client.post("/login", data={"csrf": token, "username": username, "password": password, "next": next_url})
+
+
+def select(client, app, client_id: int):
+    return post(client, app, "client-id.data", {"url.search": f"?client={client_id}", "lang.data": "fr"},
+                ["url.search"])
+
+
+# ------------------------------------------------------------------ refusing to start
+
+
+@pytest.mark.parametrize(
+    ("changes", "needle"),
+    [
+        ({"advisor_credentials": ""}, "ADVISOR_CREDENTIALS"),
+        ({"secret_key": ""}, "SECRET_KEY"),
+        ({"secret_key": "short"}, "SECRET_KEY"),
+        ({"advisor_credentials": "alice:hunter2-plaintext"}, "not NAME:HASH"),
+    ],
+)
+def test_production_refuses_to_start_unsafely(prod_config, changes, needle):
+    with pytest.raises(SystemExit) as stop:
+        create_app(replace(prod_config, **changes))
+    message = str(stop.value.code)
+    assert message.startswith("cannot start:") and needle in message and "\n" not in message
+    assert "hunter2" not in message  # a misplaced password is never echoed
+
+
+def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts):
+    env = {**os.environ, "APP_ENV": "production", "ARTIFACTS_DIR": str(synthetic_artifacts),
+           "BUILD_DEFAULT_ARTIFACTS": "0", "WEB_CONCURRENCY": "1", "SECRET_KEY": SECRET}
+    env.pop("ADVISOR_CREDENTIALS", None)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "app/gunicorn_conf.py", "--bind", "127.0.0.1:0",
+         "app:server"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith("cannot start: APP_ENV=production needs ADVISOR_CREDENTIALS"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_credentials_parsing():
+    hashed = generate_password_hash("x" * 12)
+    assert parse_credentials(f" alice:{hashed} ;\nbob:{hashed}\n") == {"alice": hashed, "bob": hashed}
+    assert parse_credentials("") == {}
+    for bad in ("alice", "alice:", f"al ice:{hashed}", f"alice:{hashed};alice:{hashed}", "alice:md5$x$y"):
+        with pytest.raises(ValueError):
+            parse_credentials(bad)
+
+
+def test_hash_password_cli(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert security_cli(["hash-password", "carol"]) == 0
+    line = capsys.readouterr().out.strip()
+    name, hashed = line.split(":", 1)
+    assert name == "carol" and check_password_hash(hashed, "a long enough password")
+    assert parse_credentials(line) == {"carol": hashed}
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert security_cli(["hash-password", "carol"]) == 1
+
+
+# ------------------------------------------------------------------ login
+
+
+def test_everything_needs_login_in_production(prod_app, client_ids):
+    client = prod_app.server.test_client()
+    page = client.get(f"/?client={client_ids[0]}")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=")
+    for path in ("/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.js"):
+        assert client.get(path).status_code == 401, path
+    response = select(client, prod_app, client_ids[0])
+    assert response.status_code == 401 and str(client_ids[0]) not in response.get_data(as_text=True)
+    assert client.get("/some/unknown/page").status_code == 302
+    for public in ("/login", "/healthz", "/vendor/bootstrap.min.css", "/assets/style.css", "/accessibilite"):
+        assert client.get(public).status_code == 200, public
+
+
+def test_login_logout_round_trip(prod_app, client_ids):
+    client = prod_app.server.test_client()
+    target = f"/?client={client_ids[1]}"
+    response = login(client, next_url=target)
+    assert response.status_code == 302 and response.headers["Location"] == target
+    assert client.get("/").status_code == 200
+    assert client.get("/_dash-layout").status_code == 200
+    answer = select(client, prod_app, client_ids[1])
+    assert answer.status_code == 200 and answer.get_json()["response"]["client-id"]["data"] == client_ids[1]
+    assert client.get("/logout").headers["Location"] == "/login?out=1"
+    assert client.get("/").status_code == 302
+    assert select(client, prod_app, client_ids[1]).status_code == 401
+
+
+def test_wrong_password_unknown_user_and_throttle(prod_app):
+    client = prod_app.server.test_client()
+    assert login(client, password="wrong password").status_code == 401
+    response = login(client, username="mallory")
+    assert response.status_code == 401 and "incorrect" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    throttled = prod_app.server.test_client()
+    throttled.environ_base["REMOTE_ADDR"] = "10.0.0.66"  # the other tests log in from 127.0.0.1
+    codes = [login(throttled, password="nope").status_code for _ in range(12)]
+    assert codes[-1] == 429
+    # The brake is per address (REMOTE_ADDR), another address still logs in.
+    other = prod_app.server.test_client()
+    token = csrf_of(other.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"}))
+    ok = other.post("/login", data={"csrf": token, "username": "alice", "password": PASSWORD, "next": "/"},
+                    environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert ok.status_code == 302
+
+
+def test_login_form_needs_its_token_and_same_origin(prod_app):
+    client = prod_app.server.test_client()
+    client.get("/login")
+    no_token = client.post("/login", data={"username": "alice", "password": PASSWORD})
+    assert no_token.status_code == 400 and client.get("/").status_code == 302
+    login(client)
+    cross = client.post("/_dash-update-component", json={}, headers={"Origin": "https://evil.example"})
+    assert cross.status_code == 403
+
+
+def test_login_page_is_accessible_html(prod_app):
+    page = prod_app.server.test_client().get("/login").get_data(as_text=True)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    for field in ("username", "password"):
+        assert f'<label for="{field}"' in page and f'id="{field}"' in page
+    assert 'href="/vendor/bootstrap.min.css"' in page and 'href="/assets/style.css"' in page
+    assert 'autocomplete="current-password"' in page
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("/?client=5", "/?client=5"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil", "/"),
+     ("javascript:alert(1)", "/"), ("", "/"), (None, "/")],
+)
+def test_only_local_redirects_after_login(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_password_change_ends_sessions(prod_config, prod_app):
+    client = prod_app.server.test_client()
+    login(client)
+    cookie = client.get_cookie("pad_session").value
+    changed = create_app(replace(prod_config, advisor_credentials=f"alice:{generate_password_hash('a new password!')}"))
+    other = changed.server.test_client()
+    other.set_cookie("pad_session", cookie)
+    assert other.get("/").status_code == 302
+
+
+def test_development_runs_without_login_and_says_so(dev_app):
+    client = dev_app.server.test_client()
+    assert client.get("/").status_code == 200
+    layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "pas d'authentification" in layout  # the development banner
+
+
+# ------------------------------------------------------------------ headers
+
+
+@pytest.mark.parametrize("which", ["prod", "dev"])
+def test_security_headers_on_every_response(which, prod_app, dev_app):
+    app = prod_app if which == "prod" else dev_app
+    client = app.server.test_client()
+    if which == "prod":
+        login(client)
+    responses = {path: client.get(path) for path in ("/", "/login", "/healthz", "/_dash-layout", "/assets/style.css",
+                                                      "/vendor/bootstrap.min.css", "/accessibility", "/nowhere")}
+    responses["callback"] = post(client, app, "client-id.data", {"url.search": "?client=1"}, ["url.search"])
+    for name, response in responses.items():
+        for header in HEADERS:
+            assert header in response.headers, (name, header)
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp and "script-src 'self' 'sha256-" in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert responses["/"].headers["Cache-Control"] == "no-store"
+    assert responses["callback"].headers["Cache-Control"] == "no-store"
+    if which == "prod":
+        assert app.server.debug is False
+        assert "Secure" in client.get("/login").headers.get("Set-Cookie", "Secure")
+
+
+# ------------------------------------------------------------------ audit and logs
+
+
+def test_audit_trail_and_no_secrets_in_logs(prod_config, credentials, tmp_path, caplog, client_ids):
+    audit_file = tmp_path / "audit.jsonl"
+    caplog.set_level(logging.DEBUG)
+    app = create_app(replace(prod_config, audit_log_path=str(audit_file)))
+    client = app.server.test_client()
+    login(client, password="wrong " + PASSWORD)
+    login(client)
+    for client_id in client_ids[:3]:
+        assert select(client, app, client_id).status_code == 200
+    assert select(client, app, 999_999_999).status_code == 200  # unknown id: no view, no audit line
+    client.get("/logout")
+
+    lines = [json.loads(line) for line in audit_file.read_text(encoding="utf-8").splitlines()]
+    events = [line["event"] for line in lines]
+    assert events == ["login_failed", "login", "client_view", "client_view", "client_view", "logout"]
+    views = [line for line in lines if line["event"] == "client_view"]
+    assert [v["client_id"] for v in views] == client_ids[:3]
+    for view in views:
+        assert view["advisor"] == "alice" and view["ts"].endswith("+00:00")
+        assert set(view) == {"ts", "event", "advisor", "ip", "client_id", "source"}
+    audit_records = [r for r in caplog.records if r.name == "audit"]
+    assert len(audit_records) == len(lines)
+
+    everything = caplog.text + repr(prod_config) + audit_file.read_text(encoding="utf-8")
+    for secret in (SECRET, PASSWORD, *[h.split(":", 1)[1] for h in credentials.split(";")]):
+        assert secret not in everything
+    portfolio = app.server.config["services"].portfolio
+    non_audit = "\n".join(r.getMessage() for r in caplog.records if r.name != "audit")
+    for client_id in client_ids[:3]:
+        assert str(client_id) not in non_audit  # client ids only in the audit trail
+    assert portfolio is not None
+
+
+# ------------------------------------------------------------------ browser: CSP does not break Dash
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_dashboard_renders_under_csp_without_violations(prod_app, client_ids):
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, prod_app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.get(f"http://127.0.0.1:{server.server_port}/?client={client_ids[2]}")
+        assert "/login" in driver.current_url
+        driver.find_element(By.ID, "username").send_keys("alice")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        score = ""
+        while time.monotonic() < deadline and not score:
+            found = driver.find_elements(By.ID, "score-proba")
+            score = found[0].text.strip() if found else ""
+            time.sleep(0.2)
+        assert score.endswith("%"), "the score never rendered"
+        assert driver.find_elements(By.CSS_SELECTOR, "#gauge .main-svg"), "plotly chart missing"
+        logs = driver.get_log("browser")
+        problems = [e["message"] for e in logs if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+        assert not problems, problems
+        assert not [e for e in logs if e["level"] == "SEVERE"], logs
+    finally:
+        driver.quit()
+        server.shutdown()
