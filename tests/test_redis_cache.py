@@ -19,7 +19,6 @@ from app.config import Config
 from .callback_payloads import post
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def _needs_redis_server():
     # A failure, not a skip: CI installs redis-server (make system-deps) and must run these tests.
