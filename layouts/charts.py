@@ -80,6 +80,7 @@ def accessible_graph(
     graph_id: str, lang: str, figure: dict | None = None, label: str = "", caption: str = "", table: html.Table | None = None
 ) -> html.Div:
     """Graph + text alternative. Callbacks update ``{id}-img`` aria-label, ``{id}-caption`` and ``{id}-table``."""
+    label = label or t("chart.waiting", lang)
     return html.Div(
         className="chart",
         children=[

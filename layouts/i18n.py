@@ -144,6 +144,10 @@ _UI: dict[str, tuple[str, str]] = {
         "On average over the portfolio, {first} matters most. Compare with this client's own factors.",
     ),
     "why.importance_axis": ("Impact moyen sur le score (log-odds)", "Mean impact on the score (log-odds)"),
+    "chart.waiting": (
+        "Graphique en attente : choisissez un client pour l'afficher.",
+        "Chart waiting: choose a client to draw it.",
+    ),
     "table.factor": ("Facteur", "Factor"),
     "table.value": ("Valeur du client", "Client value"),
     "table.effect": ("Effet", "Effect"),

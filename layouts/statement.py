@@ -129,16 +129,16 @@ def statement_html(lang: str, stylesheets: list[str]) -> str:
     parts = []
     for tag, content in text["body"]:
         if tag == "ul":
-            parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in content) + "</ul>")
+            parts.append("<ul>" + "".join(f"<li>{escape(item, quote=False)}</li>" for item in content) + "</ul>")
         else:
             parts.append(f"<{tag}>{content}</{tag}>")  # trusted constant text with inline markup
     links = "".join(f'<link rel="stylesheet" href="{escape(href)}">' for href in stylesheets)
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(text['title'])}</title>{links}</head><body>"
+        f"<title>{escape(text['title'], quote=False)}</title>{links}</head><body>"
         f'<a class="skip-link" href="#main">{"Aller au contenu principal" if lang == "fr" else "Skip to main content"}</a>'
-        f'<main id="main" tabindex="-1" class="site-main statement"><h1>{escape(text["title"])}</h1>'
+        f'<main id="main" tabindex="-1" class="site-main statement"><h1>{escape(text["title"], quote=False)}</h1>'
         + "".join(parts)
-        + f'<p><a href="/">{escape(text["back"])}</a></p></main></body></html>'
+        + f'<p><a href="/">{escape(text["back"], quote=False)}</a></p></main></body></html>'
     )

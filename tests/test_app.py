@@ -1,0 +1,178 @@
+"""The Flask/Dash app through its HTTP interface: pages, language, assets, callbacks, bad input."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from app import create_app
+from app.config import Config
+from scoring.portfolio import Portfolio
+
+from .dash_requests import call
+
+
+@pytest.fixture(scope="module")
+def dash_app(synthetic_artifacts):
+    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
+
+
+@pytest.fixture()
+def client(dash_app):
+    return dash_app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def portfolio(dash_app) -> Portfolio:
+    return dash_app.server.config["services"].portfolio
+
+
+def test_index_has_language_title_and_no_cdn(client):
+    page = client.get("/").get_data(as_text=True)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "<title>Tableau de bord crédit" in page
+    for url in re.findall(r'(?:href|src)="([^"]+)"', page):
+        assert url.startswith("/"), url  # everything served locally
+    client.set_cookie("lang", "en")
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "<title>Credit dashboard" in page
+
+
+def test_bootstrap_is_served_locally(client):
+    response = client.get("/vendor/bootstrap.min.css")
+    assert response.status_code == 200 and b"Bootstrap" in response.data[:300]
+
+
+def test_language_switch_returns_to_the_same_page_only(client):
+    response = client.get("/lang/en", headers={"Referer": "http://localhost/?client=123"})
+    assert response.status_code == 302 and response.headers["Location"] == "/?client=123"
+    assert "lang=en" in response.headers["Set-Cookie"]
+    evil = client.get("/lang/fr", headers={"Referer": "https://evil.example//evil.example/x"})
+    assert evil.headers["Location"] == "/"
+    ignored = client.get("/lang/xx")
+    assert "Set-Cookie" not in ignored.headers
+
+
+def test_statement_pages(client):
+    french = client.get("/accessibilite").get_data(as_text=True)
+    assert '<html lang="fr">' in french and "Déclaration d'accessibilité" in french
+    assert "partiellement conforme" in french
+    english = client.get("/accessibility").get_data(as_text=True)
+    assert '<html lang="en">' in english and "partially compliant" in english
+
+
+def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
+    assert client.get("/some/deep/path").status_code == 200  # Dash serves its page for any path
+    response = client.get("/assets/missing-file.css")
+    assert response.status_code == 404 and b"Traceback" not in response.data
+
+
+def test_layout_names_the_synthetic_data(client):
+    layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "Données de démonstration synthétiques" in layout
+
+
+def select(client, app, search=None, typed=None, changed="url.search", lang="fr"):
+    return call(
+        client,
+        app,
+        "client-id.data",
+        {
+            "url.search": search,
+            "client-input.value": typed,
+            "lang.data": lang,
+            "client-submit.n_clicks": 1,
+            "client-input.n_submit": None,
+        },
+        [changed],
+    )
+
+
+def test_deep_link_selects_the_client(client, dash_app, portfolio):
+    known = int(portfolio.ids[7])
+    status, out = select(client, dash_app, search=f"?client={known}")
+    assert status == 200 and out["client-id.data"] == known and out["client-error.children"] == ""
+    assert "url.search" not in out  # the URL already says it
+
+
+def test_typed_id_updates_the_url(client, dash_app, portfolio):
+    known = int(portfolio.ids[8])
+    status, out = select(client, dash_app, typed=f" {known}", changed="client-submit.n_clicks")
+    assert status == 200 and out["url.search"] == f"?client={known}"
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("?client=1", "n'existe pas dans le portefeuille"),
+        ("?client=abc", "n'est pas un identifiant valide"),
+        ("?client=%27%3B--", "n'est pas un identifiant valide"),
+        ("?client=" + "9" * 500, "n'est pas un identifiant valide"),
+    ],
+)
+def test_bad_ids_get_a_french_message_not_a_500(client, dash_app, search, message):
+    status, out = select(client, dash_app, search=search)
+    assert status == 200 and message in out["client-error.children"]
+    assert "client-id.data" not in out  # the previous client stays selected
+
+
+def test_score_callback_for_a_refused_and_a_granted_client(client, dash_app, portfolio):
+    proba = np.asarray(portfolio.proba)
+    for index, word in ((int(np.argmax(proba)), "Crédit refusé"), (int(np.argmin(proba)), "Crédit accordé")):
+        status, out = call(
+            client,
+            dash_app,
+            "score-placeholder.children",
+            {"client-id.data": int(portfolio.ids[index]), "lang.data": "fr"},
+            ["client-id.data"],
+        )
+        assert status == 200
+        assert word in str(out["score-decision.children"])
+        assert word.lower() in out["status.children"]
+        assert out["gauge-img.aria-label"].startswith("Jauge : probabilité de défaut")
+
+
+def test_callback_failure_is_reported_in_the_page(client, dash_app):
+    # An id that bypassed selection (forged request): the guard answers 200 with a message.
+    status, out = call(
+        client, dash_app, "score-placeholder.children", {"client-id.data": 1, "lang.data": "en"}, ["client-id.data"]
+    )
+    assert status == 200 and "unexpected error" in out["status.children"]
+
+
+def test_suggestions_are_bounded_and_server_side(client, dash_app, portfolio):
+    prefix = str(int(portfolio.ids[0]))[:3]
+    status, out = call(
+        client, dash_app, "client-suggestions.children", {"client-input.value": prefix}, ["client-input.value"]
+    )
+    options = out["client-suggestions.children"]
+    assert status == 200 and 0 < len(options) <= 20
+    assert all(o["props"]["value"].startswith(prefix) for o in options)
+    _, out = call(client, dash_app, "client-suggestions.children", {"client-input.value": "1"}, ["client-input.value"])
+    assert out["client-suggestions.children"] == []
+
+
+def test_comparison_callback_group_sizes(client, dash_app, portfolio):
+    client_id = int(portfolio.ids[3])
+    values = {
+        "client-id.data": client_id,
+        "compare-feature.value": "AMT_CREDIT",
+        "compare-feature-y.value": "PROBABILITY",
+        "compare-group.value": "nearest",
+        "compare-k.value": 40,
+        "filter-gender.value": "any",
+        "filter-age.value": "any",
+        "filter-income.value": "any",
+        "filter-contract.value": "any",
+        "lang.data": "fr",
+    }
+    status, out = call(client, dash_app, "compare-size.children", values, ["compare-group.value"])
+    assert status == 200 and out["compare-size.children"] == "Groupe comparé : 40 clients."
+    values.update({"filter-gender.value": "Martian", "compare-group.value": "all"})
+    status, out = call(client, dash_app, "compare-size.children", values, ["filter-gender.value"])
+    assert status == 200 and "Aucun client" in out["compare-message.children"]
+    values.update({"filter-gender.value": "any", "compare-group.value": "nearest", "compare-k.value": "-3"})
+    status, out = call(client, dash_app, "compare-size.children", values, ["compare-k.value"])
+    assert status == 200 and "entre 10 et 5" in out["compare-message.children"]
+    assert out["compare-size.children"] == "Groupe comparé : 10 clients."
