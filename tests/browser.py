@@ -93,15 +93,14 @@ def run_axe(driver, context: str = "document") -> dict:
     """Run axe-core with the WCAG 2.x A/AA tags; return {'violations': [...], 'incomplete': [...]}."""
     if not driver.execute_script("return typeof window.axe !== 'undefined'"):
         driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
-    result = driver.execute_async_script(
-        """
-        const done = arguments[arguments.length - 1];
-        axe.run(%s, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations', 'incomplete']})
-           .then(r => done({violations: r.violations, incomplete: r.incomplete, version: axe.version}))
-           .catch(e => done({error: String(e)}));
-        """
-        % (context, json.dumps(AXE_TAGS))
+    script = (
+        "const done = arguments[arguments.length - 1];"
+        f"axe.run({context}, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}},"
+        " resultTypes: ['violations', 'incomplete']})"
+        ".then(r => done({violations: r.violations, incomplete: r.incomplete, version: axe.version}))"
+        ".catch(e => done({error: String(e)}));"
     )
+    result = driver.execute_async_script(script)
     if "error" in result:
         raise RuntimeError(result["error"])
     return result
