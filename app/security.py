@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
@@ -336,16 +337,19 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
         if request.method == "POST" and origin and urlparse(origin).netloc != request.host:
             # Cross-site POSTs (CSRF on callbacks or the login form) never reach the app.
             return flask.jsonify(error="cross-origin request refused"), 403
+        path = request.path
+        if login_required and not (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or signed_in()):
+            if path.startswith("/_dash-") or request.method != "GET":
+                return flask.jsonify(error="login required"), 401
+            target = request.full_path.rstrip("?") if request.query_string else path
+            return flask.redirect("/login" + (f"?next={_quote(target)}" if target != "/" else ""))
         if not login_required:
             flask.g.dev_advisor = DEV_ADVISOR
-            return None
-        path = request.path
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or signed_in():
-            return None
-        if path.startswith("/_dash-") or request.method != "GET":
-            return flask.jsonify(error="login required"), 401
-        target = request.full_path.rstrip("?") if request.query_string else path
-        return flask.redirect("/login" + (f"?next={_quote(target)}" if target != "/" else ""))
+        if path == "/_dash-update-component" and dash_app is not None and request.method == "POST":
+            problem = callback_request_problem(request.get_json(silent=True), dash_app.callback_map)
+            if problem:
+                return flask.jsonify(error=f"malformed callback request: {problem}"), 400
+        return None
 
     @server.route("/login", methods=["GET", "POST"])
     def login():
@@ -408,6 +412,35 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
             # Pages and callback answers carry client data: no browser or proxy keeps a copy.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _is_prop(item) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("id"), str | dict) and isinstance(item.get("property"), str)
+
+
+def callback_request_problem(body, callback_map: Mapping) -> str | None:
+    """Why a /_dash-update-component body cannot be a request from our page (None when well formed).
+
+    Dash answers malformed bodies with a 500 (KeyError, wrong argument count): we answer 400 before.
+    """
+    if not isinstance(body, dict):
+        return "body is not a JSON object"
+    spec = callback_map.get(body.get("output")) if isinstance(body.get("output"), str) else None
+    if spec is None:
+        return "unknown callback"
+    outputs = body.get("outputs")
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    expected = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
+    if len(outputs) != len(expected) or not all(map(_is_prop, outputs)):
+        return "outputs do not match the callback"
+    for part in ("inputs", "state"):
+        items = body.get(part, [])
+        if not isinstance(items, list) or len(items) != len(spec[part]) or not all(map(_is_prop, items)):
+            return f"{part} do not match the callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is not a list of strings"
+    return None
 
 
 def _quote(value: str) -> str:

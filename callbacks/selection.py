@@ -55,7 +55,7 @@ def register(app, services) -> None:
     @app.callback(Output("client-suggestions", "children"), Input("client-input", "value"))
     @guarded(1)
     def suggest(typed):
-        prefix = (typed or "").strip()
+        prefix = str(typed if typed is not None else "").strip()  # a forged request may send any JSON type
         if len(prefix) < MIN_SEARCH_DIGITS or not prefix.isdigit():
             return []
         return suggestion_options(services.cached("search", (prefix,), lambda: portfolio.search(prefix, 20)))
