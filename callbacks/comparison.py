@@ -20,7 +20,20 @@ from layouts.comparison import (
 )
 from layouts.formatting import number
 from layouts.i18n import t
-from scoring.comparison import COMPARABLE, GROUP_BASES, GroupSpec, clamp_k, cross_view, group_mask, histogram, values_of
+from scoring.comparison import (
+    COMPARABLE,
+    GROUP_BASES,
+    ConcreteGroup,
+    GroupSpec,
+    clamp_k,
+    concrete_mask,
+    cross_view,
+    place_client,
+    resolve_group,
+    summarise,
+    values_of,
+    with_client,
+)
 
 
 def group_spec(base, k, gender, age, income, contract) -> tuple[GroupSpec, bool]:
@@ -43,21 +56,30 @@ def register(app, services) -> None:
     def refused() -> np.ndarray:
         return np.asarray(portfolio.proba) >= portfolio.decision.threshold
 
+    def group_aggregates(group: ConcreteGroup, x_name: str, y_name: str):
+        """Client-independent: shared by every client whose resolved group is the same."""
+        mask = concrete_mask(portfolio, group)
+        if not mask.any():
+            return None
+        flags = refused()
+        x, y = values_of(portfolio, x_name), values_of(portfolio, y_name)
+        return summarise(x, flags, mask), cross_view(x, y, flags, mask, max_points=MAX_POINTS)
+
     def compute(client_id: int, x_name: str, y_name: str, spec: GroupSpec, lang: str):
         index = portfolio.index_of(client_id)
-        mask = group_mask(portfolio, index, spec)
-        n = int(mask.sum())
-        if n == 0:
+        group = resolve_group(portfolio, index, spec)
+        parts = services.cached("group", (group.key(), x_name, y_name), lambda: group_aggregates(group, x_name, y_name))
+        if parts is None:
             return (t("compare.empty", lang),)
-        x = values_of(portfolio, x_name)
-        y = values_of(portfolio, y_name)
-        flags = refused()
-        hist = histogram(x, flags, mask, x[index])
-        cross = cross_view(x, y, flags, mask, index, max_points=MAX_POINTS)
+        summary, cross = parts
+        x_value = float(values_of(portfolio, x_name)[index])
+        y_value = float(values_of(portfolio, y_name)[index])
+        hist = place_client(summary, x_value)
+        cross = with_client(cross, x_value, y_value)
         hist_aria, hist_caption = histogram_texts(hist, x_name, lang)
         cross_aria, cross_caption = cross_texts(cross, x_name, y_name, lang)
         return (
-            t("compare.size", lang, n=number(n, 0, lang)),
+            t("compare.size", lang, n=number(summary.n, 0, lang)),
             histogram_figure(hist, x_name, lang),
             hist_aria,
             hist_caption,

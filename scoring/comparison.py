@@ -89,14 +89,30 @@ def band_of(value: float, bands: tuple[tuple[float, float], ...]) -> int | None:
     return None
 
 
-def _band_mask(values: np.ndarray, choice: str, client_value: float, bands) -> np.ndarray | None:
-    if choice == ANY:
-        return None
-    index = band_of(client_value, bands) if choice == SAME else _int_or_none(choice)
-    if index is None or not 0 <= index < len(bands):
-        return np.zeros(len(values), dtype=bool)  # unknown band: empty group, said in the UI
-    low, high = bands[index]
-    return (values >= low) & (values < high)
+NOBODY = -2  # a filter value that matches no client (unknown level or band)
+
+
+@dataclass(frozen=True)
+class ConcreteGroup:
+    """A group with the client's own values resolved ("same as this client" -> that level or band).
+
+    Two clients with the same resolved filters share the same group, so its aggregates are cached
+    once for all of them; only the k-nearest group belongs to one client.
+    """
+
+    refused: bool | None = None  # None: any decision
+    gender: int | None = None  # level code, NOBODY, or None for any
+    contract: int | None = None
+    age_band: int | None = None
+    income_band: int | None = None
+    nearest_of: int | None = None  # client index, for the k-nearest group
+    k: int = 0
+
+    def key(self) -> str:
+        return "|".join(
+            str(v)
+            for v in (self.refused, self.gender, self.contract, self.age_band, self.income_band, self.nearest_of, self.k)
+        )
 
 
 def _int_or_none(text: str) -> int | None:
@@ -106,43 +122,84 @@ def _int_or_none(text: str) -> int | None:
         return None
 
 
-def _level_mask(portfolio: Portfolio, column: str, choice: str, index: int) -> np.ndarray | None:
+def _level_code(portfolio: Portfolio, column: str, choice: str, index: int) -> int | None:
     if choice == ANY:
         return None
-    codes = np.asarray(portfolio.raw(column))
     if choice == SAME:
-        code = int(codes[index])
-    else:
-        levels = portfolio.levels(column)
-        code = levels.index(choice) if choice in levels else -2  # -2 matches nobody
-    return codes == code if code >= 0 else np.zeros(len(codes), dtype=bool)
+        code = int(portfolio.raw(column)[index])
+        return code if code >= 0 else NOBODY
+    levels = portfolio.levels(column)
+    return levels.index(choice) if choice in levels else NOBODY
 
 
-def group_mask(portfolio: Portfolio, index: int, spec: GroupSpec) -> np.ndarray:
-    """Boolean mask of the comparison group for the client at ``index`` (the client included)."""
+def _band(choice: str, client_value: float, bands) -> int | None:
+    if choice == ANY:
+        return None
+    band = band_of(client_value, bands) if choice == SAME else _int_or_none(choice)
+    return band if band is not None and 0 <= band < len(bands) else NOBODY
+
+
+def resolve_group(portfolio: Portfolio, index: int, spec: GroupSpec) -> ConcreteGroup:
+    refused = None
+    if spec.base == "decision":
+        refused = bool(portfolio.proba[index] >= portfolio.decision.threshold)
+    return ConcreteGroup(
+        refused=refused,
+        gender=_level_code(portfolio, "CODE_GENDER", spec.gender, index),
+        contract=_level_code(portfolio, "NAME_CONTRACT_TYPE", spec.contract, index),
+        age_band=_band(spec.age, float(values_of(portfolio, "AGE_YEARS")[index]) if spec.age == SAME else 0.0, AGE_BANDS),
+        income_band=_band(
+            spec.income,
+            float(portfolio.features[index, FEATURE_INDEX["AMT_INCOME_TOTAL"]]) if spec.income == SAME else 0.0,
+            INCOME_BANDS,
+        ),
+        nearest_of=index if spec.base == "nearest" else None,
+        k=spec.k if spec.base == "nearest" else 0,
+    )
+
+
+def concrete_mask(portfolio: Portfolio, group: ConcreteGroup) -> np.ndarray:
+    """Boolean mask of a resolved group over the whole portfolio."""
     n = len(portfolio)
     mask = np.ones(n, dtype=bool)
-    filters = [
-        _level_mask(portfolio, "CODE_GENDER", spec.gender, index),
-        _level_mask(portfolio, "NAME_CONTRACT_TYPE", spec.contract, index),
-    ]
-    if spec.age != ANY:
-        age = values_of(portfolio, "AGE_YEARS")
-        filters.append(_band_mask(age, spec.age, age[index], AGE_BANDS))
-    if spec.income != ANY:
-        income = values_of(portfolio, "AMT_INCOME_TOTAL")
-        filters.append(_band_mask(income, spec.income, income[index], INCOME_BANDS))
-    for extra in filters:
-        if extra is not None:
-            mask &= extra
-    if spec.base == "decision":
-        refused = np.asarray(portfolio.proba) >= portfolio.decision.threshold
-        mask &= refused == refused[index]
-    elif spec.base == "nearest":
-        nearest = portfolio.nearest(index, spec.k, among=mask)
+    for column, code in (("CODE_GENDER", group.gender), ("NAME_CONTRACT_TYPE", group.contract)):
+        if code is not None:
+            mask &= np.asarray(portfolio.raw(column)) == code
+    for name, band, bands in (
+        ("AGE_YEARS", group.age_band, AGE_BANDS),
+        ("AMT_INCOME_TOTAL", group.income_band, INCOME_BANDS),
+    ):
+        if band is not None:
+            if band == NOBODY:
+                return np.zeros(n, dtype=bool)
+            values = values_of(portfolio, name)
+            low, high = bands[band]
+            mask &= (values >= low) & (values < high)
+    if group.refused is not None:
+        mask &= (np.asarray(portfolio.proba) >= portfolio.decision.threshold) == group.refused
+    if group.nearest_of is not None:
+        nearest = portfolio.nearest(group.nearest_of, group.k, among=mask)
         mask = np.zeros(n, dtype=bool)
         mask[nearest] = True
     return mask
+
+
+def group_mask(portfolio: Portfolio, index: int, spec: GroupSpec) -> np.ndarray:
+    """Boolean mask of the comparison group for the client at ``index``."""
+    return concrete_mask(portfolio, resolve_group(portfolio, index, spec))
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Client-independent aggregates of one characteristic over one group."""
+
+    edges: list[float]
+    granted: list[int]
+    refused: list[int]
+    n: int  # clients in the group
+    n_values: int  # with a value for this characteristic
+    median: float | None
+    quantiles: list[float]  # 0, 0.1 %, ..., 100 %: ranks a client without keeping the rows
 
 
 @dataclass(frozen=True)
@@ -150,46 +207,69 @@ class Histogram:
     edges: list[float]
     granted: list[int]
     refused: list[int]
-    n: int  # clients in the group
-    n_values: int  # with a value for this characteristic
+    n: int
+    n_values: int
     client_value: float | None
-    share_below: float | None  # share of the group strictly below the client
+    share_below: float | None  # share of the group below the client
     median: float | None
 
 
-def histogram(values: np.ndarray, refused: np.ndarray, mask: np.ndarray, client_value: float, bins: int = 30) -> Histogram:
+_QUANTILE_LEVELS = np.linspace(0, 1, 1001)
+
+
+def summarise(values: np.ndarray, refused: np.ndarray, mask: np.ndarray, bins: int = 30) -> GroupSummary:
     group = values[mask]
-    group_refused = refused[mask]
     seen = ~np.isnan(group)
-    client = None if np.isnan(client_value) else float(client_value)
     if not seen.any():
-        return Histogram([], [], [], int(mask.sum()), 0, client, None, None)
+        return GroupSummary([], [], [], int(mask.sum()), 0, None, [])
     data = group[seen]
-    # Clip display range to the 0.5-99.5 percentiles so one extreme income does not flatten the chart.
-    low, high = np.percentile(data, [0.5, 99.5])
-    if client is not None:
-        low, high = min(low, client), max(high, client)
+    group_refused = refused[mask][seen]
+    # Display range: 0.5-99.5 percentiles, so one extreme income does not flatten the chart.
+    quantiles = np.quantile(data, _QUANTILE_LEVELS)
+    low, high = quantiles[5], quantiles[995]
     if high <= low:
-        high = low + 1.0
-    distinct = np.unique(data)
-    if len(distinct) <= bins and np.allclose(distinct, np.round(distinct)):
-        edges = np.arange(np.floor(low) - 0.5, np.ceil(high) + 1.5)  # one bar per whole value
+        low, high = quantiles[0], max(quantiles[-1], quantiles[0] + 1.0)
+    if np.allclose(quantiles, np.round(quantiles)) and quantiles[-1] - quantiles[0] <= bins:
+        edges = np.arange(quantiles[0] - 0.5, quantiles[-1] + 1.5)  # small counts: one bar per whole value
     else:
         edges = np.linspace(low, high, bins + 1)
     clipped = np.clip(data, edges[0], edges[-1])
-    granted_counts, _ = np.histogram(clipped[~group_refused[seen]], bins=edges)
-    refused_counts, _ = np.histogram(clipped[group_refused[seen]], bins=edges)
-    share = None if client is None else float((data < client).mean())
-    return Histogram(
+    granted_counts, _ = np.histogram(clipped[~group_refused], bins=edges)
+    refused_counts, _ = np.histogram(clipped[group_refused], bins=edges)
+    return GroupSummary(
         edges=[float(e) for e in edges],
         granted=granted_counts.tolist(),
         refused=refused_counts.tolist(),
         n=int(mask.sum()),
         n_values=int(seen.sum()),
-        client_value=client,
-        share_below=share,
-        median=float(np.median(data)),
+        median=float(quantiles[500]),
+        quantiles=quantiles.tolist(),
     )
+
+
+def share_below(quantiles: list[float], value: float) -> float:
+    """Share of the group strictly below ``value``, from the group's quantiles (to 0.1 %)."""
+    q = np.asarray(quantiles)
+    return float(np.searchsorted(q, value, side="left") / (len(q) - 1)) if len(q) > 1 else 0.0
+
+
+def place_client(summary: GroupSummary, client_value: float) -> Histogram:
+    client = None if np.isnan(client_value) else float(client_value)
+    return Histogram(
+        edges=summary.edges,
+        granted=summary.granted,
+        refused=summary.refused,
+        n=summary.n,
+        n_values=summary.n_values,
+        client_value=client,
+        share_below=None if client is None or not summary.quantiles else min(share_below(summary.quantiles, client), 1.0),
+        median=summary.median,
+    )
+
+
+def histogram(values: np.ndarray, refused: np.ndarray, mask: np.ndarray, client_value: float, bins: int = 30) -> Histogram:
+    """Group distribution with the client placed in it."""
+    return place_client(summarise(values, refused, mask, bins), client_value)
 
 
 @dataclass(frozen=True)
@@ -201,29 +281,32 @@ class CrossView:
 
 
 def cross_view(
-    x: np.ndarray, y: np.ndarray, refused: np.ndarray, mask: np.ndarray, index: int, max_points: int = 3_000, bins: int = 40
+    x: np.ndarray, y: np.ndarray, refused: np.ndarray, mask: np.ndarray, max_points: int = 3_000, bins: int = 40
 ) -> CrossView:
-    """Scatter points for small groups, a 2-D histogram for large ones (never 300k SVG points)."""
+    """Scatter points for small groups, a 2-D histogram for large ones (never 300k SVG points).
+
+    Client-independent (cacheable per group); ``with_client`` adds the client's marker.
+    """
     both = mask & ~np.isnan(x) & ~np.isnan(y)
-    client = (None if np.isnan(x[index]) else float(x[index]), None if np.isnan(y[index]) else float(y[index]))
     n = int(both.sum())
     if n == 0:
-        return CrossView(0, None, None, client)
+        return CrossView(0, None, None, (None, None))
     if n <= max_points:
         rows = np.flatnonzero(both)
-        return CrossView(n, (x[rows].tolist(), y[rows].tolist(), refused[rows].tolist()), None, client)
+        return CrossView(n, (x[rows].tolist(), y[rows].tolist(), refused[rows].tolist()), None, (None, None))
     xs, ys = x[both], y[both]
-    x_range = np.percentile(xs, [0.5, 99.5])
-    y_range = np.percentile(ys, [0.5, 99.5])
-    if client[0] is not None:
-        x_range = [min(x_range[0], client[0]), max(x_range[1], client[0])]
-    if client[1] is not None:
-        y_range = [min(y_range[0], client[1]), max(y_range[1], client[1])]
+    x_range = _widen(np.quantile(xs, [0.005, 0.995]))
+    y_range = _widen(np.quantile(ys, [0.005, 0.995]))
     counts, x_edges, y_edges = np.histogram2d(
-        np.clip(xs, *x_range), np.clip(ys, *y_range), bins=bins, range=[_widen(x_range), _widen(y_range)]
+        np.clip(xs, *x_range), np.clip(ys, *y_range), bins=bins, range=[x_range, y_range]
     )
     centres = lambda e: ((e[:-1] + e[1:]) / 2).tolist()  # noqa: E731
-    return CrossView(n, None, (centres(x_edges), centres(y_edges), counts.T.astype(int).tolist()), client)
+    return CrossView(n, None, (centres(x_edges), centres(y_edges), counts.T.astype(int).tolist()), (None, None))
+
+
+def with_client(view: CrossView, x_value: float, y_value: float) -> CrossView:
+    client = (None if np.isnan(x_value) else float(x_value), None if np.isnan(y_value) else float(y_value))
+    return CrossView(view.n, view.points, view.density, client)
 
 
 def _widen(bounds) -> list[float]:

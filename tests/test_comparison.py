@@ -71,8 +71,7 @@ def test_histogram_counts_add_up(portfolio):
     mask = group_mask(portfolio, 3, GroupSpec(base="decision"))
     hist = histogram(x, refused, mask, x[3])
     assert sum(hist.granted) + sum(hist.refused) == hist.n_values == int((mask & ~np.isnan(x)).sum())
-    assert hist.edges[0] <= x[3] <= hist.edges[-1]
-    assert hist.share_below == pytest.approx(float((x[mask] < x[3]).mean()))
+    assert hist.share_below == pytest.approx(float((x[mask] < x[3]).mean()), abs=0.002)
     assert (sum(hist.granted) == 0) != (sum(hist.refused) == 0)  # same-decision group is one-sided
 
 
@@ -89,11 +88,11 @@ def test_cross_view_switches_to_density(portfolio):
     y = values_of(portfolio, "AGE_YEARS")
     refused = np.asarray(portfolio.proba) >= portfolio.decision.threshold
     everyone = np.ones(len(x), dtype=bool)
-    dense = cross_view(x, y, refused, everyone, 0, max_points=1000)
+    dense = cross_view(x, y, refused, everyone, max_points=1000)
     assert dense.points is None and sum(map(sum, dense.density[2])) == dense.n
     few = np.zeros(len(x), dtype=bool)
     few[:200] = True
-    sparse = cross_view(x, y, refused, few, 0, max_points=1000)
+    sparse = cross_view(x, y, refused, few, max_points=1000)
     assert sparse.density is None and len(sparse.points[0]) == sparse.n <= 200
 
 

@@ -1,0 +1,39 @@
+"""Dash callback requests built from the server's own ``/_dash-dependencies`` (what the browser reads).
+
+Works against a live server (urllib) and against a Flask test client alike.
+"""
+
+from __future__ import annotations
+
+
+def outputs_of(key: str) -> list[dict]:
+    """'..a.b...c.d..' (several outputs) or 'a.b' (one) -> [{'id': 'a', 'property': 'b'}, ...]."""
+    parts = key.strip(".").split("...") if key.startswith("..") else [key]
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+
+
+def index_dependencies(dependencies: list[dict]) -> dict[str, dict]:
+    """{'first-output-id.prop': dependency} for every callback."""
+    out = {}
+    for dep in dependencies:
+        first = outputs_of(dep["output"])[0]
+        out[f"{first['id']}.{first['property']}"] = dep
+    return out
+
+
+def payload(dep: dict, values: dict, changed: list[str]) -> dict:
+    """Request body as the Dash renderer sends it; ``values`` maps 'id.prop' to a value (absent: None)."""
+
+    def items(entries):
+        return [
+            {"id": e["id"], "property": e["property"], "value": values.get(f"{e['id']}.{e['property']}")} for e in entries
+        ]
+
+    outputs = outputs_of(dep["output"])
+    return {
+        "output": dep["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": items(dep["inputs"]),
+        "state": items(dep["state"]),
+        "changedPropIds": changed,
+    }
