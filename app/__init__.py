@@ -146,7 +146,7 @@ def register_routes(server: flask.Flask, config: Config) -> None:
     @server.errorhandler(404)
     def not_found(_error):
         lang = request_language(config.language)
-        text = "Page introuvable." if lang == "fr" else "Page not found."
+        text = t("error.not_found", lang)
         return (
             f'<!DOCTYPE html><html lang="{lang}"><title>404</title><main><h1>{text}</h1><a href="/">↩</a></main></html>',
             404,

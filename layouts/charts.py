@@ -45,6 +45,43 @@ def axis(title: str = "", **extra) -> dict:
     return spec
 
 
+def vertical_line(
+    x: float,
+    color: str = palette.TEXT,
+    width: int = 2,
+    dash: str = "solid",
+    y0: float = 0,
+    y1: float = 1,
+    yref: str = "paper",
+) -> dict:
+    """A marker line across the plot (threshold, client, average)."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "y0": y0,
+        "y1": y1,
+        "yref": yref,
+        "line": {"color": color, "width": width, "dash": dash},
+    }
+
+
+def label(
+    x: float, y: float, text: str, color: str = palette.TEXT, size: int = 12, yanchor: str = "bottom", yref: str = "paper"
+) -> dict:
+    """A text label on a white background, so it stays readable over bars."""
+    return {
+        "x": x,
+        "y": y,
+        "yref": yref,
+        "yanchor": yanchor,
+        "showarrow": False,
+        "text": text,
+        "bgcolor": "#FFFFFF",
+        "font": {"color": color, "size": size},
+    }
+
+
 def empty_figure(message: str = "") -> dict:
     return {
         "data": [],

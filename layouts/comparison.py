@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure
+from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line
 from layouts.formatting import FEATURE_UNITS, feature_value, number, percent
 from layouts.i18n import level, t
 from scoring.comparison import (
@@ -38,24 +38,31 @@ def axis_scale(name: str) -> float:
 
 def axis_title(name: str, lang: str) -> str:
     unit = FEATURE_UNITS.get(name)
-    suffix = {"pct": " (%)", "eur": " (€)", "years": " (ans)" if lang == "fr" else " (years)"}.get(unit, "")
+    suffix = {"pct": " (%)", "eur": " (€)", "years": f" ({t('unit.years_short', lang)})"}.get(unit, "")
     return label_of(name, lang) + suffix
 
 
 def separators(lang: str) -> str:
-    return ", " if lang == "fr" else ".,"
+    return t("plotly.separators", lang)
 
 
 def _band_label(band: tuple[float, float], unit: str, lang: str) -> str:
     low, high = band
-    fmt = (
-        (lambda v: number(v / 1000, 0, lang) + (" k€" if lang == "fr" else "k €"))
-        if unit == "eur"
-        else (lambda v: number(v, 0, lang))
-    )
+    if unit == "eur":
+
+        def fmt(v: float) -> str:
+            return f"{number(v / 1000, 0, lang)} {t('unit.thousand_eur', lang)}"
+
+        suffix = ""
+    else:
+
+        def fmt(v: float) -> str:
+            return number(v, 0, lang)
+
+        suffix = f" {t('unit.years_short', lang)}"
     if high == float("inf") or high >= 120:
-        return f"≥ {fmt(low)}" + ("" if unit == "eur" else (" ans" if lang == "fr" else " years"))
-    return f"{fmt(low)} – {fmt(high)}" + ("" if unit == "eur" else (" ans" if lang == "fr" else " years"))
+        return f"≥ {fmt(low)}{suffix}"
+    return f"{fmt(low)} – {fmt(high)}{suffix}"
 
 
 def filter_options(kind: str, levels: list[str], lang: str) -> list[dict]:
@@ -196,31 +203,9 @@ def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
     shapes, annotations = [], []
     if hist.client_value is not None:
         x = hist.client_value * scale
-        shapes.append(
-            {
-                "type": "line",
-                "x0": x,
-                "x1": x,
-                "y0": 0,
-                "y1": 1,
-                "yref": "paper",
-                "line": {"color": palette.CLIENT, "width": 3},
-            }
-        )
-        annotations.append(
-            {
-                "x": x,
-                "y": 1,
-                "yref": "paper",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": f"★ {t('gauge.client', lang)} : {feature_value(name, hist.client_value, lang)}"
-                if lang == "fr"
-                else f"★ {t('gauge.client', lang)}: {feature_value(name, hist.client_value, lang)}",
-                "font": {"color": palette.CLIENT, "size": 13},
-                "bgcolor": "#FFFFFF",
-            }
-        )
+        shapes.append(vertical_line(x, palette.CLIENT, 3))
+        value = feature_value(name, hist.client_value, lang)
+        annotations.append(label(x, 1, f"★ {t('gauge.client', lang)}{t('punct.colon', lang)}{value}", palette.CLIENT, 13))
     return {
         "data": data,
         "layout": base_layout(

@@ -9,7 +9,7 @@ import numpy as np
 from dash import html
 
 from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure
+from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line
 from layouts.formatting import feature_value, number, percent, signed
 from layouts.i18n import level, t
 from scoring.calibration import sigmoid
@@ -51,7 +51,7 @@ def factors(
     for name, contribution in ranked[:top]:
         text = value_text(name, explanation.feature_values[name], category_levels, lang)
         label = t(f"feature.{name}", lang)
-        sep = " : " if lang == "fr" else ": "
+        sep = t("punct.colon", lang)
         out.append(Factor(name, f"{label}{sep}{text}", f"{label[0].lower()}{label[1:]} ({text})", text, contribution))
     rest = ranked[top:]
     if rest:
@@ -111,31 +111,8 @@ def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: 
                 ticktext=[percent(p, 1 if p < 0.01 else 0, lang) for p in ticks],
             ),
             yaxis=axis(autorange="reversed", type="category"),
-            shapes=[
-                {
-                    "type": "line",
-                    "x0": x,
-                    "x1": x,
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": "paper",
-                    "line": {"color": palette.TEXT, "width": 2, "dash": dash},
-                }
-                for x, _, dash, _ in lines
-            ],
-            annotations=[
-                {
-                    "x": x,
-                    "y": y,
-                    "yref": "paper",
-                    "yanchor": "bottom",
-                    "showarrow": False,
-                    "text": text,
-                    "bgcolor": "#FFFFFF",
-                    "font": {"color": palette.TEXT, "size": 12},
-                }
-                for x, text, _, y in lines
-            ],
+            shapes=[vertical_line(x, palette.TEXT, 2, dash) for x, _, dash, _ in lines],
+            annotations=[label(x, y, text) for x, text, _, y in lines],
         ),
     }
 
@@ -189,8 +166,7 @@ def explanation_paragraph(explanation: ClientExplanation, items: list[Factor], l
 def join_words(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    last = " et " if lang == "fr" else " and "
-    return ", ".join(items[:-1]) + last + items[-1]
+    return ", ".join(items[:-1]) + t("punct.and", lang) + items[-1]
 
 
 def importance_figure(importance: np.ndarray, lang: str, top: int = TOP_GLOBAL) -> dict:

@@ -178,6 +178,13 @@ _UI: dict[str, tuple[str, str]] = {
         "Not in paid employment (retired or unemployed)",
     ),
     "unit.years": ("{value} ans", "{value} years"),
+    "unit.years_short": ("ans", "years"),
+    "unit.thousand_eur": ("k€", "k€"),
+    "punct.colon": (" : ", ": "),
+    "punct.and": (" et ", " and "),
+    "plotly.separators": (", ", ".,"),  # Plotly's decimal then thousands separators
+    "path.statement": ("/accessibilite", "/accessibility"),
+    "error.not_found": ("Page introuvable.", "Page not found."),
     # comparison
     "compare.heading": ("Comparer avec d'autres clients", "Compare with other clients"),
     "compare.placeholder": ("Choisissez un client pour le comparer.", "Choose a client to compare them."),

@@ -64,7 +64,7 @@ def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cos
                                 html.Li(
                                     html.A(
                                         t("nav.statement", lang),
-                                        href=f"/{'accessibilite' if lang == 'fr' else 'accessibility'}",
+                                        href=t("path.statement", lang),
                                     )
                                 ),
                             ]
@@ -77,9 +77,7 @@ def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cos
                 className="site-footer",
                 children=[
                     html.P(t("footer.model", lang, threshold=percent(threshold, 1, lang), ratio=f"{cost_ratio:g}")),
-                    html.P(
-                        html.A(t("statement.link", lang), href=f"/{'accessibilite' if lang == 'fr' else 'accessibility'}")
-                    ),
+                    html.P(html.A(t("statement.link", lang), href=t("path.statement", lang))),
                 ],
             ),
         ],

@@ -7,7 +7,7 @@ import math
 from dash import html
 
 from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure
+from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line
 from layouts.formatting import percent, points
 from layouts.i18n import t
 from scoring.portfolio import REFUSED, ClientExplanation
@@ -75,40 +75,21 @@ def gauge_figure(probability: float, threshold: float, grey_zone: tuple[float, f
         }
         for a, b, color, _ in bands
     ]
-    shapes.append(
-        {
-            "type": "line",
-            "x0": threshold,
-            "x1": threshold,
-            "y0": -0.15,
-            "y1": 1.15,
-            "line": {"color": palette.TEXT, "width": 3, "dash": "dash"},
-        }
-    )
+    shapes.append(vertical_line(threshold, palette.TEXT, 3, "dash", y0=-0.15, y1=1.15, yref="y"))
     annotations = [
-        {"x": (a + b) / 2, "y": 0.5, "text": t(key, lang), "showarrow": False, "font": {"color": palette.TEXT, "size": 12}}
-        for a, b, _, key in bands
-        if b - a > top * 0.12
+        label((a + b) / 2, 0.5, t(key, lang), yanchor="middle", yref="y") for a, b, _, key in bands if b - a > top * 0.12
     ]
+    annotations.append(label(threshold, 1.15, f"{t('gauge.threshold', lang)} {percent(threshold, 1, lang)}", yref="y"))
     annotations.append(
-        {
-            "x": threshold,
-            "y": 1.15,
-            "yanchor": "bottom",
-            "showarrow": False,
-            "text": f"{t('gauge.threshold', lang)} {percent(threshold, 1, lang)}",
-            "font": {"color": palette.TEXT, "size": 12},
-        }
-    )
-    annotations.append(
-        {
-            "x": probability,
-            "y": -0.2,
-            "yanchor": "top",
-            "showarrow": False,
-            "text": f"▲ {t('gauge.client', lang)} {percent(probability, 1, lang)}",
-            "font": {"color": palette.CLIENT, "size": 13},
-        }
+        label(
+            probability,
+            -0.2,
+            f"▲ {t('gauge.client', lang)} {percent(probability, 1, lang)}",
+            palette.CLIENT,
+            13,
+            yanchor="top",
+            yref="y",
+        )
     )
     client_color = palette.REFUSED if probability >= threshold else palette.GRANTED
     data = [
@@ -162,12 +143,7 @@ def score_view(lang: str, cost_ratio: float) -> html.Section:
                 children=[
                     html.P(
                         [
-                            html.Span(
-                                t("score.proba_label", lang) + " : "
-                                if lang == "fr"
-                                else t("score.proba_label", lang) + ": ",
-                                className="label",
-                            ),
+                            html.Span(t("score.proba_label", lang) + t("punct.colon", lang), className="label"),
                             html.Strong(id="score-proba", className="score-proba"),
                         ]
                     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from layouts.i18n import normalise_language
+from layouts.i18n import normalise_language, t
 
 AXE_VERSION = "4.14.1"  # keep in step with package.json
 STATEMENT_DATE = "2026-11-28"
@@ -137,7 +137,7 @@ def statement_html(lang: str, stylesheets: list[str]) -> str:
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(text['title'], quote=False)}</title>{links}</head><body>"
-        f'<a class="skip-link" href="#main">{"Aller au contenu principal" if lang == "fr" else "Skip to main content"}</a>'
+        f'<a class="skip-link" href="#main">{escape(t("skip.main", lang), quote=False)}</a>'
         f'<main id="main" tabindex="-1" class="site-main statement"><h1>{escape(text["title"], quote=False)}</h1>'
         + "".join(parts)
         + f'<p><a href="/">{escape(text["back"], quote=False)}</a></p></main></body></html>'
