@@ -1,0 +1,58 @@
+"""Memory of a process tree from /proc (PSS: shared pages split between the processes that map them)."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        todo += children(current)
+    return pids
+
+
+def rollup(pid: int) -> dict[str, int]:
+    """smaps_rollup fields in kB (Rss, Pss, Pss_Anon, Pss_File, ...)."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, _, rest = line.partition(":")
+            values[name.strip()] = int(rest.split()[0])
+    except OSError:
+        pass
+    return values
+
+
+def command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()[:120]
+    except OSError:
+        return "?"
+
+
+def tree_memory(pid: int) -> dict:
+    """{"processes": [...], "pss_mb", "pss_anon_mb", "pss_file_mb", "rss_mb"} of pid and all its descendants."""
+    processes = []
+    for each in tree(pid):
+        values = rollup(each)
+        if values:
+            processes.append({"pid": each, "command": command(each), "pss_mb": values.get("Pss", 0) / 1024,
+                              "pss_anon_mb": values.get("Pss_Anon", 0) / 1024,
+                              "pss_file_mb": values.get("Pss_File", 0) / 1024, "rss_mb": values.get("Rss", 0) / 1024})
+    total = {k: round(sum(p[k] for p in processes), 1) for k in ("pss_mb", "pss_anon_mb", "pss_file_mb", "rss_mb")}
+    for process in processes:
+        for key in ("pss_mb", "pss_anon_mb", "pss_file_mb", "rss_mb"):
+            process[key] = round(process[key], 1)
+    return {"processes": processes, **total}
