@@ -15,7 +15,7 @@ def register(app, services) -> None:
 
     def compute(client_id: int, lang: str):
         explanation = portfolio.explanation(client_id)
-        texts = decision_texts(explanation, lang)
+        texts = decision_texts(explanation, lang, grey_zone)
         decision = [
             html.Span(texts["symbol"], **{"aria-hidden": "true"}, className="decision-symbol"),
             " " + texts["decision"],
@@ -29,7 +29,7 @@ def register(app, services) -> None:
             texts["distance"],
             gauge_figure(explanation.probability, explanation.threshold, grey_zone, lang),
             texts["aria"],
-            texts["aria"],
+            texts["caption"],
             gauge_table(explanation, grey_zone, lang),
             texts["status"],
         )

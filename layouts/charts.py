@@ -17,11 +17,11 @@ from layouts.i18n import t
 GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
 
 
-def base_layout(title: str, height: int = 360, **extra) -> dict:
+def base_layout(height: int = 360, **extra) -> dict:
+    """Shared figure layout. Titles are HTML above the chart (readable, reflowing), not SVG text."""
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": palette.TEXT}},
         "height": height,
-        "margin": {"l": 10, "r": 20, "t": 50, "b": 40},
+        "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
         "paper_bgcolor": "#FFFFFF",
         "plot_bgcolor": "#FFFFFF",
         "font": {"family": palette.FONT_FAMILY, "size": 13, "color": palette.TEXT},
@@ -43,6 +43,19 @@ def axis(title: str = "", **extra) -> dict:
     }
     spec.update(extra)
     return spec
+
+
+def wrap_label(text: str, width: int = 26) -> str:
+    """Break a long axis label over lines (Plotly's <br>), so labels are not cut on narrow screens."""
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    lines.append(current)
+    return "<br>".join(lines)
 
 
 def vertical_line(
@@ -86,7 +99,6 @@ def empty_figure(message: str = "") -> dict:
     return {
         "data": [],
         "layout": base_layout(
-            "",
             height=80,
             xaxis={"visible": False},
             yaxis={"visible": False},
@@ -114,13 +126,20 @@ def table_children(caption: str, header: list[str], rows: list[list[str]]) -> li
 
 
 def accessible_graph(
-    graph_id: str, lang: str, figure: dict | None = None, label: str = "", caption: str = "", table: html.Table | None = None
+    graph_id: str,
+    title: str,
+    lang: str,
+    figure: dict | None = None,
+    label: str = "",
+    caption: str = "",
+    table: html.Table | None = None,
 ) -> html.Div:
     """Graph + text alternative. Callbacks update ``{id}-img`` aria-label, ``{id}-caption`` and ``{id}-table``."""
     label = label or t("chart.waiting", lang)
     return html.Div(
         className="chart",
         children=[
+            html.P(title, id=f"{graph_id}-title", className="chart-title"),
             html.Div(
                 id=f"{graph_id}-img",
                 role="img",

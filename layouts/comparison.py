@@ -165,8 +165,15 @@ def comparison_view(lang: str, levels: dict[str, list[str]]) -> html.Section:
             ),
             html.P(t("compare.placeholder", lang), id="compare-size", className="group-size", role="status"),
             html.P(id="compare-message", className="form-error", role="alert"),
-            accessible_graph("compare-hist", lang, empty_figure()),
-            accessible_graph("compare-cross", lang, empty_figure()),
+            accessible_graph(
+                "compare-hist", t("compare.hist_title", lang, feature=label_of(DEFAULT_X, lang)), lang, empty_figure()
+            ),
+            accessible_graph(
+                "compare-cross",
+                t("compare.scatter_title", lang, x=label_of(DEFAULT_X, lang), y=label_of(DEFAULT_Y, lang)),
+                lang,
+                empty_figure(),
+            ),
         ],
     )
 
@@ -209,7 +216,6 @@ def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
     return {
         "data": data,
         "layout": base_layout(
-            t("compare.hist_title", lang, feature=label_of(name, lang)),
             height=360,
             barmode="stack",
             bargap=0.05,
@@ -322,7 +328,6 @@ def cross_figure(view: CrossView, x_name: str, y_name: str, lang: str) -> dict:
     return {
         "data": data,
         "layout": base_layout(
-            t("compare.scatter_title", lang, x=label_of(x_name, lang), y=label_of(y_name, lang)),
             height=420,
             showlegend=view.points is not None,
             legend={"orientation": "h", "y": -0.2, "font": {"color": palette.TEXT}},

@@ -9,7 +9,7 @@ import numpy as np
 from dash import html
 
 from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line
+from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line, wrap_label
 from layouts.formatting import feature_value, number, percent, signed
 from layouts.i18n import level, t
 from scoring.calibration import sigmoid
@@ -66,7 +66,7 @@ def _logit(p: float) -> float:
 
 def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: str) -> dict:
     """Horizontal waterfall in log-odds from the average client to this client, ticks in probabilities."""
-    labels = [*[f.label for f in items], t("why.final", lang)]
+    labels = [*[wrap_label(f.label) for f in items], t("why.final", lang)]
     values = [*[f.contribution for f in items], 0.0]
     measures = [*["relative"] * len(items), "total"]
     texts = [f"{'↑' if f.contribution >= 0 else '↓'} {signed(f.contribution, 2, lang)}" for f in items]
@@ -101,8 +101,7 @@ def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: 
     return {
         "data": [trace],
         "layout": base_layout(
-            t("why.waterfall_title", lang),
-            height=160 + 34 * len(labels),
+            height=120 + 44 * len(labels),
             margin={"l": 10, "r": 70, "t": 80, "b": 50},
             xaxis=axis(
                 t("why.waterfall_axis", lang),
@@ -171,7 +170,7 @@ def join_words(items: list[str], lang: str) -> str:
 
 def importance_figure(importance: np.ndarray, lang: str, top: int = TOP_GLOBAL) -> dict:
     order = np.argsort(-np.asarray(importance))[:top]
-    labels = [t(f"feature.{FEATURES[i].name}", lang) for i in order]
+    labels = [wrap_label(t(f"feature.{FEATURES[i].name}", lang)) for i in order]
     values = [float(importance[i]) for i in order]
     return {
         "data": [
@@ -188,8 +187,7 @@ def importance_figure(importance: np.ndarray, lang: str, top: int = TOP_GLOBAL) 
             }
         ],
         "layout": base_layout(
-            t("why.importance_title", lang),
-            height=120 + 28 * len(labels),
+            height=100 + 36 * len(labels),
             margin={"l": 10, "r": 60, "t": 50, "b": 50},
             xaxis=axis(t("why.importance_axis", lang)),
             yaxis=axis(autorange="reversed", type="category"),
@@ -218,10 +216,11 @@ def explanation_view(lang: str, importance: np.ndarray) -> html.Section:
             html.H2(t("why.heading", lang), id="why-heading"),
             html.H3(t("why.local_heading", lang)),
             html.P(t("why.placeholder", lang), id="why-paragraph", className="lead-text"),
-            accessible_graph("waterfall", lang, empty_figure()),
+            accessible_graph("waterfall", t("why.waterfall_title", lang), lang, empty_figure()),
             html.H3(t("why.global_heading", lang)),
             accessible_graph(
                 "importance",
+                t("why.importance_title", lang),
                 lang,
                 importance_figure(importance, lang),
                 label=t("why.importance_aria", lang, n=min(TOP_GLOBAL, len(importance)), first=first),

@@ -96,6 +96,10 @@ _UI: dict[str, tuple[str, str]] = {
         "Jauge : probabilité de défaut {proba}, {position} du seuil de {threshold}.",
         "Gauge: probability of default {proba}, {position} the {threshold} threshold.",
     ),
+    "gauge.zones": (
+        "Zones : risque faible sous {low}, zone grise de {low} à {high} (examen par un conseiller), risque élevé au-delà.",
+        "Zones: low risk below {low}, grey zone from {low} to {high} (reviewed by an advisor), high risk above.",
+    ),
     "gauge.above": ("au-dessus", "above"),
     "gauge.below": ("en dessous", "below"),
     "gauge.client": ("Ce client", "This client"),

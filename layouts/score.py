@@ -17,11 +17,11 @@ def decision_key(explanation: ClientExplanation) -> str:
     return "decision.refused" if explanation.decision == REFUSED else "decision.granted"
 
 
-def decision_texts(explanation: ClientExplanation, lang: str) -> dict[str, str]:
+def decision_texts(explanation: ClientExplanation, lang: str, grey_zone: tuple[float, float]) -> dict[str, str]:
     """All the words of the score view for one client."""
     gap = explanation.probability - explanation.threshold
     distance_key = "distance.above" if gap >= 0 else "distance.below"
-    return {
+    texts = {
         "proba": percent(explanation.probability, 1, lang),
         "threshold": percent(explanation.threshold, 1, lang),
         "decision": t(decision_key(explanation), lang),
@@ -43,6 +43,9 @@ def decision_texts(explanation: ClientExplanation, lang: str) -> dict[str, str]:
             threshold=percent(explanation.threshold, 1, lang),
         ),
     }
+    zones = t("gauge.zones", lang, low=percent(grey_zone[0], 1, lang), high=percent(grey_zone[1], 1, lang))
+    texts["caption"] = f"{texts['aria']} {zones}"
+    return texts
 
 
 def gauge_range(probability: float, threshold: float) -> float:
@@ -76,10 +79,8 @@ def gauge_figure(probability: float, threshold: float, grey_zone: tuple[float, f
         for a, b, color, _ in bands
     ]
     shapes.append(vertical_line(threshold, palette.TEXT, 3, "dash", y0=-0.15, y1=1.15, yref="y"))
-    annotations = [
-        label((a + b) / 2, 0.5, t(key, lang), yanchor="middle", yref="y") for a, b, _, key in bands if b - a > top * 0.12
-    ]
-    annotations.append(label(threshold, 1.15, f"{t('gauge.threshold', lang)} {percent(threshold, 1, lang)}", yref="y"))
+    # Zone names are in the caption, not on the bands: on a phone-width chart they would overlap.
+    annotations = [label(threshold, 1.15, f"{t('gauge.threshold', lang)} {percent(threshold, 1, lang)}", yref="y")]
     annotations.append(
         label(
             probability,
@@ -110,7 +111,6 @@ def gauge_figure(probability: float, threshold: float, grey_zone: tuple[float, f
     return {
         "data": data,
         "layout": base_layout(
-            t("gauge.title", lang),
             height=190,
             margin={"l": 20, "r": 20, "t": 60, "b": 60},
             xaxis=axis(range=[0, top], tickvals=ticks, ticktext=[percent(v, 0, lang) for v in ticks], fixedrange=True),
@@ -153,6 +153,6 @@ def score_view(lang: str, cost_ratio: float) -> html.Section:
                     html.P(t("score.threshold_explained", lang, ratio=f"{cost_ratio:g}"), className="small-print"),
                 ],
             ),
-            accessible_graph("gauge", lang, empty_figure()),
+            accessible_graph("gauge", t("gauge.title", lang), lang, empty_figure()),
         ],
     )

@@ -145,13 +145,14 @@ def test_paragraph_names_what_raises_and_lowers_the_risk():
 
 
 def test_decision_texts_above_and_below_threshold():
-    refused = decision_texts(_explanation(proba=0.2, threshold=0.08), "fr")
+    refused = decision_texts(_explanation(proba=0.2, threshold=0.08), "fr", (0.06, 0.1))
     assert refused["decision"] == "Crédit refusé"
     assert refused["distance"].startswith("12,0 points au-dessus du seuil")
-    granted = decision_texts(_explanation(proba=0.05, threshold=0.08), "en")
+    granted = decision_texts(_explanation(proba=0.05, threshold=0.08), "en", (0.06, 0.1))
     assert granted["decision"] == "Credit granted"
     assert "below" in granted["distance"] and "below" in granted["aria"]
     assert "Client 123" in granted["status"]
+    assert "grey zone from 6.0% to 10.0%" in granted["caption"]
 
 
 def test_gauge_shows_client_and_threshold():
