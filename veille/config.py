@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field
 @dataclass(frozen=True)
 class SetFitSettings:
     # 8 and 16 are where few-shot fine-tuning is expected to matter; 2 and 4 are cheap (few pairs).
-    # 3 draws: on a shared 2-core machine one draw of the four sizes took ~15 min (FACTS: 230-510 s per run).
     shots: tuple[int, ...] = (2, 4, 8, 16)
-    draws: int = 3
+    draws: int = 5
     # Bounded pair sampling: num_iterations pairs per example and per side (FACTS: the default
     # sampling gives thousands of pairs, 0.5-2 h on 2 cores).
     num_iterations: int = 3
