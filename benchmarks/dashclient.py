@@ -32,6 +32,8 @@ def production_env(**extra: str) -> dict[str, str]:
         ADVISOR_CREDENTIALS=f"{ADVISOR}:{generate_password_hash(PASSWORD)}",
         BUILD_DEFAULT_ARTIFACTS="0",
         WEB_CONCURRENCY="2",
+        # As app.json sets it: glibc's per-thread malloc arenas cost ~165 MB more PSS under load (measured).
+        MALLOC_ARENA_MAX="2",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

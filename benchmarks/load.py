@@ -224,21 +224,33 @@ def run_once(args, ids: np.ndarray, kill_at: float | None, label: str) -> dict:
         "latency": percentiles([r[2] - r[1] for r in rows if not r[4]]),
         "latency_by_request": by_name,
         "pss_peak_mb": memory_peak and memory_peak["pss_mb"],
+        "pss_peak_anon_mb": memory_peak and memory_peak["pss_anon_mb"],
+        "pss_peak_file_mb": memory_peak and memory_peak["pss_file_mb"],
         "pss_peak_processes": memory_peak and len(memory_peak["processes"]),
         "redis": "REDIS_URL" in extra,
     }
     if kill_at is not None:
         killed_at = kill_record.get("killed_at")
         in_flight = [r for r in rows if killed_at and r[1] <= killed_at <= r[2]]
-        failed_in_flight = [r for r in failures if killed_at and r[1] <= killed_at <= r[2] + 0.05]
+        failed_in_flight = [r for r in failures if killed_at and r[1] <= killed_at <= r[2]]
+        # Sent after the kill on an idle keep-alive connection the killed worker held: the reset comes at
+        # once. Browsers resend a request whose reused connection was reset (Chromium does, POST included).
+        on_dead_connection = [r for r in failures if killed_at and killed_at < r[1] and r[2] - killed_at < 1.0
+                              and r[4] == "ConnectionError" and r[2] - r[1] < 0.05]
         result["worker_kill"] = {
+            "failures_relative_to_kill_s": [
+                {"request": r[0], "start": round(r[1] - killed_at, 3), "end": round(r[2] - killed_at, 3), "error": r[4]}
+                for r in failures
+            ] if killed_at else [],
+            "failed_on_killed_workers_idle_connection": len(on_dead_connection),
             "at_s": kill_at,
             "killed_pid": kill_record.get("killed_pid"),
             "replaced_after_s": kill_record.get("replaced_after_s"),
             "in_flight_at_kill": len(in_flight),
             "failed_in_flight": len(failed_in_flight),
-            "failed_not_in_flight": len(failures) - len(failed_in_flight),
-            "ok": kill_record.get("replaced_after_s") is not None and len(failures) == len(failed_in_flight),
+            "failed_other": len(failures) - len(failed_in_flight) - len(on_dead_connection),
+            "ok": kill_record.get("replaced_after_s") is not None
+            and len(failures) == len(failed_in_flight) + len(on_dead_connection),
         }
     return result
 
