@@ -1,8 +1,8 @@
 """End-to-end: `python -m veille run --quick` on Flipkart and on a CSV with other column names."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import time
