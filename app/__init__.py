@@ -12,7 +12,6 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
-from app.security import install_security
 from app.services import Services, load_services
 from layouts.client_card import client_card_view
 from layouts.comparison import comparison_view
@@ -90,6 +89,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     )
     app.layout = lambda: serve_layout(services, request_language(config.language))
     register_routes(server, config)
+    from app.security import install_security  # here: `python -m app.security` then runs without a warning
+
     install_security(server, config, app)
     from callbacks import register_all
 
