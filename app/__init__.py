@@ -70,8 +70,15 @@ def bootstrap_css_dir() -> Path:
 
 
 def create_app(config: Config | None = None) -> dash.Dash:
-    config = config or Config.from_env()
+    from app.security import check_production_settings, install_security  # here: `python -m app.security` stays clean
+
+    if config is None:
+        try:
+            config = Config.from_env()
+        except ValueError as exc:
+            raise SystemExit(f"cannot start: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    check_production_settings(config)  # before any slow work: a misconfigured production stops at once
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
     services = load_services(config, cache)
@@ -89,7 +96,6 @@ def create_app(config: Config | None = None) -> dash.Dash:
     )
     app.layout = lambda: serve_layout(services, request_language(config.language))
     register_routes(server, config)
-    from app.security import install_security  # here: `python -m app.security` then runs without a warning
 
     install_security(server, config, app)
     from callbacks import register_all

@@ -15,3 +15,6 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'  # path only: client ids stay out of access logs
 errorlog = "-"
 loglevel = "info"
+# Recycle workers now and then (staggered) so that slow memory growth never reaches the dyno's 512 MB.
+max_requests = 2000
+max_requests_jitter = 200

@@ -30,11 +30,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import flask
-from markupsafe import escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.config import Config
+from layouts.i18n import normalise_language, t
+from layouts.login import login_page
 
 log = logging.getLogger("app.security")
 audit_log = logging.getLogger("audit")
@@ -76,38 +77,6 @@ STATIC_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-
-TEXT = {
-    "fr": {
-        "title": "Connexion conseiller — Prêt à dépenser",
-        "heading": "Connexion conseiller",
-        "intro": "Ce tableau de bord affiche des données personnelles : il est réservé aux conseillers.",
-        "user": "Identifiant",
-        "password": "Mot de passe",
-        "submit": "Se connecter",
-        "bad": "Identifiant ou mot de passe incorrect.",
-        "expired": "Le formulaire a expiré : veuillez réessayer.",
-        "throttled": "Trop de tentatives : réessayez dans quelques minutes.",
-        "out": "Vous êtes déconnecté.",
-        "switch": "English",
-        "statement": "Accessibilité",
-    },
-    "en": {
-        "title": "Advisor login — Prêt à dépenser",
-        "heading": "Advisor login",
-        "intro": "This dashboard shows personal data: it is for advisors only.",
-        "user": "Username",
-        "password": "Password",
-        "submit": "Log in",
-        "bad": "Wrong username or password.",
-        "expired": "The form expired: please try again.",
-        "throttled": "Too many attempts: try again in a few minutes.",
-        "out": "You are logged out.",
-        "switch": "Français",
-        "statement": "Accessibility statement",
-    },
-}
-
 
 # --------------------------------------------------------------------------- credentials
 
@@ -175,7 +144,7 @@ def audit(event: str, **fields) -> None:
 
 
 def audit_client_view(client_id: int, source: str = "") -> None:
-    """Called when an advisor opens a client's file (selection callback)."""
+    """Called by every callback that shows a client's data (``source``: which view)."""
     try:
         audit("client_view", client_id=int(client_id), source=source or None)
     except Exception:  # noqa: BLE001 - a broken audit sink must be seen, and must not hide the page
@@ -235,54 +204,6 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def login_page(lang: str, *, csrf: str, next_url: str, message: str = "", error: bool = False, username: str = "") -> str:
-    text = TEXT[lang]
-    other = "en" if lang == "fr" else "fr"
-    described = ' aria-describedby="login-message"' if message else ""
-    invalid = ' aria-invalid="true"' if error else ""
-    notice = ""
-    if message:
-        kind = "alert-danger" if error else "alert-info"
-        notice = f'<div id="login-message" class="alert {kind}" role="alert">{escape(message)}</div>'
-    return f"""<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(text["title"])}</title>
-<link rel="stylesheet" href="/vendor/bootstrap.min.css">
-<link rel="stylesheet" href="/assets/style.css">
-</head>
-<body>
-<a href="#main" class="skip-link">{"Aller au contenu" if lang == "fr" else "Skip to content"}</a>
-<header class="statement">
-<a class="lang-switch" href="/lang/{other}" lang="{other}" hreflang="{other}">{text["switch"]}</a>
-</header>
-<main id="main" class="statement" tabindex="-1">
-<h1>{escape(text["heading"])}</h1>
-<p>{escape(text["intro"])}</p>
-{notice}
-<form method="post" action="/login" class="login-form" style="max-width: 28rem">
-<input type="hidden" name="csrf" value="{escape(csrf)}">
-<input type="hidden" name="next" value="{escape(next_url)}">
-<div class="mb-3">
-<label for="username" class="form-label">{escape(text["user"])}</label>
-<input id="username" name="username" class="form-control" autocomplete="username" autocapitalize="none"
- spellcheck="false" required maxlength="64" value="{escape(username)}"{described}{invalid}>
-</div>
-<div class="mb-3">
-<label for="password" class="form-label">{escape(text["password"])}</label>
-<input id="password" name="password" type="password" class="form-control" autocomplete="current-password"
- required maxlength="200"{described}{invalid}>
-</div>
-<button type="submit" class="btn btn-primary">{escape(text["submit"])}</button>
-</form>
-<p class="mt-4"><a href="{"/accessibilite" if lang == "fr" else "/accessibility"}">{escape(text["statement"])}</a></p>
-</main>
-</body>
-</html>"""
-
-
 # --------------------------------------------------------------------------- installation
 
 
@@ -323,8 +244,7 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
     def lang() -> str:
         from app import LANG_COOKIE  # the cookie the dashboard's language switch sets
 
-        value = flask.request.cookies.get(LANG_COOKIE) or config.language
-        return value if value in TEXT else "fr"
+        return normalise_language(flask.request.cookies.get(LANG_COOKIE) or config.language)
 
     def signed_in() -> bool:
         name = flask.session.get(SESSION_USER)
@@ -355,12 +275,11 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
     def login():
         request = flask.request
         language = lang()
-        text = TEXT[language]
         if flask.request.method == "GET":
             if signed_in():
                 return flask.redirect(safe_next(request.args.get("next")))
             token = flask.session.setdefault(SESSION_CSRF, secrets.token_urlsafe(24))
-            message = text["out"] if request.args.get("out") else ""
+            message = t("login.out", language) if request.args.get("out") else ""
             return _no_store(login_page(language, csrf=token, next_url=safe_next(request.args.get("next")), message=message))
         key = request.remote_addr or "?"
         next_url = safe_next(request.form.get("next"))
@@ -369,11 +288,11 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
         token = flask.session.get(SESSION_CSRF, "")
         if not token or not hmac.compare_digest(token, request.form.get("csrf") or ""):
             new_token = flask.session[SESSION_CSRF] = secrets.token_urlsafe(24)
-            page = login_page(language, csrf=new_token, next_url=next_url, message=text["expired"], error=True)
+            page = login_page(language, csrf=new_token, next_url=next_url, message=t("login.expired", language), error=True)
             return _no_store(page, 400)
         if throttle.blocked(key):
             audit("login_throttled")
-            page = login_page(language, csrf=token, next_url=next_url, message=text["throttled"], error=True)
+            page = login_page(language, csrf=token, next_url=next_url, message=t("login.throttled", language), error=True)
             return _no_store(page, 429)
         hashed = advisors.get(username)
         valid = check_password_hash(hashed or dummy_hash, password[:200]) and hashed is not None
@@ -381,7 +300,9 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
             throttle.fail(key)
             # The name only when it is an account: a password typed in the name field stays out of logs.
             audit("login_failed", attempted=username if username in advisors else None)
-            page = login_page(language, csrf=token, next_url=next_url, message=text["bad"], error=True, username=username)
+            page = login_page(
+                language, csrf=token, next_url=next_url, message=t("login.bad", language), error=True, username=username
+            )
             return _no_store(page, 401)
         throttle.reset(key)
         flask.session.clear()  # no session fixation: a fresh session for the signed-in advisor

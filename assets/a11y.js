@@ -44,3 +44,19 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+/* An expired advisor session makes callbacks answer 401: go to the login page (and back afterwards)
+ * instead of leaving a page that silently stops updating. */
+(function () {
+  if (!window.fetch) return;
+  var original = window.fetch.bind(window);
+  window.fetch = function () {
+    return original.apply(null, arguments).then(function (response) {
+      if (response.status === 401 && String(response.url).indexOf("/_dash-") >= 0) {
+        var here = window.location.pathname + window.location.search;
+        window.location.assign("/login?next=" + encodeURIComponent(here));
+      }
+      return response;
+    });
+  };
+})();

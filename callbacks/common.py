@@ -8,6 +8,7 @@ import logging
 from dash import no_update
 
 from layouts.i18n import t
+from scoring.errors import UnknownClientError
 
 log = logging.getLogger("app.callbacks")
 
@@ -31,3 +32,22 @@ def guarded(n_outputs: int, message_at: int | None = None):
         return wrapper
 
     return decorate
+
+
+def viewed_client(services, value, view: str) -> int | None:
+    """The client a data callback may show, with an audit line; None for no client or a forged id.
+
+    Every callback that shows client data goes through here, so the audit trail is complete even for
+    requests that did not come from the selection box.
+    """
+    from app.security import audit_client_view
+
+    if value is None or isinstance(value, bool) or not str(value).strip().isdigit() or len(str(value).strip()) > 12:
+        return None
+    client_id = int(str(value).strip())
+    try:
+        services.portfolio.index_of(client_id)
+    except UnknownClientError:
+        return None
+    audit_client_view(client_id, view)
+    return client_id

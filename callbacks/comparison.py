@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from dash import Input, Output, State, no_update
 
-from callbacks.common import guarded
+from callbacks.common import guarded, viewed_client
 from layouts.charts import empty_figure
 from layouts.comparison import (
     DEFAULT_X,
@@ -150,6 +150,7 @@ def register(app, services) -> None:
     )
     @guarded(len(OUTPUTS), message_at=OUTPUTS.index("compare-message.children"))
     def compare(client_id, x_name, y_name, base, k, gender, age, income, contract, lang):
+        client_id = viewed_client(services, client_id, "comparison")
         if client_id is None:
             return in_order({"compare-size.children": t("compare.placeholder", lang), "compare-message.children": ""})
         x_name = x_name if x_name in COMPARABLE else DEFAULT_X

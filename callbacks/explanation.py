@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import guarded
+from callbacks.common import guarded, viewed_client
 from layouts.explanation import explanation_paragraph, factors, waterfall_aria, waterfall_figure, waterfall_table
 from layouts.i18n import t
 
@@ -35,6 +35,7 @@ def register(app, services) -> None:
     )
     @guarded(5, message_at=0)
     def show_explanation(client_id, lang):
+        client_id = viewed_client(services, client_id, "explanation")
         if client_id is None:
             return t("why.placeholder", lang), no_update, no_update, no_update, no_update
         return services.cached(f"why-{lang}", (client_id,), lambda: compute(int(client_id), lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, html, no_update
 
-from callbacks.common import guarded
+from callbacks.common import guarded, viewed_client
 from layouts.i18n import t
 from layouts.score import decision_texts, gauge_figure, gauge_table
 
@@ -51,6 +51,7 @@ def register(app, services) -> None:
     )
     @guarded(11, message_at=10)
     def show_score(client_id, lang):
+        client_id = viewed_client(services, client_id, "score")
         if client_id is None:
             return (t("score.placeholder", lang), *[no_update] * 9, t("status.none", lang))
         return services.cached(f"score-{lang}", (client_id,), lambda: compute(int(client_id), lang))

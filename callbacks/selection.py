@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 
-from app.security import audit_client_view
 from callbacks.common import guarded
 from layouts.i18n import t
 from layouts.selection import MIN_SEARCH_DIGITS, parse_query_client, suggestion_options, validate_client_text
@@ -48,7 +47,6 @@ def register(app, services) -> None:
         if error:
             shown = str(text if text is not None else "").strip()[:30]
             return no_update, no_update, t(error, lang, value=shown), no_update
-        audit_client_view(client_id, "url" if from_url else "search")
         search_out = no_update if from_url else f"?client={client_id}"
         return client_id, search_out, "", str(client_id)
 

@@ -244,6 +244,21 @@ _UI: dict[str, tuple[str, str]] = {
     "compare.density": ("Nombre de clients", "Number of clients"),
     "compare.group_members": ("Clients du groupe", "Group clients"),
     "compare.probability": ("Probabilité de défaut", "Probability of default"),
+    # login (production)
+    "login.title": ("Connexion conseiller — Prêt à dépenser", "Advisor login — Prêt à dépenser"),
+    "login.heading": ("Connexion conseiller", "Advisor login"),
+    "login.intro": (
+        "Ce tableau de bord affiche des données personnelles : il est réservé aux conseillers.",
+        "This dashboard shows personal data: it is for advisors only.",
+    ),
+    "login.user": ("Identifiant", "Username"),
+    "login.password": ("Mot de passe", "Password"),
+    "login.submit": ("Se connecter", "Log in"),
+    "login.bad": ("Identifiant ou mot de passe incorrect.", "Wrong username or password."),
+    "login.expired": ("Le formulaire a expiré : veuillez réessayer.", "The form expired: please try again."),
+    "login.throttled": ("Trop de tentatives : réessayez dans quelques minutes.", "Too many attempts: try again in a few minutes."),
+    "login.out": ("Vous êtes déconnecté.", "You are logged out."),
+    "nav.logout": ("Se déconnecter", "Log out"),
     # statement
     "statement.link": ("Déclaration d'accessibilité", "Accessibility statement"),
     "footer.model": (

@@ -44,13 +44,24 @@ def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cos
                                     html.P(t("app.subtitle", lang), className="subtitle"),
                                 ]
                             ),
-                            html.A(
-                                t("lang.switch", lang),
-                                href=f"/lang/{other}",
-                                lang=other,
-                                hrefLang=other,
-                                className="lang-switch",
-                                title=t("lang.switch_hint", lang),
+                            html.Div(
+                                className="header-actions",
+                                children=[
+                                    html.A(
+                                        t("lang.switch", lang),
+                                        href=f"/lang/{other}",
+                                        lang=other,
+                                        hrefLang=other,
+                                        className="lang-switch",
+                                        title=t("lang.switch_hint", lang),
+                                    ),
+                                    # Production has advisor sessions: a way out on every page.
+                                    *(
+                                        []
+                                        if development
+                                        else [html.A(t("nav.logout", lang), href="/logout", className="lang-switch")]
+                                    ),
+                                ],
                             ),
                         ],
                     ),

@@ -8,6 +8,7 @@ import pytest
 
 from app import create_app
 from app.config import Config
+from layouts.i18n import t
 from scoring.portfolio import Portfolio
 
 from .dash_requests import call
@@ -133,12 +134,26 @@ def test_score_callback_for_a_refused_and_a_granted_client(client, dash_app, por
         assert out["gauge-img.aria-label"].startswith("Jauge : probabilité de défaut")
 
 
-def test_callback_failure_is_reported_in_the_page(client, dash_app):
-    # An id that bypassed selection (forged request): the guard answers 200 with a message.
-    status, out = call(
-        client, dash_app, "score-placeholder.children", {"client-id.data": 1, "lang.data": "en"}, ["client-id.data"]
-    )
-    assert status == 200 and "unexpected error" in out["status.children"]
+def test_forged_client_ids_show_nothing(client, dash_app):
+    # Ids that bypassed the selection box: no data, no error, the "no client" state.
+    for forged in (1, "abc", -5, True, 10**30):
+        status, out = call(
+            client, dash_app, "score-placeholder.children", {"client-id.data": forged, "lang.data": "en"}, ["client-id.data"]
+        )
+        assert status == 200 and out["status.children"] == "No client selected."
+
+
+def test_a_failing_callback_says_so_and_changes_nothing_else():
+    from dash import no_update
+
+    from callbacks.common import guarded
+
+    @guarded(3, message_at=1)
+    def broken(_value, _lang):
+        raise RuntimeError("bug")
+
+    assert broken(1, "en") == (no_update, t("error.internal", "en"), no_update)
+    assert broken(1, "fr")[1] == t("error.internal", "fr")
 
 
 def test_suggestions_are_bounded_and_server_side(client, dash_app, portfolio):

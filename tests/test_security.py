@@ -8,8 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,8 +23,13 @@ from .callback_payloads import post
 
 PASSWORD = "correct horse battery staple"
 SECRET = "s" * 48
-HEADERS = ("Content-Security-Policy", "Strict-Transport-Security", "X-Frame-Options", "X-Content-Type-Options",
-           "Referrer-Policy")
+HEADERS = (
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +39,13 @@ def credentials() -> str:
 
 @pytest.fixture(scope="module")
 def prod_config(synthetic_artifacts, credentials) -> Config:
-    return Config(artifacts_dir=synthetic_artifacts, build_default=False, env="production", secret_key=SECRET,
-                  advisor_credentials=credentials)
+    return Config(
+        artifacts_dir=synthetic_artifacts,
+        build_default=False,
+        env="production",
+        secret_key=SECRET,
+        advisor_credentials=credentials,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +73,11 @@ def login(client, username="alice", password=PASSWORD, next_url="/"):
 
 
 def select(client, app, client_id: int):
-    return post(client, app, "client-id.data", {"url.search": f"?client={client_id}", "lang.data": "fr"},
-                ["url.search"])
+    return post(client, app, "client-id.data", {"url.search": f"?client={client_id}", "lang.data": "fr"}, ["url.search"])
+
+
+def view_card(client, app, client_id):
+    return post(client, app, "card-content.children", {"client-id.data": client_id, "lang.data": "fr"}, ["client-id.data"])
 
 
 # ------------------------------------------------------------------ refusing to start
@@ -90,13 +101,29 @@ def test_production_refuses_to_start_unsafely(prod_config, changes, needle):
 
 
 def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts):
-    env = {**os.environ, "APP_ENV": "production", "ARTIFACTS_DIR": str(synthetic_artifacts),
-           "BUILD_DEFAULT_ARTIFACTS": "0", "WEB_CONCURRENCY": "1", "SECRET_KEY": SECRET}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "ARTIFACTS_DIR": str(synthetic_artifacts),
+        "BUILD_DEFAULT_ARTIFACTS": "0",
+        "WEB_CONCURRENCY": "1",
+        "SECRET_KEY": SECRET,
+    }
     env.pop("ADVISOR_CREDENTIALS", None)
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "app/gunicorn_conf.py", "--bind", "127.0.0.1:0",
-         "app:server"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            "app/gunicorn_conf.py",
+            "--bind",
+            "127.0.0.1:0",
+            "app:server",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
@@ -169,8 +196,11 @@ def test_wrong_password_unknown_user_and_throttle(prod_app):
     # The brake is per address (REMOTE_ADDR), another address still logs in.
     other = prod_app.server.test_client()
     token = csrf_of(other.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"}))
-    ok = other.post("/login", data={"csrf": token, "username": "alice", "password": PASSWORD, "next": "/"},
-                    environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    ok = other.post(
+        "/login",
+        data={"csrf": token, "username": "alice", "password": PASSWORD, "next": "/"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
     assert ok.status_code == 302
 
 
@@ -195,8 +225,15 @@ def test_login_page_is_accessible_html(prod_app):
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/?client=5", "/?client=5"), ("//evil.example/x", "/"), ("https://evil.example/", "/"), ("/\\evil", "/"),
-     ("javascript:alert(1)", "/"), ("", "/"), (None, "/")],
+    [
+        ("/?client=5", "/?client=5"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil", "/"),
+        ("javascript:alert(1)", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
 )
 def test_only_local_redirects_after_login(target, expected):
     assert safe_next(target) == expected
@@ -228,8 +265,19 @@ def test_security_headers_on_every_response(which, prod_app, dev_app):
     client = app.server.test_client()
     if which == "prod":
         login(client)
-    responses = {path: client.get(path) for path in ("/", "/login", "/healthz", "/_dash-layout", "/assets/style.css",
-                                                      "/vendor/bootstrap.min.css", "/accessibility", "/nowhere")}
+    responses = {
+        path: client.get(path)
+        for path in (
+            "/",
+            "/login",
+            "/healthz",
+            "/_dash-layout",
+            "/assets/style.css",
+            "/vendor/bootstrap.min.css",
+            "/accessibility",
+            "/nowhere",
+        )
+    }
     responses["callback"] = post(client, app, "client-id.data", {"url.search": "?client=1"}, ["url.search"])
     for name, response in responses.items():
         for header in HEADERS:
@@ -256,8 +304,10 @@ def test_audit_trail_and_no_secrets_in_logs(prod_config, credentials, tmp_path, 
     login(client, password="wrong " + PASSWORD)
     login(client)
     for client_id in client_ids[:3]:
-        assert select(client, app, client_id).status_code == 200
+        assert select(client, app, client_id).status_code == 200  # choosing shows nothing yet: no line
+        assert view_card(client, app, client_id).status_code == 200  # showing the card: one line
     assert select(client, app, 999_999_999).status_code == 200  # unknown id: no view, no audit line
+    assert view_card(client, app, 999_999_999).status_code == 200  # forged data request: no data, no line
     client.get("/logout")
 
     lines = [json.loads(line) for line in audit_file.read_text(encoding="utf-8").splitlines()]
@@ -267,7 +317,7 @@ def test_audit_trail_and_no_secrets_in_logs(prod_config, credentials, tmp_path, 
     assert [v["client_id"] for v in views] == client_ids[:3]
     for view in views:
         assert view["advisor"] == "alice" and view["ts"].endswith("+00:00")
-        assert set(view) == {"ts", "event", "advisor", "ip", "client_id", "source"}
+        assert set(view) == {"ts", "event", "advisor", "ip", "client_id", "source"} and view["source"] == "card"
     audit_records = [r for r in caplog.records if r.name == "audit"]
     assert len(audit_records) == len(lines)
 
@@ -286,37 +336,36 @@ def test_audit_trail_and_no_secrets_in_logs(prod_config, credentials, tmp_path, 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_dashboard_renders_under_csp_without_violations(prod_app, client_ids):
-    from selenium import webdriver
+def test_login_csp_logout_and_expired_session_in_chromium(prod_app, client_ids):
     from selenium.webdriver.common.by import By
-    from werkzeug.serving import make_server
+    from selenium.webdriver.common.keys import Keys
 
-    server = make_server("127.0.0.1", 0, prod_app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options)
-    try:
-        driver.get(f"http://127.0.0.1:{server.server_port}/?client={client_ids[2]}")
-        assert "/login" in driver.current_url
-        driver.find_element(By.ID, "username").send_keys("alice")
-        driver.find_element(By.ID, "password").send_keys(PASSWORD)
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        deadline = time.monotonic() + 30
-        score = ""
-        while time.monotonic() < deadline and not score:
-            found = driver.find_elements(By.ID, "score-proba")
-            score = found[0].text.strip() if found else ""
-            time.sleep(0.2)
-        assert score.endswith("%"), "the score never rendered"
-        assert driver.find_elements(By.CSS_SELECTOR, "#gauge .main-svg"), "plotly chart missing"
-        logs = driver.get_log("browser")
-        problems = [e["message"] for e in logs if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
-        assert not problems, problems
-        assert not [e for e in logs if e["level"] == "SEVERE"], logs
-    finally:
-        driver.quit()
-        server.shutdown()
+    from .browser import chrome, live_server, run_axe, text_of, wait_for, wait_idle
+
+    with live_server(prod_app.server) as url:
+        driver = chrome()
+        try:
+            driver.get(f"{url}/?client={client_ids[2]}")
+            assert "/login" in driver.current_url
+            login_axe = run_axe(driver)
+            assert not login_axe["violations"], login_axe["violations"]
+            driver.find_element(By.ID, "username").send_keys("alice")
+            driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+            wait_for(driver, lambda d: text_of(d, "score-proba").strip().endswith("%"), 30, "the score never rendered")
+            assert driver.find_elements(By.CSS_SELECTOR, "#gauge .main-svg"), "plotly chart missing"
+            assert driver.find_element(By.CSS_SELECTOR, "a[href='/logout']").is_displayed()
+            logs = driver.get_log("browser")
+            problems = [
+                e["message"] for e in logs if "Content Security Policy" in e["message"] or "Refused to" in e["message"]
+            ]
+            assert not problems, problems
+            assert not [e for e in logs if e["level"] == "SEVERE"], logs
+
+            # The session expires (cookie gone): the next callback sends the advisor to the login page.
+            wait_idle(driver)
+            driver.delete_cookie("pad_session")
+            driver.find_element(By.ID, "compare-feature").send_keys(Keys.HOME)
+            wait_for(driver, lambda d: "/login?next=" in d.current_url, 20, "no redirect to the login page")
+            assert f"client%3D{client_ids[2]}" in driver.current_url or f"client={client_ids[2]}" in driver.current_url
+        finally:
+            driver.quit()
