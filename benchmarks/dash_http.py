@@ -21,8 +21,11 @@ def index_dependencies(dependencies: list[dict]) -> dict[str, dict]:
     return out
 
 
-def payload(dep: dict, values: dict, changed: list[str]) -> dict:
-    """Request body as the Dash renderer sends it; ``values`` maps 'id.prop' to a value (absent: None)."""
+def payload(dep: dict, values: dict, changed: list[str] | None = None) -> dict:
+    """Request body as the Dash renderer sends it; ``values`` maps 'id.prop' to a value (absent: None).
+
+    ``changed`` defaults to the callback's first input, as when that input fires it.
+    """
 
     def items(entries):
         return [
@@ -35,5 +38,5 @@ def payload(dep: dict, values: dict, changed: list[str]) -> dict:
         "outputs": outputs if len(outputs) > 1 else outputs[0],
         "inputs": items(dep["inputs"]),
         "state": items(dep["state"]),
-        "changedPropIds": changed,
+        "changedPropIds": changed if changed is not None else [f"{e['id']}.{e['property']}" for e in dep["inputs"][:1]],
     }

@@ -28,22 +28,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 import numpy as np  # noqa: E402
-from dashclient import (  # noqa: E402
-    ROOT,
-    callbacks,
-    free_port,
-    login,
-    new_session,
-    payload,
-    production_env,
-    start_gunicorn,
-    stop,
-    wait_until_up,
-)
-from procmem import tree_memory  # noqa: E402
+
+from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
+from benchmarks.dash_http import payload  # noqa: E402
+from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
+from benchmarks.procmem import tree_memory  # noqa: E402
 
 SLUG_LIMIT_MB = 500
 MEMORY_LIMIT_MB = 512

@@ -31,25 +31,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 import requests  # noqa: E402
-from dashclient import (  # noqa: E402
-    ROOT,
-    callbacks,
-    free_port,
-    login,
-    new_session,
-    payload,
-    production_env,
-    start_gunicorn,
-    stop,
-    wait_until_up,
-)
-from procmem import children, tree_memory  # noqa: E402
 
+from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
+from benchmarks.dash_http import payload  # noqa: E402
+from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
+from benchmarks.procmem import children, tree_memory  # noqa: E402
 from layouts.i18n import t  # noqa: E402
 from scoring.comparison import COMPARABLE, GROUP_BASES  # noqa: E402
 

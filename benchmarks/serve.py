@@ -12,26 +12,28 @@ worker and then shared by every client (the design: group aggregates are cached 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import requests
 
 from benchmarks.common import (
+    ROOT,
     build_artifacts,
     free_port,
-    get_json,
-    memory_mb,
     percentile,
     post_json,
-    process_tree,
     save,
-    start_web,
+    start_gunicorn,
     stop,
-    wait_http_ok,
+    wait_until_up,
 )
 from benchmarks.dash_http import index_dependencies, payload
+from benchmarks.procmem import tree_memory
 
 CLIENT_CALLBACKS = ("score-placeholder.children", "why-paragraph.children", "card-content.children", "compare-size.children")
 COMPARE_DEFAULTS = {
@@ -62,12 +64,21 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "ARTIFACTS_DIR": str(artifacts),
+        "WEB_CONCURRENCY": str(args.workers),
+        "BUILD_DEFAULT_ARTIFACTS": "0",
+        "MALLOC_ARENA_MAX": "2",
+    }  # as app.json sets it for the dyno
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     started = time.perf_counter()
-    process = start_web(artifacts, port, args.workers, log=args.out.with_suffix(".log"))
+    process = start_gunicorn(ROOT, env, port, gunicorn=gunicorn, log_path=args.out.with_suffix(".log"))
     try:
-        boot_s = wait_http_ok(f"{base}/", timeout=120, process=process)
-        wait_http_ok(f"{base}/_dash-layout", timeout=30, process=process)
-        deps = index_dependencies(get_json(f"{base}/_dash-dependencies"))
+        boot_s = wait_until_up(base, process, limit=120)
+        if boot_s is None:
+            raise SystemExit(f"the server did not start: see {args.out.with_suffix('.log')}")
+        deps = index_dependencies(requests.get(f"{base}/_dash-dependencies", timeout=10).json())
         url = f"{base}/_dash-update-component"
         per_callback: dict[str, list[float]] = {name: [] for name in ("client-id.data", *CLIENT_CALLBACKS)}
         switches, failures = [], 0
@@ -82,7 +93,7 @@ def main() -> None:
                 per_callback[name].append(elapsed)
                 total += elapsed
             switches.append(total)
-        memory = memory_mb(process_tree(process.pid))
+        memory = tree_memory(process.pid)
     finally:
         stop(process)
 
@@ -99,8 +110,8 @@ def main() -> None:
             name: {"p50": round(percentile(v, 50), 1), "p95": round(percentile(v, 95), 1)}
             for name, v in per_callback.items()
         },
-        "pss_mb_total": memory["pss"],
-        "rss_mb_total": memory["rss"],
+        "pss_mb_total": memory["pss_mb"],
+        "rss_mb_total": memory["rss_mb"],
         "note": "switch = selection + score + explanation + card + comparison callbacks sent one after the other; "
         "every client is new to the per-client cache; the default group aggregates are computed once per worker",
     }

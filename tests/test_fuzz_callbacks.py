@@ -24,16 +24,23 @@ from hypothesis import strategies as st
 
 from app import create_app
 from app.config import Config
+from benchmarks.dash_http import payload
 from scoring.comparison import COMPARABLE, GROUP_BASES
 
-from .callback_payloads import callback_specs, payload
+from .dash_requests import dependencies, pairs
 
 settings.register_profile(
-    "ci", max_examples=150, deadline=None, derandomize=True, database=None,
+    "ci",
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile(
-    "deep", max_examples=1500, deadline=None,
+    "deep",
+    max_examples=1500,
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
@@ -96,8 +103,11 @@ def domain_values(portfolio) -> dict[str, st.SearchStrategy]:
     return {
         "client": client_id,
         "id_text": id_text,
-        "search": st.one_of(id_text.map(lambda t: f"?client={t}"), id_text.map(lambda t: f"?x=1&client={t}&client=2"),
-                            st.text(max_size=30).map(lambda t: "?" + t)),
+        "search": st.one_of(
+            id_text.map(lambda t: f"?client={t}"),
+            id_text.map(lambda t: f"?x=1&client={t}&client=2"),
+            st.text(max_size=30).map(lambda t: "?" + t),
+        ),
         "feature": st.sampled_from(sorted(COMPARABLE)),
         "group": st.sampled_from(GROUP_BASES),
         "k": st.one_of(st.integers(min_value=-10, max_value=10**7), st.floats(allow_nan=True), st.text(max_size=6)),
@@ -135,20 +145,23 @@ def value_strategy(kind: str, domain: dict, forged: bool) -> st.SearchStrategy:
         return JUNK
     if not forged:
         # What the page itself can send: the stores hold what the server put there, inputs what a user can enter.
-        page = {"client": st.one_of(st.none(), domain["valid_client"]), "lang": domain["lang"],
-                "count": st.one_of(st.none(), domain["count"]),
-                "k": st.one_of(st.none(), st.integers(min_value=-10, max_value=10**7), st.floats(allow_nan=False))}
+        page = {
+            "client": st.one_of(st.none(), domain["valid_client"]),
+            "lang": domain["lang"],
+            "count": st.one_of(st.none(), domain["count"]),
+            "k": st.one_of(st.none(), st.integers(min_value=-10, max_value=10**7), st.floats(allow_nan=False)),
+        }
         return page.get(kind, domain[kind])
     # A forged request: mostly plausible values (they reach deep code paths), sometimes any JSON value.
     return st.one_of(domain[kind], domain[kind], domain[kind], JUNK)
 
 
-def request_strategy(dash_app, key: str, forged: bool):
-    spec = callback_specs(dash_app)[key]
+def request_strategy(dash_app, first_output: str, forged: bool):
+    dependency = dependencies(dash_app)[first_output]
     domain = domain_values(dash_app.server.config["services"].portfolio)
-    pairs = spec["inputs"] + spec["state"]
-    values = st.fixed_dictionaries({f"{i}.{p}": value_strategy(kind_of(i, p), domain, forged) for i, p in pairs})
-    changed = st.lists(st.sampled_from([f"{i}.{p}" for i, p in spec["inputs"]]), max_size=len(spec["inputs"]), unique=True)
+    values = st.fixed_dictionaries({f"{i}.{p}": value_strategy(kind_of(i, p), domain, forged) for i, p in pairs(dependency)})
+    inputs = [f"{e['id']}.{e['property']}" for e in dependency["inputs"]]
+    changed = st.lists(st.sampled_from(inputs), max_size=len(inputs), unique=True)
     return st.tuples(values, changed)
 
 
@@ -159,13 +172,19 @@ def send(client, body) -> int:
 
 
 def test_every_callback_is_covered(dash_app):
-    assert len(callback_specs(dash_app)) == len(CALLBACKS), "a new callback: add it to CALLBACKS"
-    kinds = {kind_of(i, p) for spec in callback_specs(dash_app).values() for i, p in spec["inputs"] + spec["state"]}
+    assert sorted(dependencies(dash_app)) == sorted(CALLBACKS), "a new callback: add it to CALLBACKS"
+    kinds = {kind_of(i, p) for dependency in dependencies(dash_app).values() for i, p in pairs(dependency)}
     assert "junk" not in kinds, "a new callback input: give it a plausible strategy in kind_of()"
 
 
-CALLBACKS = ["client-id.data", "client-suggestions.children", "score-placeholder.children", "why-paragraph.children",
-             "card-content.children", "compare-size.children"]
+CALLBACKS = [
+    "client-id.data",
+    "client-suggestions.children",
+    "score-placeholder.children",
+    "why-paragraph.children",
+    "card-content.children",
+    "compare-size.children",
+]
 
 
 @pytest.mark.parametrize("forged", [False, True], ids=["page", "forged"])
@@ -173,14 +192,14 @@ CALLBACKS = ["client-id.data", "client-suggestions.children", "score-placeholder
 def test_callback_inputs_never_give_server_errors(dash_app, client, rescued, first_output, forged):
     """page: anything the page can send answers without any exception (rescued ones included);
     forged: any JSON in any input or store (a hand-made request) answers 200/204, never 500."""
-    key = next(k for k in callback_specs(dash_app) if k.strip(".").startswith(first_output))
+    dependency = dependencies(dash_app)[first_output]
 
     @settings(settings.get_profile(PROFILE))
-    @given(request_strategy(dash_app, key, forged))
+    @given(request_strategy(dash_app, first_output, forged))
     def check(example):
         values, changed = example
         rescued.messages.clear()
-        status = send(client, payload(dash_app, key, values, changed))
+        status = send(client, payload(dependency, values, changed))
         COUNTS[first_output] = COUNTS.get(first_output, 0) + 1
         assert status in (200, 204), (status, values)
         if not forged:
@@ -193,8 +212,12 @@ STRUCTURE = st.one_of(
     JUNK,
     st.fixed_dictionaries(
         {"output": st.one_of(st.sampled_from(["card-content.children", "nope.x"]), JUNK)},
-        optional={"outputs": JUNK, "inputs": st.one_of(JUNK, st.lists(JUNK, max_size=3)),
-                  "state": st.one_of(JUNK, st.lists(JUNK, max_size=3)), "changedPropIds": JUNK},
+        optional={
+            "outputs": JUNK,
+            "inputs": st.one_of(JUNK, st.lists(JUNK, max_size=3)),
+            "state": st.one_of(JUNK, st.lists(JUNK, max_size=3)),
+            "changedPropIds": JUNK,
+        },
     ),
 )
 

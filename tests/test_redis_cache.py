@@ -16,7 +16,7 @@ import pytest
 from app import create_app
 from app.config import Config
 
-from .callback_payloads import post
+from .dash_requests import post
 
 
 @pytest.fixture(autouse=True, scope="module")

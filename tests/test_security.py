@@ -19,7 +19,7 @@ from app.config import ROOT, Config
 from app.security import main as security_cli
 from app.security import parse_credentials, safe_next
 
-from .callback_payloads import post
+from .dash_requests import post
 
 PASSWORD = "correct horse battery staple"
 SECRET = "s" * 48
