@@ -330,13 +330,19 @@ def render_report(results: dict, extras: dict) -> str:
         first = False
     t = tables(results)
     quick = " (QUICK RUN: subset, not for conclusions)" if meta["quick"] else ""
+    # Costs come from the cache metadata of the run that computed them, so a rerun reports cold costs.
+    from_cache = (
+        " Rerun entirely from the cache: every number is the one computed by the cold run that filled it."
+        if meta["cache"]["misses"] == 0
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Veille benchmark report{quick}</title>
 <style>{CSS}</style></head><body>
 <h1>Sentence-transformer techniques vs bag-of-words{html.escape(quick)}</h1>
 <p>Dataset <code>{html.escape(meta["dataset"])}</code>: {meta["n_docs"]} documents,
 {len(meta["classes"])} classes.
-Run time {meta["run_seconds"]} s (cache hits {meta["cache"]["hits"]}, misses {meta["cache"]["misses"]}).
+Run time {meta["run_seconds"]} s (cache hits {meta["cache"]["hits"]}, misses {meta["cache"]["misses"]}).{from_cache}
 CV: {meta["config"]["cv_repeats"]}×{meta["config"]["cv_folds"]}-fold stratified, C chosen by inner CV;
 learning curve: {meta["config"]["curve_draws"]} nested draws, 30% held out, C=1.</p>
 <h2>Summary</h2>{t["main"]}
