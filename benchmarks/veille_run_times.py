@@ -6,6 +6,10 @@ Usage (from the project root, after a full run whose cache is in cache/veille):
 Writes docs/veille_results/warm_rerun.json (the full run again, everything cached) and
 docs/veille_results/quick_run.json (a `--quick` run with an empty cache, as in CI): the `meta` block of
 each run plus the wall time of the whole command, which `python -m veille render` inserts in the note.
+
+With --cold it instead times the full run from an empty cache (best on an otherwise idle machine),
+writes docs/veille_results/cold_run.json, and checks that the cold run reproduces the committed
+results.json (same method scores to the last digit): the benchmark is deterministic.
 """
 
 from __future__ import annotations
@@ -35,8 +39,11 @@ def main() -> int:
     parser.add_argument("--data", required=True)
     parser.add_argument("--cache", default=str(ROOT / "cache" / "veille"), help="cache of the full run")
     parser.add_argument("--results-dir", default=str(ROOT / "docs" / "veille_results"))
+    parser.add_argument("--cold", action="store_true", help="time the full run from an empty cache instead")
     args = parser.parse_args()
     results_dir = Path(args.results_dir)
+    if args.cold:
+        return cold(args.data, results_dir)
     with tempfile.TemporaryDirectory() as tmp:
         warm = timed_run(args.data, Path(tmp) / "warm", Path(args.cache), quick=False)
         (results_dir / "warm_rerun.json").write_text(json.dumps(warm, indent=1, ensure_ascii=False))
@@ -47,6 +54,29 @@ def main() -> int:
         f"quick cold {quick['command_wall_seconds']} s"
     )
     return 0
+
+
+def scores(results: dict) -> list:
+    """Every method's headline numbers, for comparing two runs."""
+    keep = ("method", "variant", "macro_f1_mean", "accuracy_mean", "ari_mean")
+    return sorted(
+        (
+            tuple(entry.get(k) for k in keep) + (json.dumps(entry.get("learning_curve"), sort_keys=True),)
+            for entry in results.get("methods", [])
+        ),
+        key=str,
+    )
+
+
+def cold(data: str, results_dir: Path) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        run = timed_run(data, Path(tmp) / "cold", Path(tmp) / "empty_cache", quick=False)
+        fresh = json.loads((Path(tmp) / "cold" / "results.json").read_text())
+    committed = json.loads((results_dir / "results.json").read_text())
+    same = scores(fresh) == scores(committed) and bool(scores(fresh))
+    (results_dir / "cold_run.json").write_text(json.dumps(run, indent=1, ensure_ascii=False))
+    print(f"cold full run {run['command_wall_seconds']} s; reproduces the committed results: {same}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
