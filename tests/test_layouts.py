@@ -48,7 +48,7 @@ def test_every_key_used_in_the_code_exists():
 def test_french_and_english_formatting():
     assert euros(450000, "fr") == "450\u202f000\u202f€"
     assert euros(450000, "en") == "€450,000"
-    assert percent(0.2345, 1, "fr") == "23,5\u202f%" or percent(0.2345, 1, "fr") == "23,4\u202f%"
+    assert percent(0.2346, 1, "fr") == "23,5\u202f%"
     assert percent(0.5, 0, "en") == "50%"
     assert display_value("DAYS_BIRTH", -365.25 * 42, "fr") == "42 ans"
     assert display_value("DAYS_EMPLOYED", 365243, "en").startswith("Not in paid employment")
