@@ -32,6 +32,7 @@ from scoring.comparison import (
     place_client,
     resolve_group,
     summarise,
+    value_at,
     values_of,
     with_client,
 )
@@ -113,8 +114,8 @@ def register(app, services) -> None:
         if parts is None:
             return empty_group(lang)
         summary, cross = parts
-        x_value = float(values_of(portfolio, x_name)[index])
-        y_value = float(values_of(portfolio, y_name)[index])
+        x_value = value_at(portfolio, x_name, index)
+        y_value = value_at(portfolio, y_name, index)
         hist = place_client(summary, x_value)
         cross = with_client(cross, x_value, y_value)
         hist_aria, hist_caption = histogram_texts(hist, x_name, lang)

@@ -120,11 +120,6 @@ def data_table(table_id: str, caption: str, header: list[str], rows: list[list[s
     )
 
 
-def table_children(caption: str, header: list[str], rows: list[list[str]]) -> list:
-    """Children of a data table, for callbacks that refresh a table in place (focus stays put)."""
-    return data_table("_", caption, header, rows).children
-
-
 def accessible_graph(
     graph_id: str,
     title: str,

@@ -82,6 +82,13 @@ def values_of(portfolio: Portfolio, name: str) -> np.ndarray:
     return np.asarray(portfolio.features[:, FEATURE_INDEX[name]], dtype=float)
 
 
+def value_at(portfolio: Portfolio, name: str, index: int) -> float:
+    """One client's value of a comparable characteristic (reads one cell, not the column)."""
+    if name == PROBABILITY:
+        return float(portfolio.proba[index])
+    return float(portfolio.features[index, FEATURE_INDEX[name]])
+
+
 def band_of(value: float, bands: tuple[tuple[float, float], ...]) -> int | None:
     for i, (low, high) in enumerate(bands):
         if low <= value < high:
@@ -147,10 +154,10 @@ def resolve_group(portfolio: Portfolio, index: int, spec: GroupSpec) -> Concrete
         refused=refused,
         gender=_level_code(portfolio, "CODE_GENDER", spec.gender, index),
         contract=_level_code(portfolio, "NAME_CONTRACT_TYPE", spec.contract, index),
-        age_band=_band(spec.age, float(values_of(portfolio, "AGE_YEARS")[index]) if spec.age == SAME else 0.0, AGE_BANDS),
+        age_band=_band(spec.age, value_at(portfolio, "AGE_YEARS", index) if spec.age == SAME else 0.0, AGE_BANDS),
         income_band=_band(
             spec.income,
-            float(portfolio.features[index, FEATURE_INDEX["AMT_INCOME_TOTAL"]]) if spec.income == SAME else 0.0,
+            value_at(portfolio, "AMT_INCOME_TOTAL", index) if spec.income == SAME else 0.0,
             INCOME_BANDS,
         ),
         nearest_of=index if spec.base == "nearest" else None,

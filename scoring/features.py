@@ -218,6 +218,3 @@ def _check_columns(frame: pd.DataFrame) -> None:
     if missing:
         raise DataError(f"missing columns for the model: {', '.join(missing[:8])}")
 
-
-def feature_by_name() -> dict[str, Feature]:
-    return {f.name: f for f in FEATURES}

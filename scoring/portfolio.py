@@ -12,7 +12,6 @@ from functools import cached_property
 import numpy as np
 
 from scoring.artifacts import Artifacts
-from scoring.calibration import sigmoid
 from scoring.errors import UnknownClientError
 from scoring.features import FEATURES
 from scoring.schema import CATEGORICAL_COLUMNS
@@ -169,6 +168,3 @@ class Portfolio:
             return candidates[:0]
         best = np.argpartition(dist, k - 1)[:k]
         return candidates[best[np.argsort(dist[best], kind="stable")]]
-
-    def probability_from_margin(self, margin: float) -> float:
-        return float(sigmoid(margin))
