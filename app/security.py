@@ -34,8 +34,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.config import Config
-from layouts.i18n import normalise_language, t
-from layouts.login import login_page
+from layouts.i18n import normalise_language
+from layouts.login import login_context, login_messages
 
 log = logging.getLogger("app.security")
 audit_log = logging.getLogger("audit")
@@ -279,7 +279,7 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
             if signed_in():
                 return flask.redirect(safe_next(request.args.get("next")))
             token = flask.session.setdefault(SESSION_CSRF, secrets.token_urlsafe(24))
-            message = t("login.out", language) if request.args.get("out") else ""
+            message = login_messages(language)["out"] if request.args.get("out") else ""
             return _no_store(login_page(language, csrf=token, next_url=safe_next(request.args.get("next")), message=message))
         key = request.remote_addr or "?"
         next_url = safe_next(request.form.get("next"))
@@ -288,11 +288,11 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
         token = flask.session.get(SESSION_CSRF, "")
         if not token or not hmac.compare_digest(token, request.form.get("csrf") or ""):
             new_token = flask.session[SESSION_CSRF] = secrets.token_urlsafe(24)
-            page = login_page(language, csrf=new_token, next_url=next_url, message=t("login.expired", language), error=True)
+            page = login_page(language, csrf=new_token, next_url=next_url, message=login_messages(language)["expired"], error=True)
             return _no_store(page, 400)
         if throttle.blocked(key):
             audit("login_throttled")
-            page = login_page(language, csrf=token, next_url=next_url, message=t("login.throttled", language), error=True)
+            page = login_page(language, csrf=token, next_url=next_url, message=login_messages(language)["throttled"], error=True)
             return _no_store(page, 429)
         hashed = advisors.get(username)
         valid = check_password_hash(hashed or dummy_hash, password[:200]) and hashed is not None
@@ -301,7 +301,7 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
             # The name only when it is an account: a password typed in the name field stays out of logs.
             audit("login_failed", attempted=username if username in advisors else None)
             page = login_page(
-                language, csrf=token, next_url=next_url, message=t("login.bad", language), error=True, username=username
+                language, csrf=token, next_url=next_url, message=login_messages(language)["bad"], error=True, username=username
             )
             return _no_store(page, 401)
         throttle.reset(key)
@@ -362,6 +362,12 @@ def callback_request_problem(body, callback_map: Mapping) -> str | None:
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         return "changedPropIds is not a list of strings"
     return None
+
+
+def login_page(lang: str, **context) -> str:
+    from app import render_page  # the app package renders every server-side page
+
+    return render_page("login.html", lang, **login_context(lang, **context))
 
 
 def _quote(value: str) -> str:
