@@ -288,11 +288,13 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
         token = flask.session.get(SESSION_CSRF, "")
         if not token or not hmac.compare_digest(token, request.form.get("csrf") or ""):
             new_token = flask.session[SESSION_CSRF] = secrets.token_urlsafe(24)
-            page = login_page(language, csrf=new_token, next_url=next_url, message=login_messages(language)["expired"], error=True)
+            expired = login_messages(language)["expired"]
+            page = login_page(language, csrf=new_token, next_url=next_url, message=expired, error=True)
             return _no_store(page, 400)
         if throttle.blocked(key):
             audit("login_throttled")
-            page = login_page(language, csrf=token, next_url=next_url, message=login_messages(language)["throttled"], error=True)
+            throttled = login_messages(language)["throttled"]
+            page = login_page(language, csrf=token, next_url=next_url, message=throttled, error=True)
             return _no_store(page, 429)
         hashed = advisors.get(username)
         valid = check_password_hash(hashed or dummy_hash, password[:200]) and hashed is not None
@@ -301,7 +303,7 @@ def install_security(server: flask.Flask, config: Config, dash_app=None) -> None
             # The name only when it is an account: a password typed in the name field stays out of logs.
             audit("login_failed", attempted=username if username in advisors else None)
             page = login_page(
-                language, csrf=token, next_url=next_url, message=login_messages(language)["bad"], error=True, username=username
+                language, csrf=token, next_url=next_url, message=login_messages(language)["bad"], error=True, username=username  # noqa: E501
             )
             return _no_store(page, 401)
         throttle.reset(key)
