@@ -151,9 +151,10 @@ def parse_audit(data: dict) -> Audit:
     return Audit(data=data, criteria=tuple(sorted(criteria, key=lambda c: c.order)))
 
 
-def load_audit(path: Path = AUDIT_PATH) -> Audit:
+def load_audit(path: Path | None = None) -> Audit:
+    path = Path(path or AUDIT_PATH)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise AuditError(f"cannot read {path}: {exc}") from None
     return parse_audit(data)
