@@ -275,7 +275,7 @@ def test_decision_at_a_glance_above_the_fold_at_1280_by_800(server, tmp_path):
         scroll, height, rects = boxes
         assert scroll == 0 and height == 800
         for name, top, bottom, size in rects:
-            assert size > 0 and 0 <= top and bottom <= height, (name, top, bottom)
+            assert size > 0 and top >= 0 and bottom <= height, (name, top, bottom)
         assert len(driver.find_elements(By.CSS_SELECTOR, "#summary-reasons li")) == 3
         assert "zone grise" in text_of(driver, "summary-grey").lower()
         facts = text_of(driver, "summary-facts")
