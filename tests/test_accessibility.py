@@ -16,10 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
-from app.config import Config
-
-from .browser import chrome, live_server, set_viewport, text_of, wait_for, wait_idle
+from .browser import chrome, set_viewport, text_of, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -79,13 +76,6 @@ TEXT_SPACING = (
     " word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';"
     "document.head.appendChild(s);"
 )
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_artifacts):
-    app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
-    with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
 
 
 @pytest.fixture()

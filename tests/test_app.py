@@ -7,18 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from app import create_app
-from app.config import Config
 from layouts.i18n import language
 from layouts.summary import ids as summary_ids
 from scoring.portfolio import Portfolio
 
 from .dash_requests import call
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture()

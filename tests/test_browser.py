@@ -7,15 +7,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
-from app.config import Config
-
 from .browser import (
-    AXE_JS,
     chrome,
     console_errors,
     describe,
-    live_server,
     run_axe,
     set_viewport,
     text_of,
@@ -31,15 +26,6 @@ ALLOWED_INCOMPLETE = {
     # palette is checked in tests/test_layouts.py and every value is repeated in a data table.
     "color-contrast": "text on SVG charts / background not computable; palette tested separately",
 }
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_artifacts):
-    if not AXE_JS.is_file():
-        pytest.fail("axe-core missing: run `npm install` (make test does it)")
-    app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
-    with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
 
 
 @pytest.fixture()
