@@ -16,8 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import create_app
 from app.config import ROOT, Config
-from app.security import main as security_cli
 from app.security import parse_credentials, safe_next
+from app.security.cli import main as security_cli
 
 from .dash_requests import post
 
