@@ -295,9 +295,21 @@ def test_login_form_needs_its_token_and_same_origin(prod_app):
     client.get("/login")
     no_token = client.post("/login", data={"username": "alice", "password": PASSWORD})
     assert no_token.status_code == 400 and client.get("/").status_code == 302
-    login(client)
+    assert t("login.expired", "fr") in no_token.get_data(as_text=True) and 'name="csrf"' in no_token.get_data(as_text=True)
+    other = prod_app.server.test_client()  # a valid token, but from another session
+    stolen = other.post("/login", data={"csrf": csrf_of(client.get("/login")), "username": "alice", "password": PASSWORD})
+    assert stolen.status_code == 400
+    # Behind the HTTPS router, the form must also come with a same-origin referrer (Flask-WTF's strict mode).
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.4.1"}
+    token = csrf_of(client.get("/login"))
+    form = {"csrf": token, "username": "alice", "password": PASSWORD, "next": "/"}
+    assert client.post("/login", data=form, headers=https).status_code == 400
+    referred = client.post("/login", data=form, headers={**https, "Referer": "https://localhost/login"})
+    assert referred.status_code == 302
     cross = client.post("/_dash-update-component", json={}, headers={"Origin": "https://evil.example"})
     assert cross.status_code == 403
+    # Every non-Dash POST needs the token, not only the login form: a forged logout POST too.
+    assert client.post("/logout").status_code == 400 and client.get("/").status_code == 200
 
 
 def test_login_page_is_accessible_html(prod_app):

@@ -148,6 +148,11 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
             return page("login.expired", 400, error=True)  # a fresh token: the next try works
         return flask.jsonify(error=f"form refused: {error.description}"), 400
 
+    @limiter.request_filter
+    def not_the_login_page() -> bool:
+        # The only limited view: every other request skips the limiter's bookkeeping.
+        return flask.request.path != LOGIN_PATH
+
     @server.route(LOGIN_PATH, methods=["GET", "POST"])
     @login_limit(limiter, on_breach=throttled)
     def login():
