@@ -21,7 +21,7 @@ from app.config import Config
 from app.security.audit import audit
 from app.security.credentials import Advisors
 from app.security.limiter import forget_attempts, login_limit
-from layouts.i18n import normalise_language, t
+from layouts.i18n import t
 from layouts.login import login_page
 
 log = logging.getLogger("app.security")
@@ -43,9 +43,10 @@ class Advisor:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, name: str, fingerprint: str = ""):
+    def __init__(self, name: str, fingerprint: str = "", *, development: bool = False):
         self.name = name
         self.fingerprint = fingerprint
+        self.development = development  # the stand-in of a run without login, never a real account
 
     def get_id(self) -> str:
         return f"{self.name}:{self.fingerprint}"
@@ -91,7 +92,7 @@ def install_login_manager(server: flask.Flask, config: Config, advisors: Advisor
 
         @manager.request_loader
         def development_advisor(_request) -> Advisor:
-            return Advisor(DEV_ADVISOR)
+            return Advisor(DEV_ADVISOR, development=True)
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -115,12 +116,12 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
     """``/login`` (form, CSRF by Flask-WTF, brake by Flask-Limiter), ``/logout`` and ``/healthz``."""
 
     def lang() -> str:
-        from app import LANG_COOKIE  # the cookie the dashboard's language switch sets
+        from app import request_language  # the dashboard's language cookie (app imports this package)
 
-        return normalise_language(flask.request.cookies.get(LANG_COOKIE) or config.language)
+        return request_language(config.language)
 
     def signed_in() -> bool:
-        return current_user.is_authenticated and current_user.name != DEV_ADVISOR
+        return current_user.is_authenticated and not current_user.development
 
     def page(message_key: str = "", status: int = 200, *, error: bool = False, username: str = "") -> flask.Response:
         request = flask.request
