@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
+from app.callback_requests import payload
 from app.config import Config
-from benchmarks.dash_http import payload
 from scoring.comparison import COMPARABLE, GROUP_BASES
 
 from .dash_requests import dependencies, pairs

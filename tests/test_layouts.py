@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from layouts.score import decision_texts, gauge_figure, gauge_range
 
 from layouts import palette
 from layouts.comparison import cross_figure, cross_texts, histogram_figure, histogram_texts
@@ -20,7 +21,6 @@ from layouts.explanation import (
 )
 from layouts.formatting import display_value, euros, feature_value, percent
 from layouts.i18n import CATALOGUE, t
-from layouts.score import decision_texts, gauge_figure, gauge_range
 from scoring.calibration import sigmoid
 from scoring.comparison import CrossView, Histogram
 from scoring.features import FEATURES

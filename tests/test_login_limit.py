@@ -19,7 +19,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from app.config import ROOT
-from layouts.i18n import t
+from layouts.login import login_messages
 
 from .test_redis_cache import free_port, start_redis
 
@@ -140,7 +140,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def assert_throttled(status: int, page: str) -> None:
     assert status == 429, page[:300]
-    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">') and t("login.throttled", "fr") in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="fr">') and login_messages("fr")["throttled"] in page
     assert 'name="csrf"' in page  # still the login form, so the advisor can retry later
 
 

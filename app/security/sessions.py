@@ -21,8 +21,7 @@ from app.config import Config
 from app.security.audit import audit
 from app.security.credentials import Advisors
 from app.security.limiter import forget_attempts, login_limit
-from layouts.i18n import t
-from layouts.login import login_page
+from layouts.login import login_context, login_messages
 
 log = logging.getLogger("app.security")
 
@@ -124,29 +123,32 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
         return current_user.is_authenticated and not current_user.development
 
     def page(message_key: str = "", status: int = 200, *, error: bool = False, username: str = "") -> flask.Response:
+        from app import render_page  # the app package renders every server-side page
+
         request = flask.request
         language = lang()
         source = request.form if request.method == "POST" else request.args
-        body = login_page(
+        context = login_context(
             language,
             csrf=generate_csrf(),
             next_url=safe_next(source.get("next")),
-            message=t(message_key, language) if message_key else "",
+            message=login_messages(language)[message_key] if message_key else "",
             error=error,
             username=username,
         )
+        body = render_page("login.html", language, **context)
         response = flask.Response(body, status=status, mimetype="text/html")
         response.headers["Cache-Control"] = "no-store"
         return response
 
     def throttled(_limit) -> flask.Response:
         audit("login_throttled")
-        return page("login.throttled", 429, error=True)
+        return page("throttled", 429, error=True)
 
     @server.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
         if flask.request.path == LOGIN_PATH:
-            return page("login.expired", 400, error=True)  # a fresh token: the next try works
+            return page("expired", 400, error=True)  # a fresh token: the next try works
         return flask.jsonify(error=f"form refused: {error.description}"), 400
 
     @limiter.request_filter
@@ -161,12 +163,12 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
         if request.method == "GET":
             if signed_in():
                 return flask.redirect(safe_next(request.args.get("next")))
-            return page("login.out" if request.args.get("out") else "")
+            return page("out" if request.args.get("out") else "")
         username = (request.form.get("username") or "").strip()[:64]
         if not advisors.verify(username, request.form.get("password") or ""):
             # The name only when it is an account: a password typed in the name field stays out of logs.
             audit("login_failed", attempted=username if username in advisors else None)
-            return page("login.bad", 401, error=True, username=username)
+            return page("bad", 401, error=True, username=username)
         forget_attempts(limiter)
         next_url = safe_next(request.form.get("next"))
         flask.session.clear()  # no session fixation: a fresh session for the signed-in advisor
