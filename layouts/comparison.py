@@ -336,7 +336,8 @@ def cross_texts(view: CrossView, x_name: str, y_name: str, lang: str) -> str:
     xv, yv = value_text(x_name, view.client[0], lang), value_text(y_name, view.client[1], lang)
     drawn = (
         tr._(
-            "Each point is a client of the group (granted: circles, refused: crosses); the star marks this client ({xv}; {yv}).",
+            "Each point is a client of the group (granted: circles, refused: crosses); "
+            "the star marks this client ({xv}; {yv}).",
             xv=xv,
             yv=yv,
         )
