@@ -69,13 +69,14 @@ def bootstrap_css_dir() -> Path:
 def create_app(config: Config | None = None) -> dash.Dash:
     from app.security import check_production_settings, install_security  # here: `python -m app.security` stays clean
 
-    if config is None:
-        try:
-            config = Config.from_env()
-        except ValueError as exc:
-            raise SystemExit(f"cannot start: {exc}") from None
+    # The entry point of every run (Gunicorn's `app:server`, tests, tools): a setting the app cannot run
+    # with stops it here with one line; the library code below only raises.
+    try:
+        config = Config.from_env() if config is None else config
+        check_production_settings(config)  # before any slow work: a misconfigured production stops at once
+    except ValueError as exc:  # ConfigError, or a malformed number in the environment
+        raise SystemExit(f"cannot start: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    check_production_settings(config)  # before any slow work: a misconfigured production stops at once
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
     services = load_services(config, cache)
