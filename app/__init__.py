@@ -13,10 +13,11 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
-from app.services import Services, load_services
+from app.services import Services
 from layouts import client_card, comparison, explanation, page, selection, summary
 from layouts.i18n import LANGUAGES, language, normalise_language
 from scoring.comparison import comparable
+from scoring.errors import ArtifactError
 
 AXE_VERSION = "4.14.1"  # keep in step with package.json (named in the accessibility statement)
 STATEMENT_DATE = date(2026, 11, 28)
@@ -79,7 +80,10 @@ def create_app(config: Config | None = None) -> dash.Dash:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
-    services = load_services(config, cache)
+    try:
+        services = Services(config, cache)
+    except ArtifactError as exc:  # a dashboard on broken artifacts would show wrong decisions: stop, one line
+        raise SystemExit(f"cannot start: {exc}") from None
     app = LocalisedDash(
         __name__,
         server=server,

@@ -12,7 +12,6 @@ import numpy as np
 
 from app.config import ROOT, Config
 from scoring.artifacts import Artifacts
-from scoring.errors import ArtifactError
 from scoring.portfolio import Portfolio
 
 log = logging.getLogger("app")
@@ -111,10 +110,3 @@ class Services:
 
         return self.cached("examples", (), compute)
 
-
-def load_services(config: Config, cache) -> Services:
-    try:
-        return Services(config, cache)
-    except ArtifactError as exc:
-        # One line, then stop: a dashboard on broken artifacts would show wrong decisions.
-        raise SystemExit(f"cannot start: {exc}") from None

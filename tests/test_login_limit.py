@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 from app.config import ROOT
 from layouts.login import login_messages
 
-from .test_redis_cache import free_port, start_redis
+from .servers import free_port, start_redis
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PASSWORD = "correct horse battery staple"
