@@ -261,6 +261,8 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                             html.H3(tr._("Key facts")),
                             html.Dl(id=ids.facts, className="client-facts"),
                             html.A(tr._("The full client card"), href="#card", className="detail-link"),
+                            html.Br(),
+                            html.A(tr._("Compare with other clients"), href="#compare", className="detail-link"),
                         ],
                     ),
                 ],
