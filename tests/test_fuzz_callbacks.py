@@ -22,9 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import create_app
 from app.callback_requests import payload
-from app.config import Config
 from layouts.comparison import ids as compare
 from layouts.page import ids as page
 from layouts.selection import ids as selection
@@ -49,11 +47,6 @@ settings.register_profile(
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 COUNTS: dict[str, int] = {}
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ import re
 import numpy as np
 import pytest
 
-from app import create_app
-from app.config import Config
 from layouts.catalogues import problems
 from layouts.i18n import LANGUAGES, language
 from scoring.fields import FIELDS
@@ -100,11 +98,6 @@ def kaggle_levels(lang: str) -> set[str]:
         # In English, one-word levels are ordinary words ("Other", "Family"): only multi-word ones are telling.
         and (lang != "en" or " " in level or ":" in level)
     }
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 def shown(outputs: dict) -> list[str]:
