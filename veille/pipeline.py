@@ -57,13 +57,13 @@ METHODS = {
     },
     "zeroshot_minilm": {
         "label": "Zero-shot MiniLM (category names)",
-        "label_fr": "Sans étiquette (MiniLM)",
+        "label_fr": "MiniLM sans étiquette",
         "family": "zero-shot",
         "year": 2021,
     },
     "zeroshot_e5": {
         "label": "Zero-shot E5 (category names)",
-        "label_fr": "Sans étiquette (E5)",
+        "label_fr": "E5 sans étiquette",
         "family": "zero-shot",
         "year": 2024,
     },
@@ -71,6 +71,7 @@ METHODS = {
 FROZEN = ("tfidf_logreg", "minilm_logreg", "model2vec_logreg", "e5_logreg")
 EMBEDDINGS = ("minilm_logreg", "model2vec_logreg", "e5_logreg")
 EMBEDDING_BATCH = 32
+PAPER_PAIR_ITERATIONS = 20  # R = 20 in Tunstall et al. (2022), setfit's pre-1.0 default
 # Where a model would have to live (Heroku limits of the dashboard's web dyno, see README "Deployment").
 DEPLOYMENT = {"dyno_ram_mb": 512, "slug_limit_mb": 500}
 STRIPPED_SUFFIX = ":stripped"
@@ -590,6 +591,9 @@ def _run(
                 "model_size_mb": next((v["model_size_mb"] for v in setfit["curve"].values() if v["model_size_mb"]), None),
                 "learning_curve": sf_curve,
                 "settings": cfg.setfit.__dict__,
+                # The paper's pair sampling, and as many tokens as the frozen MiniLM it is compared with.
+                "paper_settings": cfg.setfit.num_iterations >= PAPER_PAIR_ITERATIONS
+                and cfg.setfit.max_seq_length >= minilm.max_seq_length(minilm.model_path()),
                 "p_values": {},
             }
         )
@@ -891,10 +895,11 @@ def _comparisons(entries: list[dict], primary: str, variants: list[str], strippe
             pairs = [
                 (s, cb[k]["macro_f1"][index_b[d]]) for s, d in zip(va["macro_f1"], va["draws"], strict=True) if d in index_b
             ]
-            if len(pairs) < 2:
+            if not pairs:
                 continue
             sa, sb = [p[0] for p in pairs], [p[1] for p in pairs]
-            t, p = stats.paired_ttest(sa, sb)
+            # A single draw (quick run) still gives the matched means, but no test.
+            t, p = stats.paired_ttest(sa, sb) if len(pairs) > 1 else (math.nan, None)
             diff_mean, diff_ci = _summary([u - v for u, v in pairs])
             out.append(
                 {
@@ -912,8 +917,8 @@ def _comparisons(entries: list[dict], primary: str, variants: list[str], strippe
                     "diff_ci95": diff_ci,
                     "n": len(sa),
                     "draws": [d for d in va["draws"] if d in index_b],
-                    "t": round(t, 3),
-                    "p_value": round(p, 5),
+                    "t": None if math.isnan(t) else round(t, 3),
+                    "p_value": None if p is None else round(p, 5),
                 }
             )
     return out

@@ -131,7 +131,7 @@ class Results:
 
     @staticmethod
     def significant(comp: dict | None) -> bool:
-        return bool(comp) and comp["p_value"] < 0.05
+        return bool(comp) and comp["p_value"] is not None and comp["p_value"] < 0.05
 
     @staticmethod
     def ci_excludes_zero(comp: dict | None) -> bool:
