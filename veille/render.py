@@ -76,6 +76,20 @@ def diff_ci(comp: dict | None, digits: int = 3) -> str:
     return f"{signed(d, digits)} [{signed(d - h, digits)} ; {signed(d + h, digits)}]"
 
 
+def short(value) -> str:
+    """A setting as written by hand: 10 rather than 10,000; 0,1 rather than 0,100."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return fr(int(value))
+    return fr(float(value), 3).rstrip("0")
+
+
+def ms(value) -> str:
+    """Milliseconds: one decimal below 100 ms, none above."""
+    return "—" if value is None else f"{fr(value, 1 if value < 100 else 0)} ms"
+
+
 def plural(n: int, one: str, many: str) -> str:
     return one if n <= 1 else many
 
@@ -246,7 +260,7 @@ def svg_learning_curve(res: Results, width: int = 780, height: int = 400, ident:
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{fy:.1f}" y2="{fy:.1f}" '
             'stroke="#555" stroke-dasharray="1 3" stroke-width="2"/>'
-            f'<text x="{left + 6}" y="{fy - 6:.1f}" fill="#333">sans étiquette ({escape(res.label(floor))})</text>'
+            f'<text x="{left + 6}" y="{fy - 6:.1f}" fill="#333">plancher : {escape(res.label(floor))}</text>'
         )
     legend_y = top + 10
     for method in (*FROZEN, "setfit_minilm"):
@@ -290,7 +304,7 @@ def cost_quality_alt(res: Results) -> str:
 def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: str = "cout") -> str:
     """Macro-F1 (all labels) against encoding time per 1,000 documents, log scale."""
     entries = [e for e in res.frozen() if e["seconds_per_1000_docs"]]
-    left, right, top, bottom = 60, 30, 20, 55
+    left, right, top, bottom = 60, 40, 20, 55
     times = [e["seconds_per_1000_docs"] for e in entries]
     lo_t, hi_t = math.log10(min(times)) - 0.3, math.log10(max(times)) + 0.3
     f1s = [e["macro_f1_mean"] for e in entries]
@@ -300,6 +314,7 @@ def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: s
         return left + (math.log10(t) - lo_t) / (hi_t - lo_t) * (width - left - right)
 
     def y(v: float) -> float:
+        v = max(lo_f, min(hi_f, v))  # interval bars are cut at the frame
         return top + (1 - (v - lo_f) / (hi_f - lo_f)) * (height - top - bottom)
 
     parts = [_svg_open(width, height, "Qualité et coût d'encodage", cost_quality_alt(res), ident)]
@@ -328,7 +343,11 @@ def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: s
             f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{y(e["macro_f1_mean"] - half):.1f}" '
             f'y2="{y(e["macro_f1_mean"] + half):.1f}" stroke="{colour}"/>'
             + _marker(shape, px, py, colour)
-            + f'<text x="{px + 9:.1f}" y="{py - 8:.1f}">{escape(res.label(e["method"]))}</text>'
+            + (
+                f'<text x="{px - 9:.1f}" y="{py - 8:.1f}" text-anchor="end">{escape(res.label(e["method"]))}</text>'
+                if px > width * 0.6
+                else f'<text x="{px + 9:.1f}" y="{py - 8:.1f}">{escape(res.label(e["method"]))}</text>'
+            )
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -350,8 +369,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update({"fr": fr, "signed": signed, "pval": pval, "diff_ci": diff_ci})
-    env.globals.update({"fr": fr, "signed": signed, "pval": pval, "diff_ci": diff_ci, "plural": plural})
+    helpers = {"fr": fr, "signed": signed, "pval": pval, "diff_ci": diff_ci, "short": short, "ms": ms}
+    env.filters.update(helpers)
+    env.globals.update({**helpers, "plural": plural})
     return env
 
 
