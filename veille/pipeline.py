@@ -283,6 +283,7 @@ def run_setfit(
         entry["peak_rss_mb"].append(out["process_peak_rss_mb"])
         entry["draws"].append(d)
         entry["model_size_mb"] = entry["model_size_mb"] or out.get("model_size_mb")
+        entry["n_classes"] = len(set(y[train].tolist()))
     return {"curve": results, "model_dir": model_dir}
 
 
@@ -594,6 +595,9 @@ def _run(
                 # The paper's pair sampling, and as many tokens as the frozen MiniLM it is compared with.
                 "paper_settings": cfg.setfit.num_iterations >= PAPER_PAIR_ITERATIONS
                 and cfg.setfit.max_seq_length >= minilm.max_seq_length(minilm.model_path()),
+                "full_length": cfg.setfit.max_seq_length >= minilm.max_seq_length(minilm.model_path()),
+                "paper_pair_iterations": PAPER_PAIR_ITERATIONS,
+                "cost_per_step": _setfit_step_cost(setfit["curve"], cfg, PAPER_PAIR_ITERATIONS),
                 "p_values": {},
             }
         )
@@ -687,6 +691,29 @@ def tfidf_min_df_switch() -> int:
     from veille.tuning import MIN_DF_SWITCH
 
     return MIN_DF_SWITCH
+
+
+def _setfit_step_cost(curve: dict, cfg: RunConfig, paper_iterations: int) -> dict:
+    """Seconds per optimisation step (training time / steps, median) and what the paper's R would take.
+
+    SetFit draws 2 * R pairs per training example; one step is one batch of pairs.
+    """
+    settings = cfg.setfit
+    out = {}
+    for k, v in curve.items():
+        n_train = int(k) * v["n_classes"]
+        steps = math.ceil(2 * settings.num_iterations * n_train / settings.batch_size) * settings.epochs
+        if settings.max_steps > 0:
+            steps = min(steps, settings.max_steps)
+        per_step = float(np.median(v["train_seconds"])) / max(1, steps)
+        paper_steps = math.ceil(2 * paper_iterations * n_train / settings.batch_size) * settings.epochs
+        out[k] = {
+            "steps": steps,
+            "seconds_per_step": round(per_step, 2),
+            "paper_steps": paper_steps,
+            "paper_train_seconds_estimate": round(per_step * paper_steps, 0),
+        }
+    return out
 
 
 def _boilerplate_example(texts: list[str]) -> int:
