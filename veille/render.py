@@ -228,7 +228,7 @@ def learning_curve_alt(res: Results) -> str:
     floor = res.best_zero_shot()
     text = "Macro-F1 moyen selon le nombre d'exemples étiquetés par classe. " + " ; ".join(parts) + "."
     if floor:
-        text += f" Plancher sans étiquette ({res.label(floor)}) : {fr(res.zero_shot(floor)['macro_f1_mean'])}."
+        text += f" Plancher, {res.label(floor)} : {fr(res.zero_shot(floor)['macro_f1_mean'])}."
     return text
 
 
