@@ -665,7 +665,8 @@ def _run(
         "comparisons": comparisons,
         "costs": cost_results,
         "class_errors": {
-            m: interpret.class_errors(y, predictions[m], primary_texts, classes) for m in sorted({best, "tfidf_logreg"})
+            m: interpret.class_errors(y, predictions[m], primary_texts, classes)
+            for m in sorted({best, best_embedding, "tfidf_logreg"})
         },
         "interpretability": {
             "tfidf_top_terms": interpret.top_terms_per_class(primary_texts, y, chosen_c),
