@@ -260,7 +260,8 @@ def svg_learning_curve(res: Results, width: int = 780, height: int = 400, ident:
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{fy:.1f}" y2="{fy:.1f}" '
             'stroke="#555" stroke-dasharray="1 3" stroke-width="2"/>'
-            f'<text x="{left + 6}" y="{fy - 6:.1f}" fill="#333">plancher : {escape(res.label(floor))}</text>'
+            f'<text x="{width - right - 6}" y="{fy + 16:.1f}" text-anchor="end" fill="#333">'
+            f"plancher : {escape(res.label(floor))}</text>"
         )
     legend_y = top + 10
     for method in (*FROZEN, "setfit_minilm"):
@@ -335,18 +336,23 @@ def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: s
         f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">'
         "secondes pour encoder 1 000 documents (échelle logarithmique)</text>"
     )
+    placed: list[tuple[float, float]] = []  # label anchors already used: nearby labels are moved down
     for e in entries:
         colour, _, shape = STYLE[e["method"]]
         px, py = x(e["seconds_per_1000_docs"]), y(e["macro_f1_mean"])
+        ly = py - 8
+        while any(abs(ly - qy) < 24 and abs(px - qx) < 160 for qx, qy in placed):
+            ly += 16
+        placed.append((px, ly))
         half = e["macro_f1_ci95"] or 0
         parts.append(
             f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{y(e["macro_f1_mean"] - half):.1f}" '
             f'y2="{y(e["macro_f1_mean"] + half):.1f}" stroke="{colour}"/>'
             + _marker(shape, px, py, colour)
             + (
-                f'<text x="{px - 9:.1f}" y="{py - 8:.1f}" text-anchor="end">{escape(res.label(e["method"]))}</text>'
+                f'<text x="{px - 9:.1f}" y="{ly:.1f}" text-anchor="end">{escape(res.label(e["method"]))}</text>'
                 if px > width * 0.6
-                else f'<text x="{px + 9:.1f}" y="{py - 8:.1f}">{escape(res.label(e["method"]))}</text>'
+                else f'<text x="{px + 9:.1f}" y="{ly:.1f}">{escape(res.label(e["method"]))}</text>'
             )
         )
     parts.append("</svg>")
