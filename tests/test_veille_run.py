@@ -168,7 +168,7 @@ def test_other_csv_with_text_and_label_columns(tmp_path, cache_dir):
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     assert sorted(results["meta"]["classes"]) == ["Books", "Garden", "Toys"]
-    assert results["meta"]["variants"] == ["blurb", "title+blurb"]
+    assert results["meta"]["variants"] == ["blurb", "title+blurb", "blurb:stripped"]  # + the boilerplate ablation
     tfidf = next(e for e in results["methods"] if e["method"] == "tfidf_logreg" and e["variant"] == "blurb")
     assert tfidf["macro_f1_mean"] > 0.9  # the departments have disjoint vocabularies
     assert (out / "report.html").is_file()
