@@ -64,8 +64,15 @@ class Option:
         return self.credit / self.credit_before - 1
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "changes": self.changes, "probability": self.probability, "decision": self.decision,
-                "in_grey_zone": self.in_grey_zone, "annuity": self.annuity, "months": self.months}
+        return {
+            "kind": self.kind,
+            "changes": self.changes,
+            "probability": self.probability,
+            "decision": self.decision,
+            "in_grey_zone": self.in_grey_zone,
+            "annuity": self.annuity,
+            "months": self.months,
+        }
 
 
 @dataclass(frozen=True)
@@ -228,8 +235,15 @@ def advise(simulator: Simulator, base: Application) -> Advice:
     target = target_of(current.probability, simulator)
 
     def result(options, reason=None):
-        return Advice(base.client_id, current.probability, current.decision, current.in_grey_zone,
-                      target if target is not None else current.threshold, tuple(options), reason)
+        return Advice(
+            base.client_id,
+            current.probability,
+            current.decision,
+            current.in_grey_zone,
+            target if target is not None else current.threshold,
+            tuple(options),
+            reason,
+        )
 
     if target is None:
         return result([], "granted")

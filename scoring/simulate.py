@@ -71,7 +71,7 @@ def implied_duration(amount: float | None, annuity: float | None, rate: float = 
     covered = 1 - amount * rate / annuity
     if covered <= 0:  # the instalment does not even cover the interest
         return None
-    return -math.log(covered) / math.log(1 + rate)
+    return round(-math.log(covered) / math.log(1 + rate), 6)  # 48.00000000000001 months is 48
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,12 @@ class Problem:
             "{low} to {high}",
         }
         fill = {"role": "", "low": "", "high": "", "children": "", **p, "levels": ", ".join(p.get("levels", ()))}
-        return messages.get(self.code, "{name}: invalid value").format(name=name, shown=shown, rate=ANNUAL_RATE, **{
-            k: v for k, v in fill.items() if k not in ("name", "shown", "rate", "value")
-        })
+        return messages.get(self.code, "{name}: invalid value").format(
+            name=name,
+            shown=shown,
+            rate=ANNUAL_RATE,
+            **{k: v for k, v in fill.items() if k not in ("name", "shown", "rate", "value")},
+        )
 
 
 class InvalidChanges(ScoringError):
