@@ -156,24 +156,27 @@ def _round_amount(amount: float) -> float:
 
 
 def largest_amount(simulator, base, target: float, extra: dict | None = None) -> float | None:
-    """The largest amount (rounded down to AMOUNT_STEP, within bounds) that reaches the target, or None."""
+    """The largest whole multiple of AMOUNT_STEP (within bounds) whose amount reaches the target, or None.
+
+    A coarse scan finds the step where approval starts; every multiple of AMOUNT_STEP inside that step is then
+    scored, so the amount is the smallest reduction on the AMOUNT_STEP grid (the model is monotone in it).
+    """
     credit = terms_of(base.values).credit
     floor = _amount_floor(credit)
     extra = extra or {}
-    grid = list(np.linspace(credit, floor, _SCAN))
-    first = _first_reaching(simulator, base, [{**extra, CREDIT: float(a)} for a in grid], target)
+    grid = [float(a) for a in np.linspace(credit, floor, _SCAN)]
+    first = _first_reaching(simulator, base, [{**extra, CREDIT: a} for a in grid], target)
     if first is None:
         return None
-    if first > 0:  # refine between the last amount refused and the first granted
-        fine = list(np.linspace(grid[first - 1], grid[first], _SCAN))
-        found = _first_reaching(simulator, base, [{**extra, CREDIT: float(a)} for a in fine], target)
-        amount = fine[found] if found is not None else grid[first]
-    else:
-        amount = grid[0]
-    rounded = _round_amount(amount)
-    if rounded < floor:
-        return None
-    return rounded
+    if first == 0:
+        return credit  # no reduction needed (with the other change in ``extra``)
+    refused, granted = grid[first - 1], grid[first]
+    top = _round_amount(refused)
+    top = top - AMOUNT_STEP if top >= refused else top
+    lowest = max(_round_amount(granted), math.ceil(floor / AMOUNT_STEP) * AMOUNT_STEP)
+    amounts = [float(a) for a in np.arange(top, lowest - AMOUNT_STEP / 2, -AMOUNT_STEP)]
+    found = _first_reaching(simulator, base, [{**extra, CREDIT: a} for a in amounts], target)
+    return None if found is None else amounts[found]
 
 
 def shortest_duration(simulator, base, target: float, credit: float | None = None, start: float | None = None) -> int | None:
