@@ -164,8 +164,12 @@ def test_new_application_scores_and_checks_required_fields(setup):
     assert application.values["AMT_ANNUITY"] == pytest.approx(instalment(form["AMT_CREDIT"], 36))
     explanation = simulator.explain(application)
     assert 0 < explanation.probability < 1 and explanation.client_id is None
-    sparse = {k: None for k in form} | {"AMT_CREDIT": 200_000, "AMT_INCOME_TOTAL": 90_000, "DAYS_BIRTH": -12_000,
-                                          "NAME_CONTRACT_TYPE": "Cash loans"}
+    sparse = {k: None for k in form} | {
+        "AMT_CREDIT": 200_000,
+        "AMT_INCOME_TOTAL": 90_000,
+        "DAYS_BIRTH": -12_000,
+        "NAME_CONTRACT_TYPE": "Cash loans",
+    }
     assert 0 < simulator.explain(new_application(sparse, simulator.columns, "24")).probability < 1
     with pytest.raises(InvalidChanges) as refused:
         new_application({**form, "AMT_CREDIT": None, "NAME_CONTRACT_TYPE": "Cash loans"}, simulator.columns, None)
@@ -178,7 +182,12 @@ def test_training_uses_the_registry_monotone_constraints(setup):
     params = TrainConfig().xgb_params(9.0, names)
     assert params["monotone_constraints"] == "(" + ",".join(str(FIELDS[n].monotone) for n in names) + ")"
     assert {n for n, c in zip(names, monotone_constraints(names), strict=True) if c} == {
-        "AMT_CREDIT", "AMT_ANNUITY", "CREDIT_INCOME_RATIO", "ANNUITY_INCOME_RATIO", "PAYMENT_RATE", "CREDIT_GOODS_RATIO"
+        "AMT_CREDIT",
+        "AMT_ANNUITY",
+        "CREDIT_INCOME_RATIO",
+        "ANNUITY_INCOME_RATIO",
+        "PAYMENT_RATE",
+        "CREDIT_GOODS_RATIO",
     }
     assert "monotone_constraints" not in TrainConfig(monotone=False).xgb_params(9.0, names)
     # The serving Booster runs on one thread per web worker.
