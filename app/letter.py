@@ -22,7 +22,7 @@ from scoring.simulate import Application, terms_of
 def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> str:
     """The letter of a portfolio client as a full HTML document (UnknownClientError for an unknown id)."""
     from app import render_page
-    from app.security import current_advisor
+    from app.security.audit import current_advisor
     from callbacks.advice import client_advice
 
     portfolio = services.portfolio

@@ -11,25 +11,13 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
-from app.config import Config
-
-from .browser import AXE_JS, chrome, console_errors, describe, live_server, run_axe, text_of, wait_for, wait_idle
+from .browser import chrome, console_errors, describe, run_axe, text_of, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
 ALLOWED_INCOMPLETE = {
     "color-contrast": "text over pattern-filled bars: background not computable; palette tested separately",
 }
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_artifacts):
-    if not AXE_JS.is_file():
-        pytest.fail("axe-core missing: run `npm install` (make test does it)")
-    app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
-    with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
 
 
 @pytest.fixture()

@@ -13,20 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app import create_app
 from app.callback_requests import payload
-from app.config import Config
 from scoring.fields import FIELDS
 
 from .dash_requests import dependencies, pairs
 from .test_fuzz_callbacks import JUNK, PROFILE, RescuedErrors, send
 
 CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import create_app
-from app.config import Config
 from callbacks.application import COLUMNS
 from layouts.application import ids as app_ids
 from layouts.whatif import FORM_FIELDS
@@ -15,11 +13,6 @@ from layouts.whatif import ids as whatif_ids
 from .dash_requests import call
 
 WHATIF, ADVICE, APPLICATION = "whatif-status.children", "advice-status.children", "application-message.children"
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture(scope="module")
