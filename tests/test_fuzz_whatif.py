@@ -17,9 +17,9 @@ from app.callback_requests import payload
 from scoring.fields import FIELDS
 
 from .dash_requests import dependencies, pairs
-from .test_fuzz_callbacks import JUNK, PROFILE, RescuedErrors, send
+from .test_fuzz_callbacks import JUNK, PROFILE, SIMULATION_CALLBACKS, RescuedErrors, send
 
-CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]
+CALLBACKS = SIMULATION_CALLBACKS
 
 
 @pytest.fixture(scope="module")
