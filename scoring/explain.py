@@ -10,9 +10,9 @@ from scoring.fields import FIELDS
 from scoring.model import dmatrix
 
 
-def raw_contributions(booster: xgb.Booster, features: np.ndarray, nthread: int = -1) -> np.ndarray:
+def raw_contributions(booster: xgb.Booster, features: np.ndarray) -> np.ndarray:
     """TreeSHAP on the booster margin: (n, F + 1), last column the base value."""
-    return booster.predict(dmatrix(features, booster.feature_names, nthread=nthread), pred_contribs=True)
+    return booster.predict(dmatrix(features, booster.feature_names), pred_contribs=True)
 
 
 def calibrated_contributions(raw: np.ndarray, platt: Platt) -> tuple[np.ndarray, np.ndarray]:

@@ -443,13 +443,15 @@ class Simulator:
 
     def explain(self, base: Application, values: Mapping[str, object] | None = None) -> ClientExplanation:
         """Probability, decision, grey zone and calibrated TreeSHAP contributions of one application."""
-        from scoring.explain import calibrated_contributions, raw_contributions
-        from scoring.model import margin
+        from scoring.explain import calibrated_contributions
+        from scoring.model import dmatrix
 
         x = self.features(base, [values if values is not None else base.values])
         booster, platt = self.booster, self.decision.platt
-        contributions, bases = calibrated_contributions(raw_contributions(booster, x, nthread=1), platt)
-        probability = float(np.float32(platt.proba(margin(booster, x, nthread=1))[0]))  # float32 as the portfolio stores it
+        matrix = dmatrix(x, booster.feature_names, nthread=1)  # one matrix for both predictions
+        contributions, bases = calibrated_contributions(booster.predict(matrix, pred_contribs=True), platt)
+        # The probability from the margin, as the portfolio computed it (float32, as stored).
+        probability = float(np.float32(platt.proba(booster.predict(matrix, output_margin=True))[0]))
         decision, grey = decide(probability, self.decision)
         contrib = contributions[0].astype(np.float32).astype(float)
         base_value = float(bases[0])
