@@ -59,6 +59,12 @@ def label_of(name: str, lang: str) -> str:
     return tr.field(name)
 
 
+def _says_years(name: str) -> bool:
+    """Whether the label a DAYS_* column is asked under already names years ("Years in current job")."""
+    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    return twin is not None and isinstance(twin.label, str) and "year" in twin.label.lower()
+
+
 def form_value(name: str, value):
     """A raw value as the form shows it (days as years, amounts whole, missing as empty)."""
     record = registry.FIELDS[name]
@@ -180,7 +186,7 @@ def field_control(
             id=control_id, type="number", step=step, value=value, inputmode="decimal", debounce=True, required=required
         )
     label = label_of(name, lang)
-    if record.kind == "days":
+    if record.kind == "days" and not _says_years(name):
         label = tr._("{label} (years)", label=label)
     elif record.kind == "money":
         label = tr._("{label} (€)", label=label)
