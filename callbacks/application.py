@@ -51,7 +51,10 @@ INPUTS = {
 
 
 def form_defaults(portfolio) -> dict[str, object]:
-    """Raw defaults: the median (numbers) or most frequent value (categories) of a fixed sample of the portfolio."""
+    """Raw defaults: the median (numbers) or most frequent value (categories) of a fixed sample of the portfolio.
+
+    A number missing for most of the portfolio (a car's age, the first external score) starts empty.
+    """
     rows = np.linspace(0, len(portfolio) - 1, min(len(portfolio), 20_000)).astype(int)
     out: dict[str, object] = {}
     for name in COLUMNS:
@@ -63,10 +66,14 @@ def form_defaults(portfolio) -> dict[str, object]:
             out[name] = portfolio.levels(name)[int(np.bincount(codes).argmax())] if len(codes) else None
         else:
             seen = values[~np.isnan(values)]
+            if len(seen) < len(values) / 2:  # mostly not provided in the portfolio: empty by default
+                out[name] = None
+                continue
             if registry.FIELDS[name].sentinel is not None:
                 seen = seen[seen != registry.FIELDS[name].sentinel[0]]
             median = float(np.median(seen)) if len(seen) else None
-            out[name] = None if median is None else (round(median) if registry.FIELDS[name].kind != "score" else median)
+            whole = registry.FIELDS[name].kind in ("money", "count", "days", "flag", "rating")
+            out[name] = None if median is None else (round(median) if whole else round(median, 4))
     credit, annuity = np.asarray(portfolio.raw("AMT_CREDIT")[rows]), np.asarray(portfolio.raw("AMT_ANNUITY")[rows])
     months = [implied_duration(float(c), float(a)) for c, a in zip(credit[:2000], annuity[:2000], strict=True)]
     months = [m for m in months if m is not None]
