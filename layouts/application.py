@@ -76,7 +76,7 @@ def default_text(name: str, default, lang: str) -> str:
         return tr._("Required. Default: {value} ({statistic}).", value=shown, statistic=statistic)
     if name == DURATION:
         return tr._(
-            "Cash loans only; leave empty for revolving credit. Default: {value} ({statistic}).",
+            "For a cash loan only; leave empty for a revolving credit. Default: {value} ({statistic}).",
             value=shown,
             statistic=statistic,
         )
