@@ -119,31 +119,28 @@ class Problem:
 
     @property
     def message(self) -> str:
-        p, name = self.params, self.field
-        value = p.get("value")
-        shown = f"{value:.0f}" if isinstance(value, float) else value
-        messages = {
-            "unknown_field": "{name} is not a field of the application",
-            "not_simulable": "{name} cannot be changed in a simulation ({role} field)",
-            "not_a_number": "{name}: {shown!r} is not a number",
-            "not_whole": "{name}: {shown} is not a whole number",
-            "out_of_range": "{name}: {shown} is outside the plausible range {low} to {high}",
-            "unknown_level": "{name}: {shown!r} is not one of {levels}",
-            "required": "{name} is required to score an application",
-            "annuity_too_low": "{name}: an instalment of {shown} never repays the credit at {rate:.0%} a year",
-            "no_duration": "{name}: revolving credit has no fixed duration",
-            "annuity_and_duration": "{name}: give the instalment or the duration, not both",
-            "household": "{name}: the household ({shown}) must count the client and the {children} children",
-            "instalment_out_of_range": "{name}: the monthly instalment would be {shown}, outside the plausible range "
-            "{low} to {high}",
-        }
-        fill = {"role": "", "low": "", "high": "", "children": "", **p, "levels": ", ".join(p.get("levels", ()))}
-        return messages.get(self.code, "{name}: invalid value").format(
-            name=name,
-            shown=shown,
-            rate=ANNUAL_RATE,
-            **{k: v for k, v in fill.items() if k not in ("name", "shown", "rate", "value")},
-        )
+        values = {"role": "", "low": "", "high": "", "children": "", **self.params}
+        value = values.get("value")
+        values["value"] = f"{value:.0f}" if isinstance(value, float) else value
+        values["levels"] = ", ".join(values.get("levels", ()))
+        return _MESSAGES.get(self.code, "{name}: invalid value").format(name=self.field, rate=ANNUAL_RATE, **values)
+
+
+# One English line per problem code (the command line); the UI words the codes in its own language.
+_MESSAGES = {
+    "unknown_field": "{name} is not a field of the application",
+    "not_simulable": "{name} cannot be changed in a simulation ({role} field)",
+    "not_a_number": "{name}: {value!r} is not a number",
+    "not_whole": "{name}: {value} is not a whole number",
+    "out_of_range": "{name}: {value} is outside the plausible range {low} to {high}",
+    "unknown_level": "{name}: {value!r} is not one of {levels}",
+    "required": "{name} is required to score an application",
+    "annuity_too_low": "{name}: an instalment of {value} never repays the credit at {rate:.0%} a year",
+    "no_duration": "{name}: revolving credit has no fixed duration",
+    "annuity_and_duration": "{name}: give the instalment or the duration, not both",
+    "household": "{name}: the household ({value}) must count the client and the {children} children",
+    "instalment_out_of_range": "{name}: the monthly instalment would be {value}, outside the plausible {low} to {high}",
+}
 
 
 class InvalidChanges(ScoringError):
