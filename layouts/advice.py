@@ -28,7 +28,7 @@ class ids:  # noqa: N801
 def signed_percent(change: float, lang: str) -> str:
     tr = language(lang)
     sign = "+" if change >= 0 else "\u2212"
-    return sign + tr.percent(abs(change), 0)
+    return sign + tr.percent(abs(change), 0 if abs(change) >= 0.01 else 1)  # never "−0 %"
 
 
 def outcome_words(option: Option, lang: str) -> str:

@@ -88,9 +88,11 @@ def default_text(name: str, default, lang: str) -> str:
 
 
 def group_of(name: str) -> str | None:
+    """The card section a form field sits in; a DAYS_* column in that of the years feature it is asked as."""
     if name == DURATION:
         return "loan"
-    return registry.FIELDS[name].section
+    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    return registry.FIELDS[name].section or (twin.section if twin is not None else None)
 
 
 def missing_text(names: list[str], lang: str) -> str:

@@ -162,7 +162,8 @@ def letter_context(
             amount=amount,
         ),
     }[kind]
-    changes = [option_terms(o, lang) for o in advice.options] if advice is not None and kind != "granted" else []
+    terms_list = [option_terms(o, lang) for o in advice.options] if advice is not None and kind != "granted" else []
+    changes = [t[:1].upper() + t[1:] for t in terms_list]  # list items start like sentences
     return {
         "kind": kind,
         "client_id": explanation.client_id,
