@@ -64,12 +64,14 @@ def option_terms(option: Option, lang: str) -> str:
 
 def option_sentence(option: Option, lang: str) -> str:
     tr = language(lang)
-    return tr._(
-        "{outcome} with {terms}; probability of default {proba}.",
-        outcome=outcome_words(option, lang),
-        terms=option_terms(option, lang),
-        proba=tr.percent(option.probability, 1),
-    )
+    values = {
+        "outcome": outcome_words(option, lang),
+        "terms": option_terms(option, lang),
+        "proba": tr.percent(option.probability, 1),
+    }
+    if option.kind == "duration":  # "Granted over 48 months instead of 36, ..."
+        return tr._("{outcome} {terms}; probability of default {proba}.", **values)
+    return tr._("{outcome} with {terms}; probability of default {proba}.", **values)
 
 
 def no_option_text(advice: Advice, lang: str) -> str:
