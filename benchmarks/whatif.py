@@ -56,6 +56,7 @@ def summary(values: list[float]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=356_255)
+    parser.add_argument("--artifacts", type=Path, default=None, help="another artifact folder (default: artifacts/bench-N)")
     parser.add_argument("--requests", type=int, default=200, help="what-if and advice requests each")
     parser.add_argument("--letters", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
@@ -63,7 +64,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    artifacts = build_artifacts(args.clients)
+    artifacts = args.artifacts or build_artifacts(args.clients)
     ids = np.load(artifacts / "portfolio" / "ids.npy", mmap_mode="r")
     proba = np.load(artifacts / "portfolio" / "proba.npy", mmap_mode="r")
     decision = json.loads((artifacts / "decision.json").read_text())
