@@ -162,7 +162,6 @@ def field_control(
     help_text: str,
     value=None,
     required: bool = False,
-    blank_label: str | None = None,
 ) -> html.Div:
     """Label, input (number or select by the registry's kind), help linked to it, error linked when shown."""
     tr = language(lang)
@@ -174,7 +173,7 @@ def field_control(
             if record.categorical
             else [("1", tr._("Yes")), ("0", tr._("No"))]
         )
-        options = ([] if required else [{"label": blank_label or tr._("Not provided"), "value": ""}]) + [
+        options = ([] if required else [{"label": tr._("Not provided"), "value": ""}]) + [
             {"label": text, "value": level} for level, text in levels
         ]
         control = dbc.Select(
