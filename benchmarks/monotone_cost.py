@@ -159,15 +159,16 @@ def real_cv_cost(path: Path, repeats: int, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--synthetic", type=int, default=307_511, help="labelled synthetic clients")
+    parser.add_argument("--synthetic", type=int, default=307_511, help="labelled synthetic clients (0: skip)")
     parser.add_argument("--repeats", type=int, default=4, help="repeats of the 5-fold CV on the real sample")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     result = {
         "constrained_features": {n: FIELDS[n].monotone for n in MODEL_CANDIDATES if FIELDS[n].monotone},
-        "synthetic": synthetic_cost(args.synthetic, args.seed),
     }
+    if args.synthetic:
+        result["synthetic"] = synthetic_cost(args.synthetic, args.seed)
     if REAL_SAMPLE.is_file():
         result["real_sample_cv"] = real_cv_cost(REAL_SAMPLE, args.repeats, args.seed)
     else:
