@@ -33,8 +33,10 @@ import requests
 from app.callback_requests import index_dependencies, payload
 from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop, wait_until_up
 from benchmarks.procmem import tree_memory
+from benchmarks.serve import COMPARE_DEFAULTS
 
 WHATIF = "whatif-status.children"
+DASHBOARD = ("summary-empty.hidden", "why-paragraph.children", "card-content.children", "compare-size.children")
 ADVICE = "advice-status.children"
 
 
@@ -62,6 +64,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--with-dashboard",
+        action="store_true",
+        help="also send each client's summary, explanation, card and comparison callbacks (memory of the whole page)",
+    )
     args = parser.parse_args()
 
     artifacts = args.artifacts or build_artifacts(args.clients)
@@ -95,6 +102,12 @@ def main() -> None:
         for i, client in enumerate(chosen):
             warmup = i < 10  # the first requests of each worker load its Booster: reported apart
             values = {"client-id.data": client, "lang.data": "fr"}
+            if args.with_dashboard:
+                for name in DASHBOARD:
+                    response = session.post(
+                        url, json=payload(deps[name], {**values, **COMPARE_DEFAULTS}, ["client-id.data"])
+                    )
+                    failures += response.status_code != 200
             ms, response = timed(session, "POST", url, json=payload(deps[WHATIF], values, ["client-id.data"]))
             failures += response.status_code != 200
             form = {
@@ -143,6 +156,7 @@ def main() -> None:
         "pss_mb_after_pdf_letters": memory_pdf["pss_mb"],
         "rss_mb_after_whatif_and_advice": memory_after["rss_mb"],
         "processes_after_whatif_and_advice": memory_after["processes"],
+        "with_dashboard_callbacks": args.with_dashboard,
         "targets": {"whatif_p95_ms": 100, "advice_p95_ms": 500, "pss_mb": 450},
         "note": "latency from a client on loopback, one request at a time; whatif = two TreeSHAP explanations in the "
         "worker; the first 10 clients (Booster loading in each worker) are reported apart as first_requests_ms",
