@@ -13,7 +13,7 @@ from flask_caching import Cache
 
 from app.config import ROOT, Config
 from app.services import Services
-from layouts import client_card, comparison, explanation, page, selection, summary
+from layouts import advice, application, client_card, comparison, explanation, page, selection, summary, whatif
 from layouts.i18n import LANGUAGES, language, normalise_language, other_language
 from layouts.page import statement_path
 from scoring.comparison import comparable
@@ -100,11 +100,19 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from callbacks import register_all
 
     register_all(app, services)
+    services.simulator  # noqa: B018 - imports XGBoost's module in the master (shared pages); Boosters load per worker
+    from app.letter import register_letter
+
+    register_letter(server, config, services)
     server.config["services"] = services
     return app
 
 
 def serve_layout(services: Services, lang: str) -> html.Div:
+    from callbacks.application import COLUMNS as APPLICATION_COLUMNS
+    from callbacks.application import form_defaults
+
+    defaults = services.cached("application-defaults", (), lambda: form_defaults(services.portfolio))
     decision = services.artifacts.decision
     portfolio = services.portfolio
     levels = {c: portfolio.levels(c) for c in comparison.FILTER_COLUMNS.values()}
@@ -126,6 +134,9 @@ def serve_layout(services: Services, lang: str) -> html.Div:
                 ],
             ),
             comparison.layout(lang, levels, comparable(portfolio)),
+            whatif.layout(lang),
+            advice.layout(lang),
+            application.layout(lang, APPLICATION_COLUMNS, defaults),
         ],
     )
 
