@@ -53,9 +53,17 @@ class LocalisedDash(dash.Dash):
         self.default_language = default_language
 
     def interpolate_index(self, **kwargs):
-        lang = request_language(self.default_language)
-        kwargs["title"] = language(lang)._("Credit dashboard — Prêt à dépenser")
-        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
+        tr = language(request_language(self.default_language))
+        kwargs["title"] = tr._("Credit dashboard — Prêt à dépenser")
+        # Dash's placeholder while the page starts is English: say it in the page's language.
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", tr._("Loading…"))
+        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{tr.code}">', 1)
+
+    def index(self, *args, **kwargs):
+        # Dash serves its page at any path; the dashboard lives at "/" only, anything else is a real 404.
+        if kwargs.get("path"):
+            flask.abort(404)
+        return super().index(*args, **kwargs)
 
 
 def bootstrap_css_dir() -> Path:
@@ -121,6 +129,7 @@ def serve_layout(services: Services, lang: str) -> html.Div:
         lang,
         synthetic=services.artifacts.synthetic,
         development=not services.config.production,
+        session_seconds=int(services.config.session_hours * 3600),
         threshold=decision.threshold,
         cost_ratio=ratio,
         views=[

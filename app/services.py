@@ -141,4 +141,3 @@ class Services:
             return found
 
         return self.cached("examples", (), compute)
-

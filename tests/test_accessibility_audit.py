@@ -82,6 +82,9 @@ def test_every_non_conformity_is_described_in_both_languages_with_a_severity(dat
 
 
 def test_rate_and_status_are_computed_from_the_file(data):
+    if not any(item["status"] == "NC" for item in data["criteria"]):  # the real grid may conform fully: make one fail
+        first = next(item["number"] for item in data["criteria"] if item["status"] == "C")
+        data = with_statuses(data, {first: "NC"})
     audit = parse_audit(data)
     counts = audit.counts
     assert conformity_rate(audit) == Fraction(counts["C"], counts["C"] + counts["NC"])

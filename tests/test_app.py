@@ -60,7 +60,10 @@ def test_statement_pages(client):
 
 
 def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
-    assert client.get("/some/deep/path").status_code == 200  # Dash serves its page for any path
+    page = client.get("/some/deep/path")  # the dashboard lives at "/" only
+    assert page.status_code == 404 and "Page introuvable" in page.get_data(as_text=True)
+    assert client.get("/?client=100002").status_code == 200
+    assert "Chargement…" in client.get("/").get_data(as_text=True)  # not Dash's English "Loading..."
     response = client.get("/assets/missing-file.css")
     assert response.status_code == 404 and b"Traceback" not in response.data
 
