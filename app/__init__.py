@@ -157,6 +157,11 @@ def register_routes(server: flask.Flask, config: Config) -> None:
     def bootstrap_css():
         return flask.send_from_directory(css_dir, "bootstrap.min.css", max_age=86400)
 
+    @server.get("/favicon.ico")
+    def favicon():
+        # Pages outside Dash (letter, login, statement) get the browser's implicit request answered, not a 404.
+        return flask.send_from_directory(Path(dash.__file__).parent, "favicon.ico", max_age=86400)
+
     @server.get("/lang/<code>")
     def switch_language(code: str):
         # Back to the page the user was on (path and query only: never an open redirect).

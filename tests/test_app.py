@@ -66,6 +66,8 @@ def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
     assert "Chargement…" in client.get("/").get_data(as_text=True)  # not Dash's English "Loading..."
     response = client.get("/assets/missing-file.css")
     assert response.status_code == 404 and b"Traceback" not in response.data
+    icon = client.get("/favicon.ico")  # browsers ask for it on every page outside Dash (letter, login…)
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"
 
 
 def test_layout_names_the_synthetic_data(client):
