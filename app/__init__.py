@@ -12,6 +12,7 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
+from app.delivery import file_fingerprint, install_cache_headers, install_compression, register_dash_resources
 from app.services import Services, load_services
 from layouts.client_card import client_card_view
 from layouts.comparison import comparison_view
@@ -23,7 +24,7 @@ from layouts.selection import selection_view
 from layouts.statement import statement_html
 
 LANG_COOKIE = "lang"
-BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
+BOOTSTRAP_URL = "/vendor/bootstrap.min.css"  # the statement and login pages link it without a fingerprint
 INDEX = """<!DOCTYPE html>
 <html>
 <head>
@@ -82,12 +83,13 @@ def create_app(config: Config | None = None) -> dash.Dash:
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
     services = load_services(config, cache)
+    bootstrap_version = file_fingerprint(bootstrap_css_dir() / "bootstrap.min.css")
     app = LocalisedDash(
         __name__,
         server=server,
         default_language=config.language,
         assets_folder=str(ROOT / "assets"),
-        external_stylesheets=[BOOTSTRAP_URL],
+        external_stylesheets=[f"{BOOTSTRAP_URL}?v={bootstrap_version}"],
         index_string=INDEX,
         update_title=None,
         title=t("app.title", config.language),
@@ -101,6 +103,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from callbacks import register_all
 
     register_all(app, services)
+    install_compression(server)
+    install_cache_headers(server, {BOOTSTRAP_URL: bootstrap_version})  # after install_security: see its docstring
+    register_dash_resources(app)  # last: before Gunicorn forks its workers (preload), never on a request
     server.config["services"] = services
     return app
 

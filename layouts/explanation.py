@@ -65,33 +65,51 @@ def _logit(p: float) -> float:
 
 
 def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: str) -> dict:
-    """Horizontal waterfall in log-odds from the average client to this client, ticks in probabilities."""
+    """Horizontal waterfall in log-odds from the average client to this client, ticks in probabilities.
+
+    Drawn with bars that start where the previous one ended (``base``), not plotly's waterfall trace:
+    the page ships a partial plotly.js bundle (bar, scatter, heatmap) and no official one has waterfall too.
+    """
     labels = [*[wrap_label(f.label) for f in items], t("why.final", lang)]
-    values = [*[f.contribution for f in items], 0.0]
-    measures = [*["relative"] * len(items), "total"]
-    texts = [f"{'↑' if f.contribution >= 0 else '↓'} {signed(f.contribution, 2, lang)}" for f in items]
+    steps = [f.contribution for f in items]
+    cumulative = explanation.base_value + np.cumsum([0.0, *steps])
+    # Each factor's bar runs from the running total before it to the one after; the last bar, in grey,
+    # spans average client -> this client.
+    bases = [*[float(c) for c in cumulative[:-1]], explanation.base_value]
+    lengths = [*steps, float(cumulative[-1] - explanation.base_value)]
+    colours = [*[palette.RISK_UP if s >= 0 else palette.RISK_DOWN for s in steps], palette.NEUTRAL]
+    texts = [f"{'↑' if s >= 0 else '↓'} {signed(s, 2, lang)}" for s in steps]
     texts.append(percent(explanation.probability, 1, lang))
-    cumulative = explanation.base_value + np.cumsum([0, *[f.contribution for f in items]])
     low = min(cumulative.min(), explanation.margin, _logit(explanation.threshold)) - 0.4
     high = max(cumulative.max(), explanation.margin, _logit(explanation.threshold)) + 0.4
     ticks = [p for p in _PROBABILITY_TICKS if low <= _logit(p) <= high]
-    # Bars start from the average client's log-odds; the total bar spans average -> this client.
     trace = {
-        "type": "waterfall",
+        "type": "bar",
         "orientation": "h",
-        "measure": measures,
         "y": labels,
-        "x": values,
-        "base": explanation.base_value,
+        "x": lengths,
+        "base": bases,
+        "width": 0.8,
+        "marker": {"color": colours},
         "text": texts,
         "textposition": "outside",
         "cliponaxis": False,
         "textfont": {"color": palette.TEXT, "size": 12},
-        "increasing": {"marker": {"color": palette.RISK_UP}},
-        "decreasing": {"marker": {"color": palette.RISK_DOWN}},
-        "totals": {"marker": {"color": palette.NEUTRAL}},
-        "connector": {"line": {"color": palette.GRID, "width": 1}},
     }
+    # Connectors, as plotly's waterfall draws them: from the end of each bar down to the next one.
+    connectors = [
+        {
+            "type": "line",
+            "layer": "below",
+            "x0": float(x),
+            "x1": float(x),
+            "y0": row + 0.4,
+            "y1": row + 0.6,
+            "yref": "y",
+            "line": {"color": palette.GRID, "width": 1},
+        }
+        for row, x in enumerate(cumulative[1:])
+    ]
     threshold_x = _logit(explanation.threshold)
     base_text = f"{t('why.base', lang)} {percent(float(sigmoid(explanation.base_value)), 1, lang)}"
     lines = [
@@ -110,7 +128,7 @@ def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: 
                 ticktext=[percent(p, 1 if p < 0.01 else 0, lang) for p in ticks],
             ),
             yaxis=axis(autorange="reversed", type="category"),
-            shapes=[vertical_line(x, palette.TEXT, 2, dash) for x, _, dash, _ in lines],
+            shapes=[*connectors, *[vertical_line(x, palette.TEXT, 2, dash) for x, _, dash, _ in lines]],
             annotations=[label(x, y, text) for x, text, _, y in lines],
         ),
     }

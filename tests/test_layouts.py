@@ -116,11 +116,26 @@ def test_waterfall_adds_up_from_average_to_client_and_says_signs_in_text():
     items = factors(explanation, LEVELS, "fr")
     figure = waterfall_figure(explanation, items, "fr")
     trace = figure["data"][0]
-    assert trace["base"] == pytest.approx(explanation.base_value)
-    end = trace["base"] + sum(trace["x"][:-1])
+    assert trace["type"] == "bar"  # in the partial plotly.js bundle the page ships (no waterfall trace there)
+    # Each bar starts where the previous one ended, from the average client's log-odds...
+    assert trace["base"][0] == pytest.approx(explanation.base_value)
+    for i in range(1, len(items)):
+        assert trace["base"][i] == pytest.approx(trace["base"][i - 1] + trace["x"][i - 1])
+    end = trace["base"][-2] + trace["x"][-2]
     assert sigmoid(end) == pytest.approx(explanation.probability)
-    for text, item in zip(trace["text"][:-1], items, strict=True):
+    # ... and the last bar spans average client -> this client.
+    assert trace["base"][-1] == pytest.approx(explanation.base_value)
+    assert trace["base"][-1] + trace["x"][-1] == pytest.approx(end)
+    colours = trace["marker"]["color"]
+    for text, colour, item in zip(trace["text"][:-1], colours[:-1], items, strict=True):
         assert text.startswith("↑" if item.contribution >= 0 else "↓")
+        assert colour == (palette.RISK_UP if item.contribution >= 0 else palette.RISK_DOWN)
+    assert colours[-1] == palette.NEUTRAL and trace["text"][-1] == "20,0\u202f%"
+    assert trace["y"][-1] == "Ce client"
+    # A connector from the end of each bar to the next one.
+    connectors = [s for s in figure["layout"]["shapes"] if s.get("yref") == "y"]
+    ends = [b + x for b, x in zip(trace["base"][:-1], trace["x"][:-1], strict=True)]
+    assert [c["x0"] for c in connectors] == pytest.approx(ends)
     assert figure["layout"]["hovermode"] is False
 
 
