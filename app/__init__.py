@@ -12,7 +12,13 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
-from app.delivery import file_fingerprint, install_cache_headers, install_compression, register_dash_resources
+from app.delivery import (
+    file_fingerprint,
+    install_cache_headers,
+    install_compression,
+    preload_graph_chunk,
+    register_dash_resources,
+)
 from app.services import Services, load_services
 from layouts.client_card import client_card_view
 from layouts.comparison import comparison_view
@@ -105,6 +111,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_all(app, services)
     install_compression(server)
     install_cache_headers(server, {BOOTSTRAP_URL: bootstrap_version})  # after install_security: see its docstring
+    preload_graph_chunk(app)
     register_dash_resources(app)  # last: before Gunicorn forks its workers (preload), never on a request
     server.config["services"] = services
     return app

@@ -33,6 +33,19 @@ COMPRESSED_TYPES = [
 ]
 
 
+# dcc asks for its graph code (async-graph.js) when the first graph renders, by a URL without fingerprint
+# (Dash 4.4's chunk loader fingerprints through a webpack 4 hook that webpack 5 never calls): the first
+# visit waits for it after the page has rendered, and every later visit revalidates it. Listed as a page
+# script it gets a fingerprinted URL (cached for a year) and loads with the other bundles; webpack then
+# finds the chunk already installed and asks for nothing.
+GRAPH_CHUNK = {"relative_package_path": "dcc/async-graph.js", "namespace": "dash"}
+
+
+def preload_graph_chunk(app: dash.Dash) -> None:
+    """Call before ``register_dash_resources``."""
+    app.scripts.append_script(dict(GRAPH_CHUNK))
+
+
 def register_dash_resources(app: dash.Dash) -> None:
     """Run Dash's once-per-process set-up now (it registers every component bundle path).
 
