@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from urllib.parse import urlparse
 
-# True when the page names ``client`` in its status line, no Dash component is loading, and every
-# graph has drawn a figure with data (plotly keeps the drawn traces in the graph div's _fullData).
+# True when the page names ``client`` in its status line, no Dash component is loading, no graph is
+# being drawn (dcc.Graph marks it "dash-graph--pending" until Plotly.react resolves) and every graph has
+# drawn a figure with data (plotly keeps the drawn traces in the graph div's _fullData).
 _READY = """
 function pageReady(client) {
-  if (document.querySelector('[data-dash-is-loading="true"]')) return false;
+  if (document.querySelector('[data-dash-is-loading="true"], .dash-graph--pending')) return false;
   const status = document.getElementById('status');
   if (!status || !status.textContent.includes(client)) return false;
   const graphs = Array.from(document.querySelectorAll('.dash-graph'));
