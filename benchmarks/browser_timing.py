@@ -57,6 +57,21 @@ def severe_console_messages(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+CPU_METRICS = {"script_s": "ScriptDuration", "layout_s": "LayoutDuration", "style_s": "RecalcStyleDuration",
+               "tasks_s": "TaskDuration"}
+
+
+def start_cpu_metrics(driver) -> None:
+    driver.execute_cdp_cmd("Performance.enable", {"timeDomain": "threadTicks"})
+
+
+def cpu_metrics(driver) -> dict:
+    """Main-thread CPU seconds of the page so far (Chromium's Performance domain; less noisy than wall time
+    on a shared machine): script, layout, style recalculation, all tasks."""
+    metrics = {m["name"]: m["value"] for m in driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]}
+    return {key: round(metrics.get(name, 0.0), 3) for key, name in CPU_METRICS.items()}
+
+
 def clear_cache(driver) -> None:
     driver.execute_cdp_cmd("Network.clearBrowserCache", {})
 
