@@ -29,7 +29,13 @@ import numpy as np
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from benchmarks.browser_timing import network_requests, severe_console_messages, wait_ready
+from benchmarks.browser_timing import (
+    cpu_metrics,
+    network_requests,
+    severe_console_messages,
+    start_cpu_metrics,
+    wait_ready,
+)
 from benchmarks.cold_start import GUNICORN, git_commit, server_env, wait_first_200
 from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop
 
@@ -134,8 +140,10 @@ def switch(driver, client: int, required: list[str] | None, timeout_s: float) ->
     settle(driver)
     driver.execute_script(SNAPSHOT)
     driver.get_log("performance")  # only this switch's requests from here
+    cpu_before = cpu_metrics(driver)
     box.send_keys(Keys.ENTER)
     outcome = driver.execute_async_script(WAIT_SWITCH, str(client), required, timeout_s * 1000)
+    cpu = {key: value - cpu_before[key] for key, value in cpu_metrics(driver).items()}
     if not outcome["ok"]:
         raise SystemExit(f"switch to {client} not complete after {timeout_s} s: {outcome}")
     posts = [r for r in network_requests(driver.get_log("performance")) if r["path"].startswith(CALLBACKS)]
@@ -147,6 +155,7 @@ def switch(driver, client: int, required: list[str] | None, timeout_s: float) ->
         "posts": len(posts),
         "span_ms": (max(r["end"] for r in finished) - min(r["start"] for r in finished)) * 1000 if finished else 0.0,
         "waits_ms": [r["wait_ms"] for r in posts if "wait_ms" in r],
+        "cpu_ms": {key: value * 1000 for key, value in cpu.items()},
     }
 
 
@@ -185,6 +194,7 @@ def main() -> None:
             if wait_first_200(f"{base}/healthz", process, limit=180) is None:
                 raise SystemExit("the server did not start")
             driver = chrome(performance_log=True)
+            start_cpu_metrics(driver)
             driver.get(f"{base}/?client={clients[0]}")
             if not wait_ready(driver, clients[0], 60)["ready"]:
                 raise SystemExit("the first page never drew its charts")
@@ -221,15 +231,19 @@ def main() -> None:
             "callback_wait_ms": stats(waits),
             "callback_requests_per_switch": statistics.median(m["posts"] for m in measured),
         },
+        "browser_cpu_ms_p50": {key.replace("_s", ""): round(statistics.median(m["cpu_ms"][key] for m in measured), 1)
+                               for key in measured[0]["cpu_ms"]},
         "browser_share_p50": round(1 - statistics.median(spans) / statistics.median(totals), 2),
         "graphs_waited_for": required,
         "graphs_not_redrawn": sorted(set(all_graphs) - set(required)),
         "console_errors": len(console),
         "note": "switch_ms: Enter keydown in #client-input -> first animation frame where no component is loading, "
-        "the status names the client and every graph (but --static-graphs) has been redrawn since Enter with no "
-        "redraw running; callbacks_span_ms: first callback request sent -> last answer received; callback_wait_ms: "
+        "the status names the client and every graph a switch redraws (learnt in the warm-up switches, see "
+        "graphs_waited_for) has been redrawn since Enter with no redraw running; callbacks_span_ms: first "
+        "callback request sent -> last answer received; callback_wait_ms: "
         "per callback request, sent -> answer headers (server time + loopback); the id is typed and the page "
-        "settles before Enter",
+        "settles before Enter; browser_cpu_ms_p50: the page's main-thread CPU per switch (Chromium Performance "
+        "metrics, thread ticks), less noisy than wall time on a shared machine",
     }
     save(result, args.out)
 
