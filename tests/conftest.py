@@ -24,6 +24,11 @@ REAL_DATA_REASON = (
 )
 
 
+def pytest_report_header(config) -> str:
+    found = REAL_TRAIN.is_file() and REAL_TEST.is_file()
+    return f"real Home Credit sample: {HOME_CREDIT if found else 'absent, the tests that need it skip'}"
+
+
 def real_sample(path: Path) -> Path:
     if not (REAL_TRAIN.is_file() and REAL_TEST.is_file()):
         pytest.skip(REAL_DATA_REASON)
