@@ -110,7 +110,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     register_all(app, services)
     install_compression(server)
-    install_cache_headers(server, {BOOTSTRAP_URL: bootstrap_version})  # after install_security: see its docstring
+    install_cache_headers(server, {BOOTSTRAP_URL: bootstrap_version})
     preload_graph_chunk(app)
     register_dash_resources(app)  # last: before Gunicorn forks its workers (preload), never on a request
     server.config["services"] = services

@@ -80,8 +80,8 @@ def install_cache_headers(server: flask.Flask, fingerprinted: dict[str, str]) ->
 
     ``fingerprinted`` maps a path to the value of its ``v`` query argument that names the current file.
     Dash's own fingerprinted bundles (``/_dash-component-suites/...``) already get a one-year max-age
-    from Dash. Register this after app.security's hooks: Flask runs ``after_request`` hooks last
-    registered first, so the header is set before security's default ``no-store`` looks at it.
+    from Dash. The header is set outright, so the order of this hook and app.security's (which makes
+    every other non-static response ``no-store``) does not matter.
     """
 
     @server.after_request
