@@ -1,10 +1,12 @@
 """How the page's files reach the browser: bundles registered before the fork, compression, cache headers.
 
-- Dash registers the bundle paths it may serve while it sets itself up on a process's first request.
-  With Gunicorn's ``preload_app`` the master never serves a request, so every forked worker started
-  with an empty table, and a worker asked for a bundle before it had rendered the index answered 500
-  ("dash is not a registered library"): a blank page after a restart. ``register_dash_resources``
-  runs that set-up when the app is created, before the fork, so every worker inherits the full table.
+- Dash registers the bundle paths it may serve in a once-per-process set-up that runs on the process's
+  first request, and marks it done before doing it: while one thread of a fresh worker sets up, the
+  worker's other thread skips it and answers bundle requests with 500 ("dash is not a registered
+  library"), and the page stays blank. With Gunicorn's ``preload_app`` the master never serves, so every
+  worker of every restart started that way (2 blank pages in 30 cold starts, benchmarks/cold_start.py).
+  ``register_dash_resources`` runs the set-up when the app is created, before the fork: every worker
+  inherits the full table.
 - Responses are compressed (brotli, else gzip) by Flask-Compress: no Heroku router does it for us.
 - Fingerprinted files (the URL changes when the file does) are cached by the browser for a year; pages
   and callback answers carry client data and stay ``no-store`` (set in app/security.py).
