@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,15 +20,14 @@ from app.delivery import (
     preload_graph_chunk,
     register_dash_resources,
 )
-from app.services import Services, load_services
-from layouts.client_card import client_card_view
-from layouts.comparison import comparison_view
-from layouts.explanation import explanation_view
-from layouts.i18n import LANGUAGES, normalise_language, t
-from layouts.page import page
-from layouts.score import score_view
-from layouts.selection import selection_view
-from layouts.statement import statement_html
+from app.services import Services
+from layouts import client_card, comparison, explanation, page, selection, summary
+from layouts.i18n import LANGUAGES, language, normalise_language
+from scoring.comparison import comparable
+from scoring.errors import ArtifactError
+
+AXE_VERSION = "4.14.1"  # keep in step with package.json (named in the accessibility statement)
+STATEMENT_DATE = date(2026, 11, 28)
 
 LANG_COOKIE = "lang"
 BOOTSTRAP_URL = "/vendor/bootstrap.min.css"  # the statement and login pages link it without a fingerprint
@@ -41,11 +41,9 @@ INDEX = """<!DOCTYPE html>
 </head>
 <body>
 {%app_entry%}
-<footer>
 {%config%}
 {%scripts%}
 {%renderer%}
-</footer>
 </body>
 </html>"""
 
@@ -66,7 +64,7 @@ class LocalisedDash(dash.Dash):
 
     def interpolate_index(self, **kwargs):
         lang = request_language(self.default_language)
-        kwargs["title"] = t("app.title", lang)
+        kwargs["title"] = language(lang)._("Credit dashboard — Prêt à dépenser")
         return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
 
 
@@ -79,16 +77,20 @@ def bootstrap_css_dir() -> Path:
 def create_app(config: Config | None = None) -> dash.Dash:
     from app.security import check_production_settings, install_security  # here: `python -m app.security` stays clean
 
-    if config is None:
-        try:
-            config = Config.from_env()
-        except ValueError as exc:
-            raise SystemExit(f"cannot start: {exc}") from None
+    # The entry point of every run (Gunicorn's `app:server`, tests, tools): a setting the app cannot run
+    # with stops it here with one line; the library code below only raises.
+    try:
+        config = Config.from_env() if config is None else config
+        check_production_settings(config)  # before any slow work: a misconfigured production stops at once
+    except ValueError as exc:  # ConfigError, or a malformed number in the environment
+        raise SystemExit(f"cannot start: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    check_production_settings(config)  # before any slow work: a misconfigured production stops at once
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
-    services = load_services(config, cache)
+    try:
+        services = Services(config, cache)
+    except ArtifactError as exc:  # a dashboard on broken artifacts would show wrong decisions: stop, one line
+        raise SystemExit(f"cannot start: {exc}") from None
     bootstrap_version = file_fingerprint(bootstrap_css_dir() / "bootstrap.min.css")
     app = LocalisedDash(
         __name__,
@@ -98,7 +100,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         external_stylesheets=[f"{BOOTSTRAP_URL}?v={bootstrap_version}"],
         index_string=INDEX,
         update_title=None,
-        title=t("app.title", config.language),
+        title=language(config.language)._("Credit dashboard — Prêt à dépenser"),
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         suppress_callback_exceptions=False,
     )
@@ -120,20 +122,25 @@ def create_app(config: Config | None = None) -> dash.Dash:
 def serve_layout(services: Services, lang: str) -> html.Div:
     decision = services.artifacts.decision
     portfolio = services.portfolio
-    levels = {c: portfolio.levels(c) for c in ("CODE_GENDER", "NAME_CONTRACT_TYPE")}
+    levels = {c: portfolio.levels(c) for c in comparison.FILTER_COLUMNS.values()}
     ratio = decision.cost_fn / decision.cost_fp
-    return page(
+    return page.layout(
         lang,
         synthetic=services.artifacts.synthetic,
         development=not services.config.production,
         threshold=decision.threshold,
         cost_ratio=ratio,
         views=[
-            selection_view(lang, len(portfolio), services.examples()),
-            score_view(lang, ratio),
-            explanation_view(lang, portfolio.importance),
-            client_card_view(lang),
-            comparison_view(lang, levels),
+            selection.layout(lang, len(portfolio), services.examples()),
+            summary.layout(lang, ratio),
+            html.Div(
+                className="detail-grid",
+                children=[
+                    explanation.layout(lang, portfolio.importance, list(portfolio.feature_names)),
+                    client_card.layout(lang),
+                ],
+            ),
+            comparison.layout(lang, levels, comparable(portfolio)),
         ],
     )
 
@@ -160,20 +167,26 @@ def register_routes(server: flask.Flask, config: Config) -> None:
     def statement():
         default = "fr" if flask.request.path == "/accessibilite" else "en"
         lang = normalise_language(flask.request.cookies.get(LANG_COOKIE) or default)
-        return statement_html(lang, [BOOTSTRAP_URL, "/assets/style.css"])
+        return render_page("statement.html", lang, axe_version=AXE_VERSION, statement_date=STATEMENT_DATE)
 
     @server.errorhandler(404)
     def not_found(_error):
         lang = request_language(config.language)
-        text = t("error.not_found", lang)
-        return (
-            f'<!DOCTYPE html><html lang="{lang}"><title>404</title><main><h1>{text}</h1><a href="/">↩</a></main></html>',
-            404,
-        )
+        tr = language(lang)
+        return render_page("error.html", lang, heading=tr._("Page not found"), text=tr._("This address leads nowhere.")), 404
 
     @server.errorhandler(500)
     def server_error(_error):
-        return '<!DOCTYPE html><html lang="fr"><title>Erreur</title><main><h1>Erreur interne</h1></main></html>', 500
+        lang = request_language(config.language)
+        tr = language(lang)
+        text = tr._("The dashboard met an unexpected error. Nothing was lost: go back and try again.")
+        return render_page("error.html", lang, heading=tr._("Internal error"), text=text), 500
+
+
+def render_page(template: str, lang: str, **context) -> str:
+    """A server-rendered page (statement, errors, letter) in ``lang``: gettext functions go in the context."""
+    tr = language(lang)
+    return flask.render_template(template, lang=tr.code, _=tr._, ngettext=tr.ngettext, tr=tr, **context)
 
 
 def __getattr__(name: str):

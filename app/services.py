@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -9,25 +10,59 @@ from pathlib import Path
 
 import numpy as np
 
-from app.config import Config
+from app.config import ROOT, Config
 from scoring.artifacts import Artifacts
 from scoring.errors import ArtifactError
 from scoring.portfolio import Portfolio
 
 log = logging.getLogger("app")
-_MISSING = object()
+CODE_FOLDERS = ("app", "callbacks", "layouts", "scoring", "translations")
+
+
+def code_version(root: Path = ROOT) -> str:
+    """Short hash of the code and catalogues: a deploy that changes a sentence or a computation gets new cache keys."""
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".po", ".json") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def outdated_synthetic(folder: Path) -> str | None:
+    """Why a *synthetic* artifact folder cannot be served by this code (None when it can, or is not synthetic).
+
+    Only the project's own synthetic portfolio is ever rebuilt: a folder trained on real data is the user's.
+    """
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("data_source") != "synthetic":
+        return None
+    try:
+        Artifacts(folder, check_hashes=False)
+    except ArtifactError as exc:
+        return str(exc)
+    return None
 
 
 def ensure_artifacts(config: Config) -> Path:
-    """Return the artifact folder, building the synthetic default first when allowed and absent."""
+    """Return the artifact folder, building the synthetic default first when allowed and absent or outdated."""
     folder = Path(config.artifacts_dir)
-    if (folder / "manifest.json").is_file() or not config.build_default:
+    if not config.build_default:
         return folder
-    log.warning(
-        "No artifacts in %s: building the synthetic default portfolio (%d clients), this takes a while",
-        folder,
-        config.default_clients,
-    )
+    if (folder / "manifest.json").is_file():
+        reason = outdated_synthetic(folder)
+        if reason is None:
+            return folder
+        log.warning("The synthetic portfolio in %s was written by another version (%s): rebuilding it", folder, reason)
+    else:
+        log.warning("No artifacts in %s: building the synthetic default portfolio", folder)
+    log.warning("Building %d clients (+15.85 %% unlabelled) takes a few minutes", config.default_clients)
     from scoring.loading import clean_anomalies
     from scoring.model import TrainConfig
     from scoring.pipeline import train_and_write
@@ -52,7 +87,8 @@ class Services:
         self.artifacts = Artifacts(ensure_artifacts(config))
         self.portfolio = Portfolio(self.artifacts)
         self.cache = cache
-        self.version = self.artifacts.version
+        # Cached values are keyed by what produced them: the artifacts and this code with its catalogues.
+        self.version = f"{self.artifacts.version}-{code_version()}"
         self._cache_warned_at = 0.0  # rate-limits "cache down" warnings in this process
 
     def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
@@ -78,30 +114,23 @@ class Services:
             self._cache_warned_at = now
             log.warning("cache unavailable (%s): serving without the shared cache", type(exc).__name__)
 
-    def examples(self) -> dict[str, int]:
-        """One refused, one granted and one grey-zone client, for the selection view."""
+    def examples(self) -> list[tuple[str, int]]:
+        """One refused, one granted and one grey-zone client, for the selection view: [(kind, id), ...]."""
 
         def compute():
             proba = np.asarray(self.portfolio.proba)
             threshold = self.artifacts.decision.threshold
             low, high = self.artifacts.decision.grey_zone
-            found = {}
-            for key, mask in (
-                ("select.example_refused", proba >= high),
-                ("select.example_granted", proba < low),
-                ("select.example_grey", (proba >= low) & (proba < threshold)),
+            found = []
+            for kind, mask in (
+                ("refused", proba >= high),
+                ("granted", proba < low),
+                ("grey", (proba >= low) & (proba < threshold)),
             ):
                 index = np.flatnonzero(mask[:50_000])
                 if len(index):
-                    found[key] = int(self.portfolio.ids[index[len(index) // 2]])
+                    found.append((kind, int(self.portfolio.ids[index[len(index) // 2]])))
             return found
 
         return self.cached("examples", (), compute)
 
-
-def load_services(config: Config, cache) -> Services:
-    try:
-        return Services(config, cache)
-    except ArtifactError as exc:
-        # One line, then stop: a dashboard on broken artifacts would show wrong decisions.
-        raise SystemExit(f"cannot start: {exc}") from None

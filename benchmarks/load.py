@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import requests  # noqa: E402
 
+from app.callback_requests import payload  # noqa: E402
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
-from benchmarks.dash_http import payload  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import children, tree_memory  # noqa: E402
 from layouts.i18n import t  # noqa: E402

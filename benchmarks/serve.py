@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import requests
 
+from app.callback_requests import index_dependencies, payload
 from benchmarks.common import (
     ROOT,
     build_artifacts,
@@ -32,7 +33,6 @@ from benchmarks.common import (
     stop,
     wait_until_up,
 )
-from benchmarks.dash_http import index_dependencies, payload
 from benchmarks.procmem import tree_memory
 
 CLIENT_CALLBACKS = ("score-placeholder.children", "why-paragraph.children", "card-content.children", "compare-size.children")

@@ -1,37 +1,66 @@
-"""Shared callback plumbing: no callback error ever reaches the browser as a 500."""
+"""Shared callback plumbing: dict outputs, no callback error ever reaching the browser as a 500."""
 
 from __future__ import annotations
 
 import functools
 import logging
 
-from dash import no_update
+from dash import Input, Output, State, no_update
 
-from layouts.i18n import t
+from layouts.i18n import LANGUAGES, language
+from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
 
 log = logging.getLogger("app.callbacks")
 
+CLIENT = Input(page_ids.client, "data")
+LANG = State(page_ids.lang, "data")
 
-def guarded(n_outputs: int, message_at: int | None = None):
-    """On an unexpected exception: log it, leave the page as it is, and say so in one output."""
+
+def outputs(**spec: tuple[str, str]) -> dict[str, Output]:
+    """Named outputs: ``outputs(proba=(ids.proba, "children"))`` -> {"proba": Output(...)}."""
+    return {name: Output(component, prop) for name, (component, prop) in spec.items()}
+
+
+def unchanged(names) -> dict:
+    return {name: no_update for name in names}
+
+
+def guarded(output_names, message: str | None = None):
+    """On an unexpected exception: log it, leave the page as it is, and say so in the ``message`` output.
+
+    The wrapped callback takes keyword arguments and returns a dict of (some of) its outputs; outputs it
+    leaves out are not updated.
+    """
 
     def decorate(func):
         @functools.wraps(func)
-        def wrapper(*args):
+        def wrapper(**kwargs):
             try:
-                return func(*args)
+                result = func(**kwargs)
             except Exception:  # noqa: BLE001 - the page must survive any bug
                 log.exception("callback %s failed", func.__name__)
-                lang = args[-1] if args and args[-1] in ("fr", "en") else "fr"
-                out = [no_update] * n_outputs
-                if message_at is not None:
-                    out[message_at] = t("error.internal", lang)
-                return out[0] if n_outputs == 1 else tuple(out)
+                result = {}
+                if message is not None:
+                    lang = kwargs.get("lang") if kwargs.get("lang") in LANGUAGES else None
+                    result[message] = language(lang)._(
+                        "An unexpected error occurred; the rest of the page is unchanged. Please retry."
+                    )
+            return {name: result.get(name, no_update) for name in output_names}
 
         return wrapper
 
     return decorate
+
+
+def register_callback(app, services, output_spec: dict[str, Output], inputs: dict, func, message: str | None = None) -> None:
+    """Wire a module-level callback ``func(services, **inputs) -> dict`` with named outputs, guarded."""
+
+    @functools.wraps(func)
+    def callback(**kwargs):
+        return func(services, **kwargs)
+
+    app.callback(output=output_spec, inputs=inputs)(guarded(tuple(output_spec), message)(callback))
 
 
 def viewed_client(services, value, view: str) -> int | None:

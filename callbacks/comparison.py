@@ -1,32 +1,27 @@
-"""Comparison wiring: client + characteristic + group -> distribution and cross view."""
+"""Comparison wiring: client + characteristic + group -> distribution and cross view.
+
+Group aggregates are data cached per resolved group (every client of the same group shares them); the
+figures and words are rendered on each request in the request's language.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from dash import Input, Output, State, no_update
+from dash import Input
 
-from callbacks.common import guarded, viewed_client
-from layouts.charts import empty_figure
-from layouts.comparison import (
-    DEFAULT_X,
-    DEFAULT_Y,
-    MAX_POINTS,
-    cross_figure,
-    cross_table,
-    cross_texts,
-    histogram_figure,
-    histogram_table,
-    histogram_texts,
-    label_of,
-)
-from layouts.formatting import number
-from layouts.i18n import t
+from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from layouts import comparison as view
+from layouts.charts import caption_outputs, empty_figure, with_caption
+from layouts.comparison import DEFAULT_X, DEFAULT_Y, MAX_POINTS, ids
+from layouts.i18n import language
 from scoring.comparison import (
-    COMPARABLE,
     GROUP_BASES,
+    K_MAX,
+    K_MIN,
     ConcreteGroup,
     GroupSpec,
     clamp_k,
+    comparable,
     concrete_mask,
     cross_view,
     place_client,
@@ -36,6 +31,36 @@ from scoring.comparison import (
     values_of,
     with_client,
 )
+
+OUTPUTS = outputs(
+    size=(ids.size, "children"),
+    message=(ids.message, "children"),
+    k_error=(ids.k_error, "children"),
+    hist_title=(f"{ids.hist}-title", "children"),
+    hist=(ids.hist, "figure"),
+    **caption_outputs("hist", ids.hist),
+    hist_table=(f"{ids.hist}-table", "children"),
+    hist_data=(f"{ids.hist}-data", "hidden"),
+    hist_summary=(f"{ids.hist}-summary", "children"),
+    cross_title=(f"{ids.cross}-title", "children"),
+    cross=(ids.cross, "figure"),
+    **caption_outputs("cross", ids.cross),
+    cross_table=(f"{ids.cross}-table", "children"),
+    cross_data=(f"{ids.cross}-data", "hidden"),
+    cross_summary=(f"{ids.cross}-summary", "children"),
+)
+INPUTS = {
+    "client_id": CLIENT,
+    "x_name": Input(ids.feature, "value"),
+    "y_name": Input(ids.feature_y, "value"),
+    "base": Input(ids.group, "value"),
+    "k": Input(ids.k, "value"),
+    "gender": Input(ids.gender, "value"),
+    "age": Input(ids.age, "value"),
+    "income": Input(ids.income, "value"),
+    "contract": Input(ids.contract, "value"),
+    "lang": LANG,
+}
 
 
 def group_spec(base, k, gender, age, income, contract) -> tuple[GroupSpec, bool]:
@@ -52,115 +77,91 @@ def group_spec(base, k, gender, age, income, contract) -> tuple[GroupSpec, bool]
     return spec, k_valid or base != "nearest"
 
 
-OUTPUTS: tuple[str, ...] = (
-    "compare-size.children",
-    "compare-message.children",
-    "compare-hist-title.children",
-    "compare-hist.figure",
-    "compare-hist-img.aria-label",
-    "compare-hist-caption.children",
-    "compare-hist-table.children",
-    "compare-cross-title.children",
-    "compare-cross.figure",
-    "compare-cross-img.aria-label",
-    "compare-cross-caption.children",
-    "compare-cross-table.children",
-)
+def group_aggregates(portfolio, group: ConcreteGroup, x_name: str, y_name: str):
+    """Client-independent data of one group: the histogram summary and the cross view (None: empty group)."""
+    mask = concrete_mask(portfolio, group)
+    if not mask.any():
+        return None
+    refused = np.asarray(portfolio.proba) >= portfolio.decision.threshold
+    x, y = values_of(portfolio, x_name), values_of(portfolio, y_name)
+    return summarise(x, refused, mask), cross_view(x, y, refused, mask, max_points=MAX_POINTS)
 
 
-def in_order(values: dict) -> tuple:
-    """Callback return tuple in OUTPUTS order; outputs not given are left unchanged."""
-    return tuple(values.get(key, no_update) for key in OUTPUTS)
+def titles(x_name: str, y_name: str, lang: str) -> dict:
+    tr = language(lang)
+    hist = tr._("Distribution: {feature}", feature=tr.field(x_name))
+    cross = tr._("Cross view: {x} and {y}", x=tr.field(x_name), y=tr.field(y_name))
+    return {
+        "hist_title": hist,
+        "cross_title": cross,
+        "hist_summary": tr._("Data of the chart: {title}", title=hist),
+        "cross_summary": tr._("Data of the chart: {title}", title=cross),
+    }
 
 
 def empty_group(lang: str) -> dict:
     """An empty group is said in words, and the charts of the previous group are cleared."""
-    message = t("compare.empty", lang)
-    cleared = {f"{chart}.figure": empty_figure(message) for chart in ("compare-hist", "compare-cross")}
-    texts = {
-        f"{chart}-{part}": message
-        for chart in ("compare-hist", "compare-cross")
-        for part in ("img.aria-label", "caption.children")
-    }
-    tables = {f"{chart}-table.children": [] for chart in ("compare-hist", "compare-cross")}
+    tr = language(lang)
+    message = tr._("No client matches this group. Widen the filters.")
     return {
-        "compare-size.children": t("compare.size", lang, n="0"),
-        "compare-message.children": message,
-        **cleared,
-        **texts,
-        **tables,
+        "size": tr.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", 0),
+        "message": message,
+        "hist": empty_figure(message),
+        "cross": empty_figure(message),
+        **with_caption("hist", message),
+        **with_caption("cross", message),
+        "hist_table": [],
+        "cross_table": [],
+        "hist_data": True,
+        "cross_data": True,
+    }
+
+
+def compare(services, *, client_id, x_name, y_name, base, k, gender, age, income, contract, lang) -> dict:
+    tr = language(lang)
+    client_id = viewed_client(services, client_id, "comparison")
+    if client_id is None:
+        return {"size": tr._("Choose a client to compare them."), "message": "", "k_error": ""}
+    portfolio = services.portfolio
+    choices = comparable(portfolio)
+    x_name = x_name if x_name in choices else DEFAULT_X
+    y_name = y_name if y_name in choices else DEFAULT_Y
+    spec, k_valid = group_spec(base, k, gender, age, income, contract)
+    k_error = (
+        ""
+        if k_valid
+        else tr._(
+            "The number of similar clients must be a whole number from {low} to {high}: the group shown uses {k}.",
+            low=tr.number(K_MIN),
+            high=tr.number(K_MAX),
+            k=tr.number(spec.k),
+        )
+    )
+    index = portfolio.index_of(client_id)
+    group = resolve_group(portfolio, index, spec)
+    parts = services.cached(
+        "group", (group.key(), x_name, y_name), lambda: group_aggregates(portfolio, group, x_name, y_name)
+    )
+    result = {"k_error": k_error, **titles(x_name, y_name, lang)}
+    if parts is None:
+        return {**result, **empty_group(lang)}
+    summary, cross = parts
+    hist = place_client(summary, value_at(portfolio, x_name, index))
+    cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
+    return {
+        **result,
+        "size": tr.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", summary.n),
+        "message": "",
+        "hist": view.histogram_figure(hist, x_name, lang),
+        **with_caption("hist", view.histogram_texts(hist, x_name, lang)),
+        "hist_table": view.histogram_table(hist, x_name, lang),
+        "hist_data": False,
+        "cross": view.cross_figure(cross, x_name, y_name, lang),
+        **with_caption("cross", view.cross_texts(cross, x_name, y_name, lang)),
+        "cross_table": view.cross_table(cross, x_name, y_name, lang),
+        "cross_data": False,
     }
 
 
 def register(app, services) -> None:
-    portfolio = services.portfolio
-
-    def refused() -> np.ndarray:
-        return np.asarray(portfolio.proba) >= portfolio.decision.threshold
-
-    def group_aggregates(group: ConcreteGroup, x_name: str, y_name: str):
-        """Client-independent: shared by every client whose resolved group is the same."""
-        mask = concrete_mask(portfolio, group)
-        if not mask.any():
-            return None
-        flags = refused()
-        x, y = values_of(portfolio, x_name), values_of(portfolio, y_name)
-        return summarise(x, flags, mask), cross_view(x, y, flags, mask, max_points=MAX_POINTS)
-
-    def compute(client_id: int, x_name: str, y_name: str, spec: GroupSpec, lang: str) -> dict:
-        index = portfolio.index_of(client_id)
-        group = resolve_group(portfolio, index, spec)
-        parts = services.cached("group", (group.key(), x_name, y_name), lambda: group_aggregates(group, x_name, y_name))
-        if parts is None:
-            return empty_group(lang)
-        summary, cross = parts
-        x_value = value_at(portfolio, x_name, index)
-        y_value = value_at(portfolio, y_name, index)
-        hist = place_client(summary, x_value)
-        cross = with_client(cross, x_value, y_value)
-        hist_aria, hist_caption = histogram_texts(hist, x_name, lang)
-        cross_aria, cross_caption = cross_texts(cross, x_name, y_name, lang)
-        return {
-            "compare-size.children": t("compare.size", lang, n=number(summary.n, 0, lang)),
-            "compare-hist-title.children": t("compare.hist_title", lang, feature=label_of(x_name, lang)),
-            "compare-hist.figure": histogram_figure(hist, x_name, lang),
-            "compare-hist-img.aria-label": hist_aria,
-            "compare-hist-caption.children": hist_caption,
-            "compare-hist-table.children": histogram_table(hist, x_name, lang),
-            "compare-cross-title.children": t(
-                "compare.scatter_title", lang, x=label_of(x_name, lang), y=label_of(y_name, lang)
-            ),
-            "compare-cross.figure": cross_figure(cross, x_name, y_name, lang),
-            "compare-cross-img.aria-label": cross_aria,
-            "compare-cross-caption.children": cross_caption,
-            "compare-cross-table.children": cross_table(cross, x_name, y_name, lang),
-        }
-
-    @app.callback(
-        *[Output(*key.split(".", 1)) for key in OUTPUTS],
-        Input("client-id", "data"),
-        Input("compare-feature", "value"),
-        Input("compare-feature-y", "value"),
-        Input("compare-group", "value"),
-        Input("compare-k", "value"),
-        Input("filter-gender", "value"),
-        Input("filter-age", "value"),
-        Input("filter-income", "value"),
-        Input("filter-contract", "value"),
-        State("lang", "data"),
-    )
-    @guarded(len(OUTPUTS), message_at=OUTPUTS.index("compare-message.children"))
-    def compare(client_id, x_name, y_name, base, k, gender, age, income, contract, lang):
-        client_id = viewed_client(services, client_id, "comparison")
-        if client_id is None:
-            return in_order({"compare-size.children": t("compare.placeholder", lang), "compare-message.children": ""})
-        x_name = x_name if x_name in COMPARABLE else DEFAULT_X
-        y_name = y_name if y_name in COMPARABLE else DEFAULT_Y
-        spec, k_valid = group_spec(base, k, gender, age, income, contract)
-        result = services.cached(
-            f"compare-{lang}",
-            (client_id, x_name, y_name, spec.key()),
-            lambda: compute(int(client_id), x_name, y_name, spec, lang),
-        )
-        message = "" if k_valid else t("compare.k_invalid", lang, k=number(spec.k, 0, lang))
-        return in_order({"compare-message.children": message, **result})
+    register_callback(app, services, OUTPUTS, INPUTS, compare, message="message")

@@ -4,56 +4,76 @@ from __future__ import annotations
 
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import guarded
-from layouts.i18n import t
-from layouts.selection import MIN_SEARCH_DIGITS, parse_query_client, suggestion_options, validate_client_text
+from callbacks.common import LANG, register_callback
+from layouts.page import ids as page
+from layouts.selection import (
+    MIN_SEARCH_DIGITS,
+    clean_id_text,
+    error_message,
+    parse_query_client,
+    suggestion_options,
+    validate_client_text,
+)
+from layouts.selection import ids as sel
 from scoring.errors import UnknownClientError
 from scoring.portfolio import Portfolio
 
+SELECT_OUTPUTS = {
+    "client": Output(page.client, "data"),
+    "search": Output(page.url, "search"),
+    "error": Output(sel.error, "children"),
+    "typed_out": Output(sel.input, "value"),
+}
+SELECT_INPUTS = {
+    "url_search": Input(page.url, "search"),
+    "clicks": Input(sel.submit, "n_clicks"),
+    "submits": Input(sel.input, "n_submit"),
+    "typed": State(sel.input, "value"),
+    "lang": LANG,
+}
 
-def resolve_client(portfolio: Portfolio, text: str | None) -> tuple[int | None, str | None]:
-    """(client id in the portfolio, error key) for a typed or linked id."""
+
+def resolve_client(portfolio: Portfolio, text) -> tuple[int | None, str | None]:
+    """(client id in the portfolio, error kind) for a typed or linked id."""
     client_id, error = validate_client_text(text)
     if error:
         return None, error
     try:
         portfolio.index_of(client_id)
     except UnknownClientError:
-        return None, "error.unknown"
+        return None, "unknown"
     return client_id, None
 
 
+def select_client(services, *, url_search, clicks, submits, typed, lang) -> dict:  # noqa: ARG001 - Dash inputs
+    from_url = ctx.triggered_id in (None, page.url)
+    text = parse_query_client(url_search) if from_url else typed
+    if from_url and text is None:
+        return {"error": ""}
+    client_id, error = resolve_client(services.portfolio, text)
+    if error:
+        shown = clean_id_text(text)[:30] or str(text or "")[:30]
+        close = services.portfolio.closest_ids(int(shown)) if error == "unknown" else []
+        return {"error": error_message(error, shown, lang, close)}
+    return {
+        "client": client_id,
+        "search": no_update if from_url else f"?client={client_id}",
+        "error": "",
+        "typed_out": str(client_id),
+    }
+
+
+def suggest(services, *, typed) -> dict:
+    prefix = clean_id_text(typed)  # a forged request may send any JSON type
+    if len(prefix) < MIN_SEARCH_DIGITS or not prefix.isdigit():
+        return {"options": []}
+    return {
+        "options": suggestion_options(services.cached("search", (prefix,), lambda: services.portfolio.search(prefix, 20)))
+    }
+
+
 def register(app, services) -> None:
-    portfolio = services.portfolio
-
-    @app.callback(
-        Output("client-id", "data"),
-        Output("url", "search"),
-        Output("client-error", "children"),
-        Output("client-input", "value"),
-        Input("url", "search"),
-        Input("client-submit", "n_clicks"),
-        Input("client-input", "n_submit"),
-        State("client-input", "value"),
-        State("lang", "data"),
+    register_callback(app, services, SELECT_OUTPUTS, SELECT_INPUTS, select_client, message="error")
+    register_callback(
+        app, services, {"options": Output(sel.suggestions, "children")}, {"typed": Input(sel.input, "value")}, suggest
     )
-    @guarded(4, message_at=2)
-    def select_client(search, _clicks, _submits, typed, lang):
-        from_url = ctx.triggered_id in (None, "url")
-        text = parse_query_client(search) if from_url else typed
-        if from_url and text is None:
-            return no_update, no_update, "", no_update
-        client_id, error = resolve_client(portfolio, text)
-        if error:
-            shown = str(text if text is not None else "").strip()[:30]
-            return no_update, no_update, t(error, lang, value=shown), no_update
-        search_out = no_update if from_url else f"?client={client_id}"
-        return client_id, search_out, "", str(client_id)
-
-    @app.callback(Output("client-suggestions", "children"), Input("client-input", "value"))
-    @guarded(1)
-    def suggest(typed):
-        prefix = str(typed if typed is not None else "").strip()  # a forged request may send any JSON type
-        if len(prefix) < MIN_SEARCH_DIGITS or not prefix.isdigit():
-            return []
-        return suggestion_options(services.cached("search", (prefix,), lambda: portfolio.search(prefix, 20)))

@@ -1,8 +1,13 @@
-"""Accessible chart scaffolding shared by all views (pure functions, plain-dict figures).
+"""Accessible chart scaffolding shared by all views (pure functions).
 
-Each chart is a labelled ``role="img"`` container around the graph, a visible caption that says what
-the chart shows, and the chart's data as a real table in a disclosure. Figures are plain dicts: they
-serialise fast and are unit-testable without a browser.
+Every chart sits in a figure: a visible title, the drawing as an image named by that title and described
+by a visible caption (WCAG 1.1.1: name and description are not the same words twice), and the chart's
+data as a real table in a disclosure named after the chart.
+
+Two kinds of drawing:
+- Plotly figures as plain dicts (comparison histogram and cross view): serialised fast, unit-testable;
+- HTML bar charts (gauge, waterfall, importance): the words are real text that wraps, zooms, takes the
+  user's text spacing and forced colours, and nothing needs drawing in a canvas when a client changes.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts import palette
-from layouts.i18n import t
+from layouts.i18n import language
 
 # No mode bar (extra Tab stops, duplicate ids) and no hover: every value is printed on the chart
 # or in its table, so nothing depends on a pointer (WCAG 1.4.13, 2.1.1).
@@ -18,7 +23,7 @@ GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
 
 
 def base_layout(height: int = 360, **extra) -> dict:
-    """Shared figure layout. Titles are HTML above the chart (readable, reflowing), not SVG text."""
+    """Shared Plotly layout. Titles are HTML above the chart (readable, reflowing), not SVG text."""
     layout = {
         "height": height,
         "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
@@ -37,7 +42,7 @@ def axis(title: str = "", **extra) -> dict:
         "title": {"text": title, "font": {"color": palette.TEXT}},
         "tickfont": {"color": palette.TEXT},
         "linecolor": palette.GRID,
-        "gridcolor": "#E0E0E0",
+        "gridcolor": "#D9D9D9",
         "zeroline": False,
         "automargin": True,
     }
@@ -46,7 +51,7 @@ def axis(title: str = "", **extra) -> dict:
 
 
 def wrap_label(text: str, width: int = 26) -> str:
-    """Break a long axis label over lines (Plotly's <br>), so labels are not cut on narrow screens."""
+    """Break a long axis title over lines (Plotly's <br>), so it is not cut on narrow screens."""
     lines, current = [], ""
     for word in text.split():
         if current and len(current) + 1 + len(word) > width:
@@ -58,40 +63,16 @@ def wrap_label(text: str, width: int = 26) -> str:
     return "<br>".join(lines)
 
 
-def vertical_line(
-    x: float,
-    color: str = palette.TEXT,
-    width: int = 2,
-    dash: str = "solid",
-    y0: float = 0,
-    y1: float = 1,
-    yref: str = "paper",
-) -> dict:
-    """A marker line across the plot (threshold, client, average)."""
+def vertical_line(x: float, color: str = palette.TEXT, width: int = 2, dash: str = "solid") -> dict:
+    """A Plotly marker line across the plot (client, median)."""
     return {
         "type": "line",
         "x0": x,
         "x1": x,
-        "y0": y0,
-        "y1": y1,
-        "yref": yref,
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
         "line": {"color": color, "width": width, "dash": dash},
-    }
-
-
-def label(
-    x: float, y: float, text: str, color: str = palette.TEXT, size: int = 12, yanchor: str = "bottom", yref: str = "paper"
-) -> dict:
-    """A text label on a white background, so it stays readable over bars."""
-    return {
-        "x": x,
-        "y": y,
-        "yref": yref,
-        "yanchor": yanchor,
-        "showarrow": False,
-        "text": text,
-        "bgcolor": "#FFFFFF",
-        "font": {"color": color, "size": size},
     }
 
 
@@ -102,15 +83,14 @@ def empty_figure(message: str = "") -> dict:
             height=80,
             xaxis={"visible": False},
             yaxis={"visible": False},
-            annotations=[{"text": message, "showarrow": False, "font": {"color": palette.TEXT}}],
+            annotations=[{"text": message, "showarrow": False, "font": {"color": palette.TEXT}}] if message else [],
         ),
     }
 
 
-def data_table(table_id: str, caption: str, header: list[str], rows: list[list[str]]) -> html.Table:
+def data_table(caption: str, header: list[str], rows: list[list[str]]) -> html.Table:
     """A real table: caption, column headers with scope, first cell of each row as row header."""
     return html.Table(
-        id=table_id,
         className="table table-sm data-table",
         children=[
             html.Caption(caption),
@@ -120,36 +100,118 @@ def data_table(table_id: str, caption: str, header: list[str], rows: list[list[s
     )
 
 
-def accessible_graph(
-    graph_id: str,
+def chart_figure(
+    chart_id: str,
     title: str,
     lang: str,
-    figure: dict | None = None,
-    label: str = "",
+    drawing,
+    *,
     caption: str = "",
-    table: html.Table | None = None,
-) -> html.Div:
-    """Graph + text alternative. Callbacks update ``{id}-img`` aria-label, ``{id}-caption`` and ``{id}-table``."""
-    label = label or t("chart.waiting", lang)
-    return html.Div(
+    table=None,
+    hidden: bool = False,
+    caption_hidden: bool = False,
+):
+    """A chart with its text alternatives; callbacks update the drawing, the caption (``caption_outputs``) and
+    ``{id}-table``.
+
+    RGAA 1.9.1's structure: a ``<figure role="figure">`` whose ``aria-label`` is its caption's text and whose
+    caption is a ``<figcaption>``; inside, the drawing is an image named by the chart's title. The disclosure
+    holding the data table is named after the chart and hidden while there is no data (``{id}-data``).
+    """
+    tr = language(lang)
+    return html.Figure(
+        id=f"{chart_id}-figure",
         className="chart",
+        role="figure",
+        **{"aria-label": caption or title},
         children=[
-            html.P(title, id=f"{graph_id}-title", className="chart-title"),
+            html.P(title, id=f"{chart_id}-title", className="chart-title"),
             html.Div(
-                id=f"{graph_id}-img",
+                id=f"{chart_id}-img",
                 role="img",
-                **{"aria-label": label},
-                children=dcc.Graph(id=graph_id, figure=figure or empty_figure(), config=GRAPH_CONFIG),
+                className="chart-drawing",
+                **{"aria-labelledby": f"{chart_id}-title"},
+                children=drawing,
             ),
-            html.P(caption, id=f"{graph_id}-caption", className="chart-caption"),
+            # A caption that repeats visible text (the gauge's legend) is kept for screen readers only.
+            html.Figcaption(
+                caption, id=f"{chart_id}-caption", className="visually-hidden" if caption_hidden else "chart-caption"
+            ),
             html.Details(
+                id=f"{chart_id}-data",
                 className="chart-data",
+                hidden=hidden,
                 children=[
-                    html.Summary(t("table.show", lang)),
+                    html.Summary(tr._("Data of the chart: {title}", title=title), id=f"{chart_id}-summary"),
+                    # Focusable region: on a narrow screen the table may scroll sideways (WCAG 2.1.1).
                     html.Div(
-                        id=f"{graph_id}-table", className="table-responsive", children=table if table is not None else []
+                        id=f"{chart_id}-table",
+                        className="table-responsive",
+                        tabIndex="0",
+                        role="region",
+                        **{"aria-labelledby": f"{chart_id}-summary"},
+                        children=table or [],
                     ),
                 ],
             ),
+        ],
+    )
+
+
+def caption_outputs(key: str, chart_id: str) -> dict[str, tuple[str, str]]:
+    """The two places a chart's caption goes (the figcaption and the figure's name), for a callback's outputs."""
+    return {f"{key}_caption": (f"{chart_id}-caption", "children"), f"{key}_label": (f"{chart_id}-figure", "aria-label")}
+
+
+def with_caption(key: str, text: str) -> dict[str, str]:
+    """Output values setting a chart's caption in both places."""
+    return {f"{key}_caption": text, f"{key}_label": text}
+
+
+def plotly_chart(chart_id: str, title: str, lang: str, figure: dict | None = None, **kwargs):
+    return chart_figure(
+        chart_id, title, lang, dcc.Graph(id=chart_id, figure=figure or empty_figure(), config=GRAPH_CONFIG), **kwargs
+    )
+
+
+def position(value: float, low: float, high: float) -> float:
+    """Where ``value`` sits on a [low, high] axis, in percent of its width (clipped to the axis)."""
+    if high <= low:
+        return 0.0
+    return round(min(max((value - low) / (high - low), 0.0), 1.0) * 100, 3)
+
+
+def sep(text: str = " — ") -> html.Span:
+    """Punctuation shown only without styles (RGAA 10.3): label and value never run together unstyled."""
+    return html.Span(text, className="unstyled-only")
+
+
+def anchor(left: float, margin: float = 25.0) -> str:
+    """Label alignment near the edges, so that a label never sticks out of its chart (no sideways scroll)."""
+    if left < margin:
+        return "anchor-start"
+    if left > 100 - margin:
+        return "anchor-end"
+    return "anchor-middle"
+
+
+def marker_line(left: float, text: str, css: str) -> html.Div:
+    """A vertical line across an HTML chart at ``left`` percent, with its label above it."""
+    return html.Div(
+        className=f"marker-line {css}",
+        style={"left": f"{left}%"},
+        children=[sep(" "), html.Span(text, className=f"marker-label {anchor(left)}"), sep(" ")],
+    )
+
+
+def axis_ticks(ticks: list[tuple[float, str]]) -> html.Div:
+    """Tick labels under an HTML chart: (left percent, text)."""
+    return html.Div(
+        className="hbar-axis",
+        **{"aria-hidden": "true"},
+        children=[
+            part
+            for left, text in ticks
+            for part in (html.Span(text, className=f"hbar-tick {anchor(left, 5)}", style={"left": f"{left}%"}), sep(" · "))
         ],
     )

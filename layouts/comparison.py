@@ -6,123 +6,109 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line
-from layouts.formatting import FEATURE_UNITS, feature_value, number, percent
-from layouts.i18n import level, t
-from scoring.comparison import (
-    AGE_BANDS,
-    ANY,
-    COMPARABLE,
-    INCOME_BANDS,
-    K_DEFAULT,
-    K_MAX,
-    K_MIN,
-    PROBABILITY,
-    SAME,
-    CrossView,
-    Histogram,
-)
+from layouts.charts import axis, base_layout, data_table, empty_figure, plotly_chart, vertical_line, wrap_label
+from layouts.formatting import axis_scale, axis_unit, value_text
+from layouts.i18n import language
+from scoring.comparison import AGE_BANDS, ANY, INCOME_BANDS, K_DEFAULT, K_MAX, K_MIN, PROBABILITY, SAME, CrossView, Histogram
 
 DEFAULT_X, DEFAULT_Y = "EXT_SOURCE_MEAN", PROBABILITY
 MAX_POINTS = 3_000
+FILTER_COLUMNS = {"gender": "CODE_GENDER", "contract": "NAME_CONTRACT_TYPE"}
 
 
-def label_of(name: str, lang: str) -> str:
-    return t("compare.probability", lang) if name == PROBABILITY else t(f"feature.{name}", lang)
-
-
-def axis_scale(name: str) -> float:
-    """Percent-like characteristics are drawn in %, others as is."""
-    return 100.0 if FEATURE_UNITS.get(name) == "pct" else 1.0
+class ids:  # noqa: N801
+    section = "compare"
+    heading = "compare-heading"
+    feature = "compare-feature"
+    feature_y = "compare-feature-y"
+    group = "compare-group"
+    k = "compare-k"
+    k_help = "compare-k-help"
+    k_error = "compare-k-error"
+    gender = "filter-gender"
+    age = "filter-age"
+    income = "filter-income"
+    contract = "filter-contract"
+    size = "compare-size"
+    message = "compare-message"
+    hist = "compare-hist"
+    cross = "compare-cross"
 
 
 def axis_title(name: str, lang: str) -> str:
-    unit = FEATURE_UNITS.get(name)
-    suffix = {"pct": " (%)", "eur": " (€)", "years": f" ({t('unit.years_short', lang)})"}.get(unit, "")
-    return label_of(name, lang) + suffix
+    """The axis title, on short lines: a phone-width chart with the user's text spacing still shows every word."""
+    unit = axis_unit(name, lang)
+    label = language(lang).field(name)
+    return wrap_label(f"{label} ({unit})" if unit else label, 20)
 
 
-def separators(lang: str) -> str:
-    return t("plotly.separators", lang)
-
-
-def _band_label(band: tuple[float, float], unit: str, lang: str) -> str:
+def band_label(band: tuple[float, float], kind: str, lang: str) -> str:
+    tr = language(lang)
     low, high = band
-    if unit == "eur":
-
-        def fmt(v: float) -> str:
-            return f"{number(v / 1000, 0, lang)} {t('unit.thousand_eur', lang)}"
-
-        suffix = ""
-    else:
-
-        def fmt(v: float) -> str:
-            return number(v, 0, lang)
-
-        suffix = f" {t('unit.years_short', lang)}"
+    fmt = tr.money if kind == "income" else (lambda v: tr.number(v, 0))
     if high == float("inf") or high >= 120:
-        return f"≥ {fmt(low)}{suffix}"
-    return f"{fmt(low)} – {fmt(high)}{suffix}"
+        text = tr._("{low} or more", low=fmt(low))
+    else:
+        text = tr._("{low} to {high}", low=fmt(low), high=fmt(high))
+    return tr._("{band} years", band=text) if kind == "age" else text
 
 
 def filter_options(kind: str, levels: list[str], lang: str) -> list[dict]:
-    base = [{"label": t("compare.filter_any", lang), "value": ANY}, {"label": t("compare.filter_same", lang), "value": SAME}]
-    if kind == "age":
-        return base + [{"label": _band_label(b, "years", lang), "value": str(i)} for i, b in enumerate(AGE_BANDS)]
-    if kind == "income":
-        return base + [{"label": _band_label(b, "eur", lang), "value": str(i)} for i, b in enumerate(INCOME_BANDS)]
-    column = {"gender": "CODE_GENDER", "contract": "NAME_CONTRACT_TYPE"}[kind]
-    return base + [{"label": level(column, v, lang), "value": v} for v in levels if v not in ("XNA",)]
+    tr = language(lang)
+    base = [{"label": tr._("Any"), "value": ANY}, {"label": tr._("Same as this client"), "value": SAME}]
+    if kind in ("age", "income"):
+        bands = AGE_BANDS if kind == "age" else INCOME_BANDS
+        return base + [{"label": band_label(b, kind, lang), "value": str(i)} for i, b in enumerate(bands)]
+    column = FILTER_COLUMNS[kind]
+    return base + [{"label": tr.category(column, v), "value": v} for v in levels if v != "XNA"]
 
 
 def _select(select_id: str, label: str, options: list[dict], value: str) -> html.Div:
     return html.Div(
         className="control",
-        children=[
-            dbc.Label(label, html_for=select_id),
-            dbc.Select(id=select_id, options=options, value=value),
-        ],
+        children=[dbc.Label(label, html_for=select_id), dbc.Select(id=select_id, options=options, value=value)],
     )
 
 
-def comparison_view(lang: str, levels: dict[str, list[str]]) -> html.Section:
-    features = [{"label": label_of(name, lang), "value": name} for name in COMPARABLE]
+def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...]) -> html.Section:
+    tr = language(lang)
+    features = [{"label": tr.field(name), "value": name} for name in comparable]
     return html.Section(
-        id="compare",
-        **{"aria-labelledby": "compare-heading"},
+        id=ids.section,
+        **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(t("compare.heading", lang), id="compare-heading"),
+            html.H2(tr._("Compare with other clients"), id=ids.heading),
             html.Div(
                 className="compare-controls",
                 children=[
-                    html.Fieldset(
+                    html.Div(
                         className="control-group",
                         children=[
-                            html.Legend(t("compare.feature", lang), className="visually-hidden"),
-                            _select("compare-feature", t("compare.feature", lang), features, DEFAULT_X),
-                            _select("compare-feature-y", t("compare.feature_y", lang), features, DEFAULT_Y),
+                            _select(ids.feature, tr._("Compared characteristic"), features, DEFAULT_X),
+                            _select(ids.feature_y, tr._("Second characteristic (cross view)"), features, DEFAULT_Y),
                         ],
                     ),
                     html.Fieldset(
                         className="control-group",
                         children=[
-                            html.Legend(t("compare.group", lang)),
+                            html.Legend(tr._("Comparison group")),
                             dbc.RadioItems(
-                                id="compare-group",
+                                id=ids.group,
+                                name=ids.group,
                                 value="all",
                                 options=[
-                                    {"label": t("compare.group_all", lang), "value": "all"},
-                                    {"label": t("compare.group_decision", lang), "value": "decision"},
-                                    {"label": t("compare.group_nearest", lang), "value": "nearest"},
+                                    {"label": tr._("All clients"), "value": "all"},
+                                    {"label": tr._("Clients with the same decision"), "value": "decision"},
+                                    {"label": tr._("The most similar clients"), "value": "nearest"},
                                 ],
                             ),
                             html.Div(
                                 className="control",
                                 children=[
-                                    dbc.Label(t("compare.k", lang), html_for="compare-k"),
+                                    dbc.Label(tr._("Number of similar clients"), html_for=ids.k),
                                     dbc.Input(
-                                        id="compare-k",
+                                        id=ids.k,
                                         type="number",
                                         min=K_MIN,
                                         max=K_MAX,
@@ -132,10 +118,13 @@ def comparison_view(lang: str, levels: dict[str, list[str]]) -> html.Section:
                                         inputmode="numeric",
                                     ),
                                     html.Small(
-                                        t("compare.k_help", lang),
-                                        id="compare-k-help",
+                                        tr._("Between {low} and {high}.", low=tr.number(K_MIN), high=tr.number(K_MAX)),
+                                        id=ids.k_help,
                                         className="form-text",
-                                        **{"data-describes": "compare-k"},
+                                        **{"data-describes": ids.k},
+                                    ),
+                                    html.P(
+                                        id=ids.k_error, className="form-error", role="alert", **{"data-error-for": ids.k}
                                     ),
                                 ],
                             ),
@@ -144,18 +133,13 @@ def comparison_view(lang: str, levels: dict[str, list[str]]) -> html.Section:
                     html.Fieldset(
                         className="control-group",
                         children=[
-                            html.Legend(t("compare.filters", lang)),
+                            html.Legend(tr._("Group filters")),
+                            _select(ids.gender, tr._("Sex"), filter_options("gender", levels["CODE_GENDER"], lang), ANY),
+                            _select(ids.age, tr._("Age band"), filter_options("age", [], lang), ANY),
+                            _select(ids.income, tr._("Annual income band"), filter_options("income", [], lang), ANY),
                             _select(
-                                "filter-gender",
-                                t("compare.gender", lang),
-                                filter_options("gender", levels["CODE_GENDER"], lang),
-                                ANY,
-                            ),
-                            _select("filter-age", t("compare.age", lang), filter_options("age", [], lang), ANY),
-                            _select("filter-income", t("compare.income", lang), filter_options("income", [], lang), ANY),
-                            _select(
-                                "filter-contract",
-                                t("compare.contract", lang),
+                                ids.contract,
+                                tr._("Contract type"),
                                 filter_options("contract", levels["NAME_CONTRACT_TYPE"], lang),
                                 ANY,
                             ),
@@ -163,24 +147,20 @@ def comparison_view(lang: str, levels: dict[str, list[str]]) -> html.Section:
                     ),
                 ],
             ),
-            html.P(t("compare.placeholder", lang), id="compare-size", className="group-size", role="status"),
-            html.P(id="compare-message", className="form-error", role="alert"),
-            accessible_graph(
-                "compare-hist", t("compare.hist_title", lang, feature=label_of(DEFAULT_X, lang)), lang, empty_figure()
-            ),
-            accessible_graph(
-                "compare-cross",
-                t("compare.scatter_title", lang, x=label_of(DEFAULT_X, lang), y=label_of(DEFAULT_Y, lang)),
-                lang,
-                empty_figure(),
+            html.P(tr._("Choose a client to compare them."), id=ids.size, className="group-size", role="status"),
+            html.P(id=ids.message, className="form-error", role="alert"),
+            plotly_chart(ids.hist, tr._("Distribution: {feature}", feature=tr.field(DEFAULT_X)), lang, hidden=True),
+            plotly_chart(
+                ids.cross, tr._("Cross view: {x} and {y}", x=tr.field(DEFAULT_X), y=tr.field(DEFAULT_Y)), lang, hidden=True
             ),
         ],
     )
 
 
 def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
+    tr = language(lang)
     if not hist.edges:
-        return empty_figure(t("compare.no_values", lang))
+        return empty_figure(tr._("No value in this group."))
     scale = axis_scale(name)
     edges = [e * scale for e in hist.edges]
     centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
@@ -191,7 +171,7 @@ def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
             "x": centres,
             "y": hist.granted,
             "width": widths,
-            "name": t("decision.granted", lang),
+            "name": tr._("Credit granted"),
             "marker": {"color": palette.GRANTED, "line": {"color": "#FFFFFF", "width": 0.5}},
         },
         {
@@ -199,7 +179,7 @@ def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
             "x": centres,
             "y": hist.refused,
             "width": widths,
-            "name": t("decision.refused", lang),
+            "name": tr._("Credit refused"),
             "marker": {
                 "color": palette.REFUSED,
                 "pattern": {"shape": "/", "fillmode": "overlay", "fgcolor": "#FFFFFF", "size": 8, "solidity": 0.25},
@@ -207,82 +187,86 @@ def histogram_figure(hist: Histogram, name: str, lang: str) -> dict:
             },
         },
     ]
-    shapes, annotations = [], []
-    if hist.client_value is not None:
-        x = hist.client_value * scale
-        shapes.append(vertical_line(x, palette.CLIENT, 3))
-        value = feature_value(name, hist.client_value, lang)
-        annotations.append(label(x, 1, f"★ {t('gauge.client', lang)}{t('punct.colon', lang)}{value}", palette.CLIENT, 13))
+    shapes = [] if hist.client_value is None else [vertical_line(hist.client_value * scale, palette.CLIENT, 3)]
     return {
         "data": data,
         "layout": base_layout(
-            height=360,
+            height=340,
             barmode="stack",
             bargap=0.05,
             showlegend=True,
-            legend={"orientation": "h", "y": -0.25, "font": {"color": palette.TEXT}},
-            separators=separators(lang),
-            margin={"l": 10, "r": 20, "t": 70, "b": 80},
-            xaxis=axis(axis_title(name, lang)),
-            yaxis=axis(t("table.count", lang)),
+            # Legend above the plot: below it, it collides with the axis title on narrow screens.
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"color": palette.TEXT}},
+            separators=tr.plotly_separators,
+            margin={"l": 10, "r": 20, "t": 40, "b": 60},
+            xaxis=axis(axis_title(name, lang), nticks=6),
+            yaxis=axis(tr._("Number of clients"), nticks=6),
             shapes=shapes,
-            annotations=annotations,
         ),
     }
 
 
-def histogram_texts(hist: Histogram, name: str, lang: str) -> tuple[str, str]:
-    """(aria-label, caption)."""
-    feature = label_of(name, lang)
-    median = "—" if hist.median is None else feature_value(name, hist.median, lang)
+def histogram_texts(hist: Histogram, name: str, lang: str) -> str:
+    """The caption: where the client stands, the group's median, and how many clients have a value."""
+    tr = language(lang)
+    feature = tr.field(name)
+    median = "—" if hist.median is None else value_text(name, hist.median, lang)
+    counted = tr.ngettext("{n} client of the group has a value.", "{n} clients of the group have a value.", hist.n_values)
     if hist.client_value is None or hist.share_below is None:
-        caption = t("compare.hist_missing", lang, feature=feature, median=median)
-        return caption, caption
-    value = feature_value(name, hist.client_value, lang)
-    pct = percent(hist.share_below, 0, lang)
+        return (
+            tr._("This client's value is missing for {feature}; group median: {median}.", feature=feature, median=median)
+            + " "
+            + counted
+        )
     return (
-        t("compare.hist_aria", lang, feature=feature, n=number(hist.n, 0, lang), value=value, pct=pct),
-        t("compare.hist_caption", lang, value=value, pct=pct, median=median),
+        tr._(
+            "The vertical line marks this client ({value}), above {pct} of the group; group median: {median}.",
+            value=value_text(name, hist.client_value, lang),
+            pct=tr.percent(hist.share_below, 0),
+            median=median,
+        )
+        + " "
+        + counted
     )
 
 
 def histogram_table(hist: Histogram, name: str, lang: str) -> html.Table:
-    rows = []
-    for (a, b), granted, refused in zip(
-        zip(hist.edges[:-1], hist.edges[1:], strict=True), hist.granted, hist.refused, strict=True
-    ):
-        if granted or refused:
-            rows.append(
-                [
-                    f"{feature_value(name, a, lang)} – {feature_value(name, b, lang)}",
-                    number(granted, 0, lang),
-                    number(refused, 0, lang),
-                ]
-            )
-    header = [t("table.bin", lang), t("table.granted", lang), t("table.refused", lang)]
-    return data_table("compare-hist-table-inner", t("compare.hist_title", lang, feature=label_of(name, lang)), header, rows)
+    tr = language(lang)
+    rows = [
+        [tr._("{low} to {high}", low=value_text(name, a, lang), high=value_text(name, b, lang)), tr.number(g), tr.number(r)]
+        for a, b, g, r in zip(hist.edges[:-1], hist.edges[1:], hist.granted, hist.refused, strict=True)
+        if g or r
+    ]
+    header = [tr._("Range"), tr._("Granted"), tr._("Refused")]
+    return data_table(tr._("Distribution: {feature}", feature=tr.field(name)), header, rows)
+
+
+# Density scale from a blue that already has 3:1 against white (WCAG 1.4.11) to near black.
+DENSITY_SCALE = [[0.0, "#4A90C4"], [0.5, "#0B5C96"], [1.0, "#08204A"]]
 
 
 def cross_figure(view: CrossView, x_name: str, y_name: str, lang: str) -> dict:
+    tr = language(lang)
     if view.n == 0:
-        return empty_figure(t("compare.no_values", lang))
+        return empty_figure(tr._("No value in this group."))
     sx, sy = axis_scale(x_name), axis_scale(y_name)
     data = []
     if view.points is not None:
         xs, ys, refused = view.points
-        for flag, key, color, symbol in (
-            (False, "decision.granted", palette.GRANTED, "circle"),
-            (True, "decision.refused", palette.REFUSED, "x"),
+        for flag, name, color, symbol in (
+            (False, tr._("Credit granted"), palette.GRANTED, "circle"),
+            (True, tr._("Credit refused"), palette.REFUSED, "x"),
         ):
             chosen = [i for i, r in enumerate(refused) if r == flag]
             data.append(
                 {
                     "type": "scatter",
                     "mode": "markers",
-                    "name": t(key, lang),
+                    "name": name,
                     "x": [xs[i] * sx for i in chosen],
                     "y": [ys[i] * sy for i in chosen],
-                    "marker": {"color": color, "symbol": symbol, "size": 6, "opacity": 0.6},
+                    # Opaque markers: at 0.6 opacity they fell to 2.7:1 on white (WCAG 1.4.11 asks 3:1).
+                    "marker": {"color": color, "symbol": symbol, "size": 5},
                 }
             )
     else:
@@ -292,74 +276,105 @@ def cross_figure(view: CrossView, x_name: str, y_name: str, lang: str) -> dict:
                 "type": "heatmap",
                 "x": [v * sx for v in xc],
                 "y": [v * sy for v in yc],
-                "z": counts,
-                "colorscale": palette.DENSITY_SCALE,
-                "name": t("compare.density", lang),
-                "colorbar": {"title": {"text": t("compare.density", lang)}, "tickfont": {"color": palette.TEXT}},
+                "z": [[c if c else None for c in row] for row in counts],  # empty cells stay background
+                "colorscale": DENSITY_SCALE,
+                "colorbar": {"tickfont": {"color": palette.TEXT}, "thickness": 12},
             }
         )
     cx, cy = view.client
-    annotations = []
     if cx is not None and cy is not None:
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": t("gauge.client", lang),
+                "name": tr._("This client"),
                 "x": [cx * sx],
                 "y": [cy * sy],
-                "marker": {"symbol": "star", "size": 22, "color": "#FFD23F", "line": {"color": palette.CLIENT, "width": 2}},
-            }
-        )
-        annotations.append(
-            {
-                "x": cx * sx,
-                "y": cy * sy,
-                "text": f"★ {t('gauge.client', lang)}",
-                "showarrow": True,
-                "arrowcolor": palette.CLIENT,
-                "ax": 40,
-                "ay": -40,
-                "bgcolor": "#FFFFFF",
-                "bordercolor": palette.CLIENT,
-                "font": {"color": palette.CLIENT},
+                "marker": {"symbol": "star", "size": 20, "color": "#FFD23F", "line": {"color": palette.CLIENT, "width": 2}},
             }
         )
     return {
         "data": data,
         "layout": base_layout(
-            height=420,
+            height=400,
             showlegend=view.points is not None,
-            legend={"orientation": "h", "y": -0.2, "font": {"color": palette.TEXT}},
-            separators=separators(lang),
-            margin={"l": 10, "r": 20, "t": 50, "b": 80},
-            xaxis=axis(axis_title(x_name, lang)),
-            yaxis=axis(axis_title(y_name, lang)),
-            annotations=annotations,
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"color": palette.TEXT}},
+            separators=tr.plotly_separators,
+            margin={"l": 10, "r": 20, "t": 40, "b": 60},
+            xaxis=axis(axis_title(x_name, lang), nticks=6),
+            yaxis=axis(axis_title(y_name, lang), nticks=6),
         ),
     }
 
 
-def cross_texts(view: CrossView, x_name: str, y_name: str, lang: str) -> tuple[str, str]:
-    xv = feature_value(x_name, view.client[0], lang)
-    yv = feature_value(y_name, view.client[1], lang)
-    x, y = label_of(x_name, lang), label_of(y_name, lang)
-    return (
-        t("compare.scatter_aria", lang, x=x, y=y, n=number(view.n, 0, lang), xv=xv, yv=yv),
-        t("compare.scatter_caption", lang, xv=xv, yv=yv, max=number(MAX_POINTS, 0, lang)),
+def trend_sentence(view: CrossView, x_name: str, y_name: str, lang: str) -> str:
+    tr = language(lang)
+    rho = view.correlation
+    x, y = tr.field(x_name).lower(), tr.field(y_name).lower()
+    if rho is None or abs(rho) < 0.1:
+        return tr._("In this group, {y} shows no clear trend with {x}.", x=x, y=y)
+    strength = tr._("clearly") if abs(rho) >= 0.4 else tr._("slightly")
+    if rho > 0:
+        return tr._(
+            "In this group, {y} {strength} tends to rise when {x} rises (rank correlation {rho}).",
+            x=x,
+            y=y,
+            strength=strength,
+            rho=tr.number(rho, 2),
+        )
+    return tr._(
+        "In this group, {y} {strength} tends to fall when {x} rises (rank correlation {rho}).",
+        x=x,
+        y=y,
+        strength=strength,
+        rho=tr.number(rho, 2),
     )
+
+
+def cross_texts(view: CrossView, x_name: str, y_name: str, lang: str) -> str:
+    """The caption: what is drawn (points or density), where the client is, the trend, and who is counted."""
+    tr = language(lang)
+    xv, yv = value_text(x_name, view.client[0], lang), value_text(y_name, view.client[1], lang)
+    drawn = (
+        tr._(
+            "Each point is a client of the group (granted: circles, refused: crosses); "
+            "the star marks this client ({xv}; {yv}).",
+            xv=xv,
+            yv=yv,
+        )
+        if view.points is not None
+        else tr._(
+            "The group has more than {max} clients: the colour of each square says how many clients it holds "
+            "(darker: more); the star marks this client ({xv}; {yv}).",
+            max=tr.number(MAX_POINTS),
+            xv=xv,
+            yv=yv,
+        )
+    )
+    missing = view.group_size - view.n
+    counted = tr.ngettext("{n} client has both values", "{n} clients have both values", view.n)
+    if missing:
+        counted += tr.ngettext(
+            " ({n} without one of them is left out).", " ({n} without one of them are left out).", missing
+        )
+    else:
+        counted += "."
+    return " ".join([drawn, trend_sentence(view, x_name, y_name, lang), counted])
 
 
 def cross_table(view: CrossView, x_name: str, y_name: str, lang: str) -> html.Table:
-    """Summary rows (the client and the group), not thousands of points."""
-    header = [t("table.item", lang), label_of(x_name, lang), label_of(y_name, lang)]
+    """The client against the group's medians, and the group's size (not thousands of points)."""
+    tr = language(lang)
+    mx, my = view.medians
     rows = [
-        [t("gauge.client", lang), feature_value(x_name, view.client[0], lang), feature_value(y_name, view.client[1], lang)],
-        [t("compare.group_members", lang), number(view.n, 0, lang), number(view.n, 0, lang)],
+        [tr._("This client"), value_text(x_name, view.client[0], lang), value_text(y_name, view.client[1], lang)],
+        [tr._("Group median"), value_text(x_name, mx, lang), value_text(y_name, my, lang)],
     ]
-    return data_table(
-        "compare-cross-table-inner",
-        t("compare.scatter_title", lang, x=label_of(x_name, lang), y=label_of(y_name, lang)),
-        header,
-        rows,
+    caption = tr.ngettext(
+        "Cross view: {x} and {y} ({n} client with both values)",
+        "Cross view: {x} and {y} ({n} clients with both values)",
+        view.n,
+        x=tr.field(x_name),
+        y=tr.field(y_name),
     )
+    return data_table(caption, [tr._("Item"), tr.field(x_name), tr.field(y_name)], rows)

@@ -1,4 +1,9 @@
-"""Why view: SHAP waterfall for the client, plain-French paragraph, global importance."""
+"""Why view: what drove the decision for this client (waterfall, plain-language paragraph) and in general.
+
+The contributions are SHAP values on the calibrated log-odds scale: they add up from the average
+client to this client. The waterfall draws them as HTML bars on that scale, labelled in probabilities,
+with the threshold and the average client marked; factor names are text beside the bars.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,25 @@ from dataclasses import dataclass
 import numpy as np
 from dash import html
 
-from layouts import palette
-from layouts.charts import accessible_graph, axis, base_layout, data_table, empty_figure, label, vertical_line, wrap_label
-from layouts.formatting import feature_value, number, percent, signed
-from layouts.i18n import level, t
+from layouts.charts import axis_ticks, chart_figure, data_table, marker_line, position, sep
+from layouts.formatting import signed, value_text
+from layouts.i18n import language
 from scoring.calibration import sigmoid
-from scoring.features import FEATURES
+from scoring.fields import FIELDS
 from scoring.portfolio import ClientExplanation
 
 TOP_FACTORS = 10
 TOP_GLOBAL = 15
 NOTABLE = 0.02  # |log-odds| below this is not worth a sentence
-_FEATURE = {f.name: f for f in FEATURES}
 _PROBABILITY_TICKS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+
+
+class ids:  # noqa: N801
+    section = "why"
+    heading = "why-heading"
+    paragraph = "why-paragraph"
+    waterfall = "waterfall"
+    importance = "importance"
 
 
 @dataclass(frozen=True)
@@ -32,30 +43,38 @@ class Factor:
     contribution: float
 
 
-def value_text(name: str, value: float, category_levels: dict[str, list[str]], lang: str) -> str:
-    feature = _FEATURE[name]
-    if feature.categorical:
+def feature_value_text(name: str, value: float, category_levels: dict[str, list[str]], lang: str) -> str:
+    """A model feature's value in words; categorical features are stored as codes of the transform."""
+    if FIELDS[name].categorical:
         levels = category_levels.get(name, [])
         if value is None or (isinstance(value, float) and math.isnan(value)) or not 0 <= int(value) < len(levels):
-            return t("why.missing", lang)
-        return level(name, levels[int(value)], lang)
-    return feature_value(name, value, lang)
+            return language(lang)._("not provided")
+        return value_text(name, levels[int(value)], lang)
+    return value_text(name, value, lang)
 
 
 def factors(
     explanation: ClientExplanation, category_levels: dict[str, list[str]], lang: str, top: int = TOP_FACTORS
 ) -> list[Factor]:
     """Top contributions by absolute size, then the rest grouped as one 'other factors' line."""
+    tr = language(lang)
     ranked = sorted(explanation.contributions.items(), key=lambda kv: -abs(kv[1]))
     out = []
     for name, contribution in ranked[:top]:
-        text = value_text(name, explanation.feature_values[name], category_levels, lang)
-        label = t(f"feature.{name}", lang)
-        sep = t("punct.colon", lang)
-        out.append(Factor(name, f"{label}{sep}{text}", f"{label[0].lower()}{label[1:]} ({text})", text, contribution))
+        text = feature_value_text(name, explanation.feature_values[name], category_levels, lang)
+        label = tr.field(name)
+        out.append(
+            Factor(
+                name,
+                tr._("{label}: {value}", label=label, value=text),
+                tr._("{label} ({value})", label=label[0].lower() + label[1:], value=text),
+                text,
+                contribution,
+            )
+        )
     rest = ranked[top:]
     if rest:
-        label = t("why.others", lang, n=len(rest))
+        label = tr.ngettext("Other factor ({n})", "Other factors ({n})", len(rest))
         out.append(Factor("", label, label, "", float(sum(v for _, v in rest))))
     return out
 
@@ -64,186 +83,244 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def waterfall_figure(explanation: ClientExplanation, items: list[Factor], lang: str) -> dict:
-    """Horizontal waterfall in log-odds from the average client to this client, ticks in probabilities.
-
-    Drawn with bars that start where the previous one ended (``base``), not plotly's waterfall trace:
-    the page ships a partial plotly.js bundle (bar, scatter, heatmap) and no official one has waterfall too.
-    """
-    labels = [*[wrap_label(f.label) for f in items], t("why.final", lang)]
-    steps = [f.contribution for f in items]
-    cumulative = explanation.base_value + np.cumsum([0.0, *steps])
-    # Each factor's bar runs from the running total before it to the one after; the last bar, in grey,
-    # spans average client -> this client.
-    bases = [*[float(c) for c in cumulative[:-1]], explanation.base_value]
-    lengths = [*steps, float(cumulative[-1] - explanation.base_value)]
-    colours = [*[palette.RISK_UP if s >= 0 else palette.RISK_DOWN for s in steps], palette.NEUTRAL]
-    texts = [f"{'↑' if s >= 0 else '↓'} {signed(s, 2, lang)}" for s in steps]
-    texts.append(percent(explanation.probability, 1, lang))
-    low = min(cumulative.min(), explanation.margin, _logit(explanation.threshold)) - 0.4
-    high = max(cumulative.max(), explanation.margin, _logit(explanation.threshold)) + 0.4
-    ticks = [p for p in _PROBABILITY_TICKS if low <= _logit(p) <= high]
-    trace = {
-        "type": "bar",
-        "orientation": "h",
-        "y": labels,
-        "x": lengths,
-        "base": bases,
-        "width": 0.8,
-        "marker": {"color": colours},
-        "text": texts,
-        "textposition": "outside",
-        "cliponaxis": False,
-        "textfont": {"color": palette.TEXT, "size": 12},
-    }
-    # Connectors, as plotly's waterfall draws them: from the end of each bar down to the next one.
-    connectors = [
-        {
-            "type": "line",
-            "layer": "below",
-            "x0": float(x),
-            "x1": float(x),
-            "y0": row + 0.4,
-            "y1": row + 0.6,
-            "yref": "y",
-            "line": {"color": palette.GRID, "width": 1},
-        }
-        for row, x in enumerate(cumulative[1:])
-    ]
-    threshold_x = _logit(explanation.threshold)
-    base_text = f"{t('why.base', lang)} {percent(float(sigmoid(explanation.base_value)), 1, lang)}"
-    lines = [
-        (threshold_x, f"{t('gauge.threshold', lang)} {percent(explanation.threshold, 1, lang)}", "dash", 1.0),
-        (explanation.base_value, base_text, "dot", 1.07),
-    ]
-    return {
-        "data": [trace],
-        "layout": base_layout(
-            height=120 + 44 * len(labels),
-            margin={"l": 10, "r": 70, "t": 80, "b": 50},
-            xaxis=axis(
-                t("why.waterfall_axis", lang),
-                range=[low, high],
-                tickvals=[_logit(p) for p in ticks],
-                ticktext=[percent(p, 1 if p < 0.01 else 0, lang) for p in ticks],
-            ),
-            yaxis=axis(autorange="reversed", type="category"),
-            shapes=[*connectors, *[vertical_line(x, palette.TEXT, 2, dash) for x, _, dash, _ in lines]],
-            annotations=[label(x, y, text) for x, text, _, y in lines],
-        ),
-    }
+def effect_word(contribution: float, lang: str) -> str:
+    tr = language(lang)
+    return tr._("raises the risk") if contribution >= 0 else tr._("lowers the risk")
 
 
-def waterfall_rows(items: list[Factor], lang: str) -> list[list[str]]:
-    return [
-        [f.label, t("why.raises" if f.contribution >= 0 else "why.lowers", lang), signed(f.contribution, 3, lang)]
-        for f in items
-    ]
+def waterfall_scale(explanation: ClientExplanation, items: list[Factor]) -> tuple[float, float]:
+    """Log-odds range showing every step, the threshold and the average client, with a margin."""
+    cumulative = explanation.base_value + np.cumsum([0, *[f.contribution for f in items]])
+    marks = [*cumulative, explanation.margin, _logit(explanation.threshold)]
+    return min(marks) - 0.3, max(marks) + 0.3
 
 
-def waterfall_table(items: list[Factor], lang: str) -> html.Table:
-    header = [t("table.factor", lang), t("table.effect", lang), t("table.contribution", lang)]
-    return data_table("waterfall-table-inner", t("why.waterfall_title", lang), header, waterfall_rows(items, lang))
-
-
-def waterfall_aria(explanation: ClientExplanation, items: list[Factor], lang: str) -> str:
-    first = items[0] if items else None
-    first_text = (
-        "—" if first is None else (f"{first.label} ({t('why.raises' if first.contribution >= 0 else 'why.lowers', lang)})")
+def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) -> html.Div:
+    """HTML waterfall from the average client to this client: one row per factor, bars on a shared scale."""
+    tr = language(lang)
+    low, high = waterfall_scale(explanation, items)
+    rows, start = [], explanation.base_value
+    for item in items:
+        end = start + item.contribution
+        left, right = sorted((position(start, low, high), position(end, low, high)))
+        up = item.contribution >= 0
+        rows.append(
+            html.Div(
+                className="wf-row",
+                children=[
+                    html.Span(item.label, className="wf-label"),
+                    sep(),
+                    html.Span(
+                        className="wf-track",
+                        children=html.Span(
+                            className=f"wf-bar {'wf-up' if up else 'wf-down'}",
+                            style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"},
+                        ),
+                    ),
+                    html.Span(f"{'↑' if up else '↓'} {signed(item.contribution, 2, lang)}", className="wf-value"),
+                ],
+            )
+        )
+        start = end
+    left, right = sorted((position(explanation.base_value, low, high), position(explanation.margin, low, high)))
+    rows.append(
+        html.Div(
+            className="wf-row wf-total",
+            children=[
+                html.Span(tr._("This client"), className="wf-label"),
+                sep(),
+                html.Span(
+                    className="wf-track",
+                    children=html.Span(
+                        className="wf-bar wf-sum", style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"}
+                    ),
+                ),
+                html.Span(tr.percent(explanation.probability, 1), className="wf-value"),
+            ],
+        )
     )
-    return t(
-        "why.waterfall_aria",
-        lang,
-        base=percent(float(sigmoid(explanation.base_value)), 1, lang),
-        proba=percent(explanation.probability, 1, lang),
-        first=first_text,
+    ticks = [p for p in _PROBABILITY_TICKS if low <= _logit(p) <= high]
+    average = float(sigmoid(explanation.base_value))
+    return html.Div(
+        className="hbar waterfall-chart",
+        children=[
+            html.Div(
+                className="wf-rows",
+                children=[
+                    html.Div(
+                        className="wf-markers",
+                        children=[
+                            marker_line(
+                                position(_logit(explanation.threshold), low, high),
+                                tr._("Threshold {value}", value=tr.percent(explanation.threshold, 1)),
+                                "marker-threshold",
+                            ),
+                            marker_line(
+                                position(explanation.base_value, low, high),
+                                tr._("Average client {value}", value=tr.percent(average, 1)),
+                                "marker-average",
+                            ),
+                        ],
+                    ),
+                    *rows,
+                ],
+            ),
+            html.Div(
+                className="wf-axis-row",
+                children=[
+                    html.Span(className="wf-label"),
+                    axis_ticks([(position(_logit(p), low, high), tr.percent(p, 1 if p < 0.01 else 0)) for p in ticks]),
+                    html.Span(className="wf-value"),
+                ],
+            ),
+            html.P(tr._("Probability of default (logistic scale)"), className="hbar-axis-title", **{"aria-hidden": "true"}),
+        ],
+    )
+
+
+def waterfall_rows(explanation: ClientExplanation, items: list[Factor], lang: str) -> list[list[str]]:
+    """The chart's data: start, each factor, end and threshold, in words a reader checks against the bars."""
+    tr = language(lang)
+    average = float(sigmoid(explanation.base_value))
+    rows = [[tr._("Average client"), tr._("starting point"), "", tr.percent(average, 1)]]
+    rows += [[f.label, effect_word(f.contribution, lang), signed(f.contribution, 3, lang), ""] for f in items]
+    rows.append([tr._("This client"), tr._("result"), "", tr.percent(explanation.probability, 1)])
+    rows.append([tr._("Decision threshold"), tr._("refused at or above"), "", tr.percent(explanation.threshold, 1)])
+    return rows
+
+
+def waterfall_table(explanation: ClientExplanation, items: list[Factor], lang: str) -> html.Table:
+    tr = language(lang)
+    header = [tr._("Factor"), tr._("Effect"), tr._("Weight (log-odds)"), tr._("Probability of default")]
+    return data_table(tr._("Contributions to the score"), header, waterfall_rows(explanation, items, lang))
+
+
+def waterfall_caption(explanation: ClientExplanation, items: list[Factor], lang: str) -> str:
+    tr = language(lang)
+    first = next((f for f in items if f.name), None)
+    main = (
+        "—"
+        if first is None
+        else tr._("{factor}, which {effect}", factor=first.short, effect=effect_word(first.contribution, lang))
+    )
+    return tr._(
+        "From the average client ({base}) to this client ({proba}); the threshold is {threshold}. "
+        "Bars to the right raise the risk, bars to the left lower it. Main factor: {first}.",
+        base=tr.percent(float(sigmoid(explanation.base_value)), 1),
+        proba=tr.percent(explanation.probability, 1),
+        threshold=tr.percent(explanation.threshold, 1),
+        first=main,
     )
 
 
 def explanation_paragraph(explanation: ClientExplanation, items: list[Factor], lang: str) -> str:
     """Plain-language summary: where the model starts, what pushes up, what pushes down."""
+    tr = language(lang)
     named = [f for f in items if f.name]
     up = [f.short for f in named if f.contribution >= NOTABLE][:3]
     down = [f.short for f in named if f.contribution <= -NOTABLE][:3]
     sentences = [
-        t(
-            "why.paragraph_start",
-            lang,
-            base=percent(float(sigmoid(explanation.base_value)), 1, lang),
-            proba=percent(explanation.probability, 1, lang),
-        )
+        tr._(
+            "Starting from an average client ({base}), the model reaches {proba} for this client.",
+            base=tr.percent(float(sigmoid(explanation.base_value)), 1),
+            proba=tr.percent(explanation.probability, 1),
+        ),
+        tr._("What raises the risk most: {items}.", items=join_words(up, lang))
+        if up
+        else tr._("Nothing raises the risk markedly."),
+        tr._("What lowers it most: {items}.", items=join_words(down, lang))
+        if down
+        else tr._("Nothing lowers the risk markedly."),
     ]
-    sentences.append(t("why.paragraph_up", lang, items=join_words(up, lang)) if up else t("why.paragraph_none_up", lang))
-    sentences.append(
-        t("why.paragraph_down", lang, items=join_words(down, lang)) if down else t("why.paragraph_none_down", lang)
-    )
     return " ".join(sentences)
 
 
 def join_words(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + t("punct.and", lang) + items[-1]
+    return language(lang)._("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
-def importance_figure(importance: np.ndarray, lang: str, top: int = TOP_GLOBAL) -> dict:
-    order = np.argsort(-np.asarray(importance))[:top]
-    labels = [wrap_label(t(f"feature.{FEATURES[i].name}", lang)) for i in order]
-    values = [float(importance[i]) for i in order]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": labels,
-                "x": values,
-                "marker": {"color": palette.RISK_DOWN},
-                "text": [number(v, 3, lang) for v in values],
-                "textposition": "outside",
-                "cliponaxis": False,
-                "textfont": {"color": palette.TEXT},
-            }
+def importance_order(importance: np.ndarray, top: int = TOP_GLOBAL) -> list[int]:
+    return [int(i) for i in np.argsort(-np.asarray(importance), kind="stable")[:top]]
+
+
+def importance_chart(importance: np.ndarray, features: list[str], lang: str, top: int = TOP_GLOBAL) -> html.Div:
+    """Horizontal HTML bars of mean |SHAP|, largest first."""
+    tr = language(lang)
+    order = importance_order(importance, top)
+    largest = float(importance[order[0]]) if order else 1.0
+    return html.Div(
+        className="hbar importance-chart",
+        children=[
+            html.Div(
+                className="wf-row",
+                children=[
+                    html.Span(tr.field(features[i]), className="wf-label"),
+                    sep(),
+                    html.Span(
+                        className="wf-track",
+                        children=html.Span(
+                            className="wf-bar wf-importance",
+                            style={"left": "0%", "width": f"{position(float(importance[i]), 0, largest)}%"},
+                        ),
+                    ),
+                    html.Span(tr.number(float(importance[i]), 3), className="wf-value"),
+                ],
+            )
+            for i in order
         ],
-        "layout": base_layout(
-            height=100 + 36 * len(labels),
-            margin={"l": 10, "r": 60, "t": 50, "b": 50},
-            xaxis=axis(t("why.importance_axis", lang)),
-            yaxis=axis(autorange="reversed", type="category"),
-        ),
-    }
-
-
-def importance_table(importance: np.ndarray, lang: str, top: int = TOP_GLOBAL) -> html.Table:
-    order = np.argsort(-np.asarray(importance))[:top]
-    rows = [[t(f"feature.{FEATURES[i].name}", lang), number(float(importance[i]), 3, lang)] for i in order]
-    return data_table(
-        "importance-table-inner",
-        t("why.importance_title", lang),
-        [t("table.factor", lang), t("table.importance", lang)],
-        rows,
     )
 
 
-def explanation_view(lang: str, importance: np.ndarray) -> html.Section:
-    first = t(f"feature.{FEATURES[int(np.argmax(importance))].name}", lang)
+def importance_table(importance: np.ndarray, features: list[str], lang: str, top: int = TOP_GLOBAL) -> html.Table:
+    tr = language(lang)
+    rows = [[tr.field(features[i]), tr.number(float(importance[i]), 3)] for i in importance_order(importance, top)]
+    return data_table(tr._("Mean importance of the factors"), [tr._("Factor"), tr._("Mean weight (|log-odds|)")], rows)
+
+
+def layout(lang: str, importance: np.ndarray, features: list[str]) -> html.Section:
+    tr = language(lang)
+    first = tr.field(features[int(np.argmax(importance))])
+    n = min(TOP_GLOBAL, len(importance))
     return html.Section(
-        id="why",
-        **{"aria-labelledby": "why-heading"},
+        id=ids.section,
+        **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(t("why.heading", lang), id="why-heading"),
-            html.H3(t("why.local_heading", lang)),
-            html.P(t("why.placeholder", lang), id="why-paragraph", className="lead-text"),
-            accessible_graph("waterfall", t("why.waterfall_title", lang), lang, empty_figure()),
-            html.H3(t("why.global_heading", lang)),
-            accessible_graph(
-                "importance",
-                t("why.importance_title", lang),
+            html.H2(tr._("Why this decision?"), id=ids.heading),
+            html.H3(tr._("What mattered for this client")),
+            html.P(tr._("Choose a client to see what mattered."), id=ids.paragraph, className="lead-text empty-state"),
+            html.P(
+                tr._(
+                    "How to read it: the model's score is split between the client's characteristics (SHAP method). "
+                    "Each weight moves the score on a logistic (log-odds) scale; weights add up from the average "
+                    "client to this client."
+                ),
+                className="small-print",
+            ),
+            chart_figure(
+                ids.waterfall,
+                tr._("Contributions to the score"),
                 lang,
-                importance_figure(importance, lang),
-                label=t("why.importance_aria", lang, n=min(TOP_GLOBAL, len(importance)), first=first),
-                caption=t("why.importance_caption", lang, first=first),
-                table=importance_table(importance, lang),
+                [],
+                caption=tr._("The chart appears when a client is chosen."),
+                hidden=True,
+            ),
+            html.H3(tr._("What matters in general")),
+            chart_figure(
+                ids.importance,
+                tr._("Mean importance of the factors"),
+                lang,
+                importance_chart(importance, features, lang),
+                caption=tr.ngettext(
+                    "The factor that weighs most on average over the portfolio is {first}.",
+                    "The {n} factors that weigh most on average over the portfolio; first: {first}. "
+                    "Compare with this client's own factors.",
+                    n,
+                    first=first,
+                ),
+                table=importance_table(importance, features, lang),
             ),
         ],
     )

@@ -1,123 +1,70 @@
-"""Number and value formatting for each UI language (pure functions)."""
+"""Any field value as an advisor reads it ("450 000 €", "42 ans", "Oui"), by the registry's kind (pure)."""
 
 from __future__ import annotations
 
 import math
 
-from layouts.i18n import level, normalise_language, t
-from scoring.schema import COLUMN_INFO, DAYS_EMPLOYED_SENTINEL
-
-NBSP = "\u202f"  # narrow no-break space: French thousands separator and before % and €
+from layouts.i18n import Language, language
+from scoring.derived import DAYS_PER_YEAR
+from scoring.fields import FIELDS
 
 
 def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value: float, decimals: int = 0, lang: str = "fr") -> str:
-    text = f"{value:,.{decimals}f}"
-    if normalise_language(lang) == "fr":
-        text = text.replace(",", NBSP).replace(".", ",")
-    return text
+def years(value: float, lang: str) -> str:
+    tr = language(lang)
+    shown = tr.number(value, 1 if abs(value) < 10 and not float(value).is_integer() else 0)
+    # Plural chosen on the number as shown: "1 an", "1,5 ans" / "1 year", "1.5 years".
+    return tr.ngettext("{value} year", "{value} years", 1 if shown == tr.number(1) else 2, value=shown)
 
 
-def percent(value: float, decimals: int = 1, lang: str = "fr") -> str:
-    """A probability (0-1) as a percentage."""
-    space = NBSP if normalise_language(lang) == "fr" else ""
-    return f"{number(100 * value, decimals, lang)}{space}%"
+def signed(value: float, decimals: int, lang: str) -> str:
+    """A signed number with a true minus sign (U+2212), as a reader expects."""
+    sign = "+" if value >= 0 else "\u2212"
+    return sign + language(lang).number(abs(value), decimals)
 
 
-def points(value: float, lang: str = "fr") -> str:
+def points(value: float, lang: str) -> str:
     """A difference of probabilities in percentage points, unsigned."""
-    return number(abs(100 * value), 1, lang)
+    return language(lang).number(abs(100 * value), 1)
 
 
-def euros(value: float, lang: str = "fr") -> str:
-    return f"{number(value, 0, lang)}{NBSP}€" if normalise_language(lang) == "fr" else f"€{number(value, 0, lang)}"
-
-
-def signed(value: float, decimals: int = 2, lang: str = "fr") -> str:
-    sign = "+" if value >= 0 else "−"
-    return f"{sign}{number(abs(value), decimals, lang)}"
-
-
-def years(value: float, lang: str = "fr") -> str:
-    return t("unit.years", lang, value=number(value, 1 if value < 10 else 0, lang))
-
-
-def display_value(column: str, value, lang: str = "fr") -> str:
-    """A raw Kaggle column value as an advisor reads it ("450 000 €", "42 ans", "Oui")."""
+def value_text(name: str, value, lang: str) -> str:
+    """A registry field's value (raw column or model feature) in the language's words and CLDR format."""
+    tr: Language = language(lang)
     if is_missing(value):
-        return t("value.missing", lang)
+        return tr._("Not provided")
+    field = FIELDS[name]
+    if field.sentinel is not None and not isinstance(value, str) and value == field.sentinel[0]:
+        return tr.label(field.sentinel[1])
     if isinstance(value, str):
-        return level(column, value, lang)
-    unit = COLUMN_INFO[column].unit if column in COLUMN_INFO else ""
-    if unit == "eur":
-        return euros(value, lang)
-    if unit == "days":
-        if column == "DAYS_EMPLOYED" and value == DAYS_EMPLOYED_SENTINEL:
-            return t("value.not_employed", lang)
-        return years(abs(value) / 365.25, lang)
-    if unit == "years":
+        return tr.category(name, value)
+    kind = field.kind
+    if kind == "money":
+        return tr.money(value)
+    if kind == "days":
+        return years(abs(value) / DAYS_PER_YEAR, lang)
+    if kind == "years":
         return years(value, lang)
-    if unit == "flag":
-        return t("value.yes" if value else "value.no", lang)
-    if unit == "score":
-        return number(value, 3, lang)
-    if float(value).is_integer():
-        return number(value, 0, lang)
-    return number(value, 2, lang)
+    if kind == "percent":
+        return tr.percent(value, 1)
+    if kind == "ratio":
+        return tr.number(value, 2)
+    if kind in ("score", "normalised"):
+        return tr.number(value, 3)
+    if kind in ("flag", "target"):
+        return tr._("Yes") if value else tr._("No")
+    return tr.number(value, 0 if float(value).is_integer() else 2)
 
 
-# How model features are shown (feature name -> unit); features absent here are shown as plain numbers.
-FEATURE_UNITS = {
-    "AGE_YEARS": "years",
-    "YEARS_EMPLOYED": "years",
-    "YEARS_REGISTRATION": "years",
-    "YEARS_ID_PUBLISH": "years",
-    "YEARS_LAST_PHONE_CHANGE": "years",
-    "OWN_CAR_AGE": "years",
-    "AMT_INCOME_TOTAL": "eur",
-    "AMT_CREDIT": "eur",
-    "AMT_ANNUITY": "eur",
-    "AMT_GOODS_PRICE": "eur",
-    "INCOME_PER_PERSON": "eur",
-    "ANNUITY_INCOME_RATIO": "pct",
-    "PAYMENT_RATE": "pct",
-    "EMPLOYED_AGE_RATIO": "pct",
-    "CREDIT_INCOME_RATIO": "ratio",
-    "CREDIT_GOODS_RATIO": "ratio",
-    "EXT_SOURCE_1": "score",
-    "EXT_SOURCE_2": "score",
-    "EXT_SOURCE_3": "score",
-    "EXT_SOURCE_MEAN": "score",
-    "EXT_SOURCE_MIN": "score",
-    "EXT_SOURCE_PROD": "score",
-    "REGION_POPULATION_RELATIVE": "score",
-    "TOTALAREA_MODE": "score",
-    "NOT_EMPLOYED": "flag",
-    "FLAG_DOCUMENT_3": "flag",
-    "FLAG_WORK_PHONE": "flag",
-    "REG_CITY_NOT_WORK_CITY": "flag",
-    "PROBABILITY": "pct",
-}
+def axis_unit(name: str, lang: str) -> str:
+    """What an axis of this field is measured in, for its title ("" when it has no unit)."""
+    tr = language(lang)
+    return {"money": "€", "percent": "%", "years": tr._("years"), "days": tr._("years")}.get(FIELDS[name].kind, "")
 
 
-def feature_value(name: str, value, lang: str = "fr") -> str:
-    """A model feature value (already in business units: years, euros, ratios)."""
-    if is_missing(value):
-        return t("value.missing", lang)
-    unit = FEATURE_UNITS.get(name, "")
-    if unit == "years":
-        return years(value, lang)
-    if unit == "eur":
-        return euros(value, lang)
-    if unit == "pct":
-        return percent(value, 1, lang)
-    if unit == "ratio":
-        return number(value, 2, lang)
-    if unit == "score":
-        return number(value, 3, lang)
-    if unit == "flag":
-        return t("value.yes" if value else "value.no", lang)
-    return number(value, 0 if float(value).is_integer() else 2, lang)
+def axis_scale(name: str) -> float:
+    """Percentages are drawn in %, other kinds as they are."""
+    return 100.0 if FIELDS[name].kind == "percent" else 1.0

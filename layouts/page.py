@@ -1,37 +1,61 @@
-"""Page shell: skip link, header with language switch, banner, navigation, main landmark, footer."""
+"""Page shell: skip link, header with language switch, banners, navigation, main landmark, footer."""
 
 from __future__ import annotations
 
 from dash import dcc, html
 
-from layouts.formatting import percent
-from layouts.i18n import t
+from layouts.i18n import language, other_language
 
 
-def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cost_ratio: float, views: list) -> html.Div:
-    other = "en" if lang == "fr" else "fr"
-    banners = [
-        html.P(
-            t("banner.synthetic" if synthetic else "banner.real", lang),
-            className="banner banner-synthetic" if synthetic else "banner",
+class ids:  # noqa: N801
+    url = "url"
+    client = "client-id"
+    lang = "lang"
+    main = "main"
+
+
+def statement_path(lang: str) -> str:
+    return "/accessibilite" if lang == "fr" else "/accessibility"
+
+
+def nav_links(lang: str) -> list[tuple[str, str]]:
+    """(anchor, text) of the dashboard's sections, in page order."""
+    tr = language(lang)
+    return [
+        ("#select", tr._("Client selection")),
+        ("#summary", tr._("Summary")),
+        ("#why", tr._("Why")),
+        ("#card", tr._("Client card")),
+        ("#compare", tr._("Comparison")),
+    ]
+
+
+def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, cost_ratio: float, views: list) -> html.Div:
+    tr = language(lang)
+    other = other_language(lang)
+    notices = [
+        tr._(
+            "Synthetic demo data: these clients do not exist. Scores and explanations illustrate the tool, not a real credit policy."  # noqa: E501
         )
+        if synthetic
+        else tr._("Real client data: access is logged.")
     ]
     if development:
-        banners.append(html.P(t("banner.dev", lang), className="banner banner-dev"))
-    sections = [
-        ("select", "nav.select"),
-        ("score", "nav.score"),
-        ("why", "nav.why"),
-        ("card", "nav.card"),
-        ("compare", "nav.compare"),
+        notices.append(tr._("Development mode: no login."))
+    # One banner, one line per notice: what the data is, and (in development) that nobody logs in.
+    banners = [
+        html.P(
+            [part for i, text in enumerate(notices) for part in ([html.Br()] if i else []) + [text]],
+            className="banner banner-synthetic" if synthetic else "banner",
+        )
     ]
     return html.Div(
         className="page",
         children=[
-            dcc.Location(id="url", refresh=False),
-            dcc.Store(id="client-id"),
-            dcc.Store(id="lang", data=lang),
-            html.A(t("skip.main", lang), href="#main", className="skip-link"),
+            dcc.Location(id=ids.url, refresh=False),
+            dcc.Store(id=ids.client),
+            dcc.Store(id=ids.lang, data=lang),
+            html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
             html.Header(
                 className="site-header",
                 children=[
@@ -39,27 +63,27 @@ def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cos
                         className="header-row",
                         children=[
                             html.Div(
-                                [
-                                    html.H1(t("app.heading", lang)),
-                                    html.P(t("app.subtitle", lang), className="subtitle"),
-                                ]
+                                className="title-block",
+                                children=[
+                                    html.H1(tr._("Credit dashboard")),
+                                    html.P(tr._("Helping advisors explain credit decisions"), className="subtitle"),
+                                ],
                             ),
                             html.Div(
                                 className="header-actions",
                                 children=[
+                                    # The link is in the language it leads to, and says so (WCAG 3.1.2).
                                     html.A(
-                                        t("lang.switch", lang),
+                                        language(other).locale.get_display_name(other).capitalize(),
                                         href=f"/lang/{other}",
                                         lang=other,
                                         hrefLang=other,
                                         className="lang-switch",
-                                        title=t("lang.switch_hint", lang),
                                     ),
-                                    # Production has advisor sessions: a way out on every page.
                                     *(
                                         []
                                         if development
-                                        else [html.A(t("nav.logout", lang), href="/logout", className="lang-switch")]
+                                        else [html.A(tr._("Log out"), href="/logout", className="lang-switch")]
                                     ),
                                 ],
                             ),
@@ -67,28 +91,30 @@ def page(lang: str, *, synthetic: bool, development: bool, threshold: float, cos
                     ),
                     *banners,
                     html.Nav(
-                        **{"aria-label": t("nav.label", lang)},
+                        **{"aria-label": tr._("Dashboard sections")},
                         className="site-nav",
                         children=html.Ul(
                             [
-                                *[html.Li(html.A(t(key, lang), href=f"#{anchor}")) for anchor, key in sections],
-                                html.Li(
-                                    html.A(
-                                        t("nav.statement", lang),
-                                        href=t("path.statement", lang),
-                                    )
-                                ),
+                                *[html.Li(html.A(text, href=href)) for href, text in nav_links(lang)],
+                                html.Li(html.A(tr._("Accessibility"), href=statement_path(lang))),
                             ]
                         ),
                     ),
                 ],
             ),
-            html.Main(id="main", tabIndex="-1", className="site-main", children=views),
+            html.Main(id=ids.main, tabIndex="-1", className="site-main", children=views),
             html.Footer(
                 className="site-footer",
                 children=[
-                    html.P(t("footer.model", lang, threshold=percent(threshold, 1, lang), ratio=f"{cost_ratio:g}")),
-                    html.P(html.A(t("statement.link", lang), href=t("path.statement", lang))),
+                    html.P(
+                        tr._(
+                            "XGBoost model, business threshold {threshold} "
+                            "(cost of a default = {ratio} × cost of a refusal).",
+                            threshold=tr.percent(threshold, 1),
+                            ratio=tr.number(cost_ratio, 0 if float(cost_ratio).is_integer() else 1),
+                        )
+                    ),
+                    html.P(html.A(tr._("Accessibility statement"), href=statement_path(lang))),
                 ],
             ),
         ],

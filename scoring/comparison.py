@@ -6,39 +6,15 @@ aggregates (or a bounded sample of points) are drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from scoring.features import FEATURES
+from scoring.derived import DAYS_PER_YEAR
+from scoring.fields import COMPARABLE
 from scoring.portfolio import Portfolio
 
 PROBABILITY = "PROBABILITY"
-FEATURE_INDEX = {f.name: i for i, f in enumerate(FEATURES)}
-# Numeric characteristics an advisor can compare (model features in business units, plus the score).
-COMPARABLE: tuple[str, ...] = (
-    PROBABILITY,
-    "AGE_YEARS",
-    "YEARS_EMPLOYED",
-    "AMT_INCOME_TOTAL",
-    "AMT_CREDIT",
-    "AMT_ANNUITY",
-    "AMT_GOODS_PRICE",
-    "CREDIT_INCOME_RATIO",
-    "ANNUITY_INCOME_RATIO",
-    "PAYMENT_RATE",
-    "INCOME_PER_PERSON",
-    "EXT_SOURCE_1",
-    "EXT_SOURCE_2",
-    "EXT_SOURCE_3",
-    "EXT_SOURCE_MEAN",
-    "CNT_CHILDREN",
-    "CNT_FAM_MEMBERS",
-    "OWN_CAR_AGE",
-    "REGION_RATING_CLIENT_W_CITY",
-    "YEARS_ID_PUBLISH",
-    "YEARS_LAST_PHONE_CHANGE",
-)
 AGE_BANDS: tuple[tuple[float, float], ...] = ((18, 25), (25, 35), (35, 45), (45, 55), (55, 65), (65, 120))
 INCOME_BANDS: tuple[tuple[float, float], ...] = (
     (0, 100_000),
@@ -75,18 +51,37 @@ def clamp_k(value) -> tuple[int, bool]:
     return min(max(k, K_MIN), K_MAX), valid
 
 
+def comparable(portfolio: Portfolio) -> tuple[str, ...]:
+    """The registry's comparable characteristics that this portfolio has (the score and model features)."""
+    return tuple(name for name in COMPARABLE if name == PROBABILITY or name in portfolio.feature_names)
+
+
 def values_of(portfolio: Portfolio, name: str) -> np.ndarray:
     """Whole column for a comparable characteristic (float, NaN = missing)."""
     if name == PROBABILITY:
         return np.asarray(portfolio.proba, dtype=float)
-    return np.asarray(portfolio.features[:, FEATURE_INDEX[name]], dtype=float)
+    return np.asarray(portfolio.features[:, portfolio.feature_names.index(name)], dtype=float)
 
 
 def value_at(portfolio: Portfolio, name: str, index: int) -> float:
     """One client's value of a comparable characteristic (reads one cell, not the column)."""
     if name == PROBABILITY:
         return float(portfolio.proba[index])
-    return float(portfolio.features[index, FEATURE_INDEX[name]])
+    return float(portfolio.features[index, portfolio.feature_names.index(name)])
+
+
+# Filters read raw columns, which every artifact folder keeps whatever features the model uses.
+BAND_SOURCES = {"age": ("DAYS_BIRTH", -1 / DAYS_PER_YEAR), "income": ("AMT_INCOME_TOTAL", 1.0)}
+
+
+def band_values(portfolio: Portfolio, kind: str) -> np.ndarray:
+    column, scale = BAND_SOURCES[kind]
+    return np.asarray(portfolio.raw(column), dtype=float) * scale
+
+
+def band_value_at(portfolio: Portfolio, kind: str, index: int) -> float:
+    column, scale = BAND_SOURCES[kind]
+    return float(portfolio.raw(column)[index]) * scale
 
 
 def band_of(value: float, bands: tuple[tuple[float, float], ...]) -> int | None:
@@ -154,11 +149,9 @@ def resolve_group(portfolio: Portfolio, index: int, spec: GroupSpec) -> Concrete
         refused=refused,
         gender=_level_code(portfolio, "CODE_GENDER", spec.gender, index),
         contract=_level_code(portfolio, "NAME_CONTRACT_TYPE", spec.contract, index),
-        age_band=_band(spec.age, value_at(portfolio, "AGE_YEARS", index) if spec.age == SAME else 0.0, AGE_BANDS),
+        age_band=_band(spec.age, band_value_at(portfolio, "age", index) if spec.age == SAME else 0.0, AGE_BANDS),
         income_band=_band(
-            spec.income,
-            value_at(portfolio, "AMT_INCOME_TOTAL", index) if spec.income == SAME else 0.0,
-            INCOME_BANDS,
+            spec.income, band_value_at(portfolio, "income", index) if spec.income == SAME else 0.0, INCOME_BANDS
         ),
         nearest_of=index if spec.base == "nearest" else None,
         k=spec.k if spec.base == "nearest" else 0,
@@ -172,14 +165,11 @@ def concrete_mask(portfolio: Portfolio, group: ConcreteGroup) -> np.ndarray:
     for column, code in (("CODE_GENDER", group.gender), ("NAME_CONTRACT_TYPE", group.contract)):
         if code is not None:
             mask &= np.asarray(portfolio.raw(column)) == code
-    for name, band, bands in (
-        ("AGE_YEARS", group.age_band, AGE_BANDS),
-        ("AMT_INCOME_TOTAL", group.income_band, INCOME_BANDS),
-    ):
+    for kind, band, bands in (("age", group.age_band, AGE_BANDS), ("income", group.income_band, INCOME_BANDS)):
         if band is not None:
             if band == NOBODY:
                 return np.zeros(n, dtype=bool)
-            values = values_of(portfolio, name)
+            values = band_values(portfolio, kind)
             low, high = bands[band]
             mask &= (values >= low) & (values < high)
     if group.refused is not None:
@@ -281,10 +271,30 @@ def histogram(values: np.ndarray, refused: np.ndarray, mask: np.ndarray, client_
 
 @dataclass(frozen=True)
 class CrossView:
-    n: int
+    n: int  # clients of the group with both values
     points: tuple[list[float], list[float], list[bool]] | None  # x, y, refused (small groups)
     density: tuple[list[float], list[float], list[list[int]]] | None  # x centres, y centres, counts
     client: tuple[float | None, float | None]
+    group_size: int = 0  # clients of the group, with or without values
+    medians: tuple[float | None, float | None] = (None, None)
+    correlation: float | None = None  # Spearman rank correlation in the group (the trend, in words)
+
+
+_CORRELATION_SAMPLE = 50_000
+
+
+def rank_correlation(xs: np.ndarray, ys: np.ndarray) -> float | None:
+    """Spearman's rho on at most 50,000 evenly spaced rows (exact enough for a sentence, bounded cost)."""
+    if len(xs) < 3:
+        return None
+    if len(xs) > _CORRELATION_SAMPLE:
+        keep = np.linspace(0, len(xs) - 1, _CORRELATION_SAMPLE).astype(int)
+        xs, ys = xs[keep], ys[keep]
+    rx = np.argsort(np.argsort(xs, kind="stable"), kind="stable").astype(float)
+    ry = np.argsort(np.argsort(ys, kind="stable"), kind="stable").astype(float)
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def cross_view(
@@ -295,25 +305,29 @@ def cross_view(
     Client-independent (cacheable per group); ``with_client`` adds the client's marker.
     """
     both = mask & ~np.isnan(x) & ~np.isnan(y)
-    n = int(both.sum())
+    n, size = int(both.sum()), int(mask.sum())
     if n == 0:
-        return CrossView(0, None, None, (None, None))
-    if n <= max_points:
-        rows = np.flatnonzero(both)
-        return CrossView(n, (x[rows].tolist(), y[rows].tolist(), refused[rows].tolist()), None, (None, None))
+        return CrossView(0, None, None, (None, None), size)
     xs, ys = x[both], y[both]
+    extra = {
+        "group_size": size,
+        "medians": (float(np.median(xs)), float(np.median(ys))),
+        "correlation": rank_correlation(xs, ys),
+    }
+    if n <= max_points:
+        return CrossView(n, (xs.tolist(), ys.tolist(), refused[both].tolist()), None, (None, None), **extra)
     x_range = _widen(np.quantile(xs, [0.005, 0.995]))
     y_range = _widen(np.quantile(ys, [0.005, 0.995]))
     counts, x_edges, y_edges = np.histogram2d(
         np.clip(xs, *x_range), np.clip(ys, *y_range), bins=bins, range=[x_range, y_range]
     )
     centres = lambda e: ((e[:-1] + e[1:]) / 2).tolist()  # noqa: E731
-    return CrossView(n, None, (centres(x_edges), centres(y_edges), counts.T.astype(int).tolist()), (None, None))
+    return CrossView(n, None, (centres(x_edges), centres(y_edges), counts.T.astype(int).tolist()), (None, None), **extra)
 
 
 def with_client(view: CrossView, x_value: float, y_value: float) -> CrossView:
     client = (None if np.isnan(x_value) else float(x_value), None if np.isnan(y_value) else float(y_value))
-    return CrossView(view.n, view.points, view.density, client)
+    return replace(view, client=client)
 
 
 def _widen(bounds) -> list[float]:

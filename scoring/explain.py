@@ -6,13 +6,13 @@ import numpy as np
 import xgboost as xgb
 
 from scoring.calibration import Platt
-from scoring.features import FEATURES
+from scoring.fields import FIELDS
 from scoring.model import dmatrix
 
 
 def raw_contributions(booster: xgb.Booster, features: np.ndarray) -> np.ndarray:
     """TreeSHAP on the booster margin: (n, F + 1), last column the base value."""
-    return booster.predict(dmatrix(features), pred_contribs=True)
+    return booster.predict(dmatrix(features, booster.feature_names), pred_contribs=True)
 
 
 def calibrated_contributions(raw: np.ndarray, platt: Platt) -> tuple[np.ndarray, np.ndarray]:
@@ -25,16 +25,17 @@ def global_importance(contributions: np.ndarray) -> np.ndarray:
     return np.abs(contributions).mean(axis=0)
 
 
-def raw_column_weights(raw_columns: list[str]) -> np.ndarray:
+def raw_column_weights(features: list[str], raw_columns: list[str]) -> np.ndarray:
     """Matrix (F, R) spreading each feature's contribution equally over the raw columns it uses."""
     index = {c: i for i, c in enumerate(raw_columns)}
-    weights = np.zeros((len(FEATURES), len(raw_columns)), dtype=np.float32)
-    for i, feature in enumerate(FEATURES):
-        for column in feature.raw:
-            weights[i, index[column]] = 1.0 / len(feature.raw)
+    weights = np.zeros((len(features), len(raw_columns)), dtype=np.float32)
+    for i, name in enumerate(features):
+        sources = FIELDS[name].sources
+        for column in sources:
+            weights[i, index[column]] = 1.0 / len(sources)
     return weights
 
 
-def aggregate_to_raw(contributions: np.ndarray, raw_columns: list[str]) -> np.ndarray:
+def aggregate_to_raw(contributions: np.ndarray, features: list[str], raw_columns: list[str]) -> np.ndarray:
     """Contributions per raw column (sum preserved)."""
-    return contributions @ raw_column_weights(raw_columns)
+    return contributions @ raw_column_weights(features, raw_columns)

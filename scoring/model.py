@@ -10,7 +10,7 @@ import xgboost as xgb
 from sklearn.model_selection import train_test_split
 
 from scoring.calibration import Platt, fit_platt
-from scoring.features import FEATURES
+from scoring.fields import DEFAULT_PROTECTED
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class TrainConfig:
     max_rounds: int = 1000
     early_stopping_rounds: int = 40
     n_jobs: int = 2
+    # Protected grounds never enter the features (scoring/fields.py documents the default list).
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
 
     def xgb_params(self, scale_pos_weight: float) -> dict:
         return {
@@ -62,13 +64,13 @@ def split_indices(y: np.ndarray, config: TrainConfig) -> Split:
     return Split(np.sort(train), np.sort(valid), np.sort(test))
 
 
-def dmatrix(features: np.ndarray, label: np.ndarray | None = None) -> xgb.DMatrix:
+def dmatrix(features: np.ndarray, names: list[str], label: np.ndarray | None = None) -> xgb.DMatrix:
     """DMatrix with the transform's feature names (XGBoost checks them at predict time)."""
-    return xgb.DMatrix(features, label=label, feature_names=[f.name for f in FEATURES], missing=np.nan)
+    return xgb.DMatrix(features, label=label, feature_names=list(names), missing=np.nan)
 
 
 def margin(booster: xgb.Booster, features: np.ndarray) -> np.ndarray:
-    return booster.predict(dmatrix(features), output_margin=True)
+    return booster.predict(dmatrix(features, booster.feature_names), output_margin=True)
 
 
 def train_booster(
@@ -76,13 +78,14 @@ def train_booster(
     y: np.ndarray,
     split: Split,
     config: TrainConfig,
+    names: list[str],
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[xgb.Booster, Platt]:
     y = np.asarray(y).astype(int)
     positives = max(int(y[split.train].sum()), 1)
     scale = (len(split.train) - positives) / positives
-    dtrain = dmatrix(features[split.train], y[split.train])
-    dvalid = dmatrix(features[split.valid], y[split.valid])
+    dtrain = dmatrix(features[split.train], names, y[split.train])
+    dvalid = dmatrix(features[split.valid], names, y[split.valid])
     log_every = max(config.max_rounds // 10, 1)
 
     class _Progress(xgb.callback.TrainingCallback):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoring.features import FEATURES
+from scoring.fields import FIELDS, render
 
 
-def render_model_card(metrics: dict, decision: dict, importance: np.ndarray, n_clients: int) -> str:
+def render_model_card(metrics: dict, decision: dict, importance: np.ndarray, features: list[str], n_clients: int) -> str:
     cost = metrics["cost_per_1000_clients"]
     cm = metrics["confusion_matrix"]
     top = np.argsort(-importance)[:10]
@@ -41,7 +41,10 @@ def render_model_card(metrics: dict, decision: dict, importance: np.ndarray, n_c
         "",
         "## Most influential features (mean |SHAP|, calibrated log-odds)",
         "",
-        *[f"{rank}. {FEATURES[i].label} (`{FEATURES[i].name}`): {importance[i]:.4f}" for rank, i in enumerate(top, 1)],
+        *[
+            f"{rank}. {render(FIELDS[features[i]].label)} (`{features[i]}`): {importance[i]:.4f}"
+            for rank, i in enumerate(top, 1)
+        ],
         "",
         "## Limits",
         "",

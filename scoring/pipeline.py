@@ -14,14 +14,14 @@ import pandas as pd
 from scoring.artifacts import PORTFOLIO_DIR, Artifacts, write_manifest
 from scoring.calibration import Platt
 from scoring.explain import calibrated_contributions, global_importance, raw_contributions
-from scoring.features import FEATURES, FeatureTransform
+from scoring.features import FeatureTransform
+from scoring.fields import FIELDS, STORED_RAW_COLUMNS
 from scoring.metrics import evaluate
 from scoring.model import TrainConfig, margin, split_indices, train_booster
 from scoring.model_card import render_model_card
-from scoring.schema import CATEGORICAL_COLUMNS, COLUMN_INFO, ID_COLUMN, TARGET_COLUMN
+from scoring.schema import ID_COLUMN, TARGET_COLUMN
 from scoring.threshold import best_threshold
 
-DISPLAY_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMN_INFO if c != ID_COLUMN)
 GREY_ZONE_WIDTH = 0.25  # +/- 25 % of the threshold, relative: close calls go to a human
 _CHUNK = 50_000
 
@@ -64,10 +64,13 @@ def train_and_write(
         raise DataError("TARGET needs at least 10 defaulters and 10 non-defaulters to train")
     split = split_indices(y, config)
     progress(f"Fitting the feature transform on {len(split.train):,} training clients")
-    transform = FeatureTransform.fit(train.iloc[split.train])
+    transform = FeatureTransform.fit(train.iloc[split.train], config.protected)
     features = transform.transform(train)
-    progress(f"Training XGBoost ({len(FEATURES)} features, early stopping on {len(split.valid):,} clients)")
-    booster, platt = train_booster(features, y, split, config, progress)
+    progress(
+        f"Training XGBoost ({len(transform.features)} features, protected fields left out: "
+        f"{', '.join(transform.protected) or 'none'}; early stopping on {len(split.valid):,} clients)"
+    )
+    booster, platt = train_booster(features, y, split, config, transform.feature_names, progress)
 
     valid_proba = platt.proba(margin(booster, features[split.valid]))
     threshold = best_threshold(y[split.valid], valid_proba, config.cost_fn, config.cost_fp)
@@ -134,9 +137,9 @@ def train_and_write(
         "importance": importance.astype(np.float32),
     }
     categories: dict[str, list[str]] = {}
-    for column in DISPLAY_COLUMNS:
+    for column in STORED_RAW_COLUMNS:
         values = portfolio[column]
-        if column in CATEGORICAL_COLUMNS:
+        if FIELDS[column].categorical:
             codes, levels = pd.factorize(values, sort=True)
             arrays[f"raw_{column}"] = codes.astype(np.int16)  # -1 = missing
             categories[column] = [str(v) for v in levels]
@@ -145,7 +148,9 @@ def train_and_write(
     for name, array in arrays.items():
         np.save(tmp / PORTFOLIO_DIR / f"{name}.npy", array)
     _write_json(tmp / PORTFOLIO_DIR / "categories.json", categories)
-    (tmp / "model_card.md").write_text(render_model_card(metrics, decision, importance, len(portfolio)), encoding="utf-8")
+    (tmp / "model_card.md").write_text(
+        render_model_card(metrics, decision, importance, transform.feature_names, len(portfolio)), encoding="utf-8"
+    )
     write_manifest(
         tmp,
         {

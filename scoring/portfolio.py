@@ -13,8 +13,7 @@ import numpy as np
 
 from scoring.artifacts import Artifacts
 from scoring.errors import UnknownClientError
-from scoring.features import FEATURES
-from scoring.schema import CATEGORICAL_COLUMNS
+from scoring.fields import FIELDS
 
 GRANTED, REFUSED = "granted", "refused"
 
@@ -66,6 +65,7 @@ class Portfolio:
     def __init__(self, artifacts: Artifacts):
         self.artifacts = artifacts
         self.decision = artifacts.decision
+        self.feature_names: tuple[str, ...] = artifacts.transform.features
 
     @cached_property
     def ids(self) -> np.ndarray:
@@ -104,6 +104,12 @@ class Portfolio:
             found.extend(int(x) for x in self.ids[a : min(b, a + limit)])
         return sorted(set(found))[:limit]
 
+    def closest_ids(self, client_id: int, n: int = 4) -> list[int]:
+        """The ids numerically closest to an unknown one (a mistyped digit is often off by a little)."""
+        i = int(np.searchsorted(self.ids, client_id))
+        window = self.ids[max(i - n, 0) : i + n]
+        return sorted(sorted((int(x) for x in window), key=lambda x: (abs(x - client_id), x))[:n])
+
     def decision_for(self, probability: float) -> str:
         return REFUSED if probability >= self.decision.threshold else GRANTED
 
@@ -121,8 +127,8 @@ class Portfolio:
             in_grey_zone=bool(low <= probability < high),
             base_value=self.decision.base_value,
             margin=margin,
-            contributions={f.name: float(v) for f, v in zip(FEATURES, contrib, strict=True)},
-            feature_values={f.name: float(v) for f, v in zip(FEATURES, self.features[i], strict=True)},
+            contributions={name: float(v) for name, v in zip(self.feature_names, contrib, strict=True)},
+            feature_values={name: float(v) for name, v in zip(self.feature_names, self.features[i], strict=True)},
         )
 
     # --- raw display columns -------------------------------------------------------------
@@ -135,9 +141,28 @@ class Portfolio:
 
     def raw_value(self, column: str, index: int) -> float | str | None:
         value = self.raw(column)[index]
-        if column in CATEGORICAL_COLUMNS:
+        if FIELDS[column].categorical:
             return None if value < 0 else self.levels(column)[int(value)]
         return None if np.isnan(value) else float(value)
+
+    def value(self, name: str, index: int) -> float | str | None:
+        """Any registry field for one client: a stored raw column, a model feature, or computed from raw columns."""
+        field = FIELDS[name]
+        if name in self.raw_columns:
+            return self.raw_value(name, index)
+        if name in self.feature_names:
+            value = float(self.features[index, self.feature_names.index(name)])
+            return None if np.isnan(value) else value
+        row = {source: np.asarray([self.raw(source)[index]], dtype=float) for source in field.sources}
+        value = float(field.compute(row)[0])
+        return None if np.isnan(value) else value
+
+    @cached_property
+    def raw_columns(self) -> frozenset[str]:
+        """Raw columns stored per client in this artifact folder (from its manifest)."""
+        prefix, suffix = "portfolio/raw_", ".npy"
+        files = self.artifacts.manifest["files"]
+        return frozenset(f[len(prefix) : -len(suffix)] for f in files if f.startswith(prefix) and f.endswith(suffix))
 
     @cached_property
     def category_levels(self) -> dict[str, list[str]]:

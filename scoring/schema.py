@@ -1,13 +1,11 @@
-"""Home Credit application table schema: columns, dtypes and advisor-facing labels.
+"""Home Credit application table schema: the file's columns, their order and dtypes.
 
 The column order and types are those of Kaggle's ``application_train.csv`` (``application_test.csv``
-is the same without ``TARGET``). French labels and units come from the official column descriptions
-(``HomeCredit_columns_description.csv``), rewritten for advisors.
+is the same without ``TARGET``). What each column means for people (labels, units, help, categories)
+is the field registry's (``scoring.fields``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 ID_COLUMN = "SK_ID_CURR"
 TARGET_COLUMN = "TARGET"
@@ -191,61 +189,3 @@ def column_kind(column: str) -> str:
     if column in INTEGER_COLUMNS:
         return "int"
     return "float"
-
-
-@dataclass(frozen=True)
-class ColumnInfo:
-    """How an advisor sees a raw column: French label and display unit."""
-
-    label: str
-    unit: str = ""  # "eur", "days" (negative days, shown in years), "years", "score", "count", "flag", ""
-
-
-# Advisor-facing columns (client card, comparisons, explanations).
-COLUMN_INFO: dict[str, ColumnInfo] = {
-    "SK_ID_CURR": ColumnInfo("Identifiant client"),
-    "NAME_CONTRACT_TYPE": ColumnInfo("Type de contrat"),
-    "CODE_GENDER": ColumnInfo("Genre"),
-    "FLAG_OWN_CAR": ColumnInfo("Possède une voiture"),
-    "FLAG_OWN_REALTY": ColumnInfo("Propriétaire d'un logement"),
-    "CNT_CHILDREN": ColumnInfo("Nombre d'enfants", "count"),
-    "AMT_INCOME_TOTAL": ColumnInfo("Revenu annuel", "eur"),
-    "AMT_CREDIT": ColumnInfo("Montant du crédit", "eur"),
-    "AMT_ANNUITY": ColumnInfo("Annuité du crédit", "eur"),
-    "AMT_GOODS_PRICE": ColumnInfo("Prix du bien financé", "eur"),
-    "NAME_TYPE_SUITE": ColumnInfo("Accompagné lors de la demande"),
-    "NAME_INCOME_TYPE": ColumnInfo("Type de revenu"),
-    "NAME_EDUCATION_TYPE": ColumnInfo("Niveau d'études"),
-    "NAME_FAMILY_STATUS": ColumnInfo("Situation familiale"),
-    "NAME_HOUSING_TYPE": ColumnInfo("Type de logement"),
-    "REGION_POPULATION_RELATIVE": ColumnInfo("Densité de population de la région (normalisée)", "score"),
-    "DAYS_BIRTH": ColumnInfo("Âge", "days"),
-    "DAYS_EMPLOYED": ColumnInfo("Ancienneté dans l'emploi", "days"),
-    "DAYS_REGISTRATION": ColumnInfo("Ancienneté de l'enregistrement", "days"),
-    "DAYS_ID_PUBLISH": ColumnInfo("Ancienneté de la pièce d'identité", "days"),
-    "OWN_CAR_AGE": ColumnInfo("Âge de la voiture", "years"),
-    "FLAG_EMP_PHONE": ColumnInfo("Téléphone professionnel fourni", "flag"),
-    "FLAG_WORK_PHONE": ColumnInfo("Téléphone fixe fourni", "flag"),
-    "FLAG_PHONE": ColumnInfo("Téléphone domicile fourni", "flag"),
-    "OCCUPATION_TYPE": ColumnInfo("Profession"),
-    "CNT_FAM_MEMBERS": ColumnInfo("Personnes dans le foyer", "count"),
-    "REGION_RATING_CLIENT": ColumnInfo("Note de la région (1 = meilleure, 3 = moins bonne)", "count"),
-    "REGION_RATING_CLIENT_W_CITY": ColumnInfo("Note de la région et de la ville (1 à 3)", "count"),
-    "REG_CITY_NOT_LIVE_CITY": ColumnInfo("Adresse permanente hors de la ville de résidence", "flag"),
-    "REG_CITY_NOT_WORK_CITY": ColumnInfo("Adresse permanente hors de la ville de travail", "flag"),
-    "LIVE_CITY_NOT_WORK_CITY": ColumnInfo("Réside hors de la ville de travail", "flag"),
-    "ORGANIZATION_TYPE": ColumnInfo("Secteur de l'employeur"),
-    "EXT_SOURCE_1": ColumnInfo("Score externe 1", "score"),
-    "EXT_SOURCE_2": ColumnInfo("Score externe 2", "score"),
-    "EXT_SOURCE_3": ColumnInfo("Score externe 3", "score"),
-    "TOTALAREA_MODE": ColumnInfo("Surface du logement (normalisée)", "score"),
-    "DEF_30_CNT_SOCIAL_CIRCLE": ColumnInfo("Défauts à 30 jours dans l'entourage", "count"),
-    "DEF_60_CNT_SOCIAL_CIRCLE": ColumnInfo("Défauts à 60 jours dans l'entourage", "count"),
-    "OBS_30_CNT_SOCIAL_CIRCLE": ColumnInfo("Entourage observé (30 jours)", "count"),
-    "DAYS_LAST_PHONE_CHANGE": ColumnInfo("Ancienneté du numéro de téléphone", "days"),
-    "FLAG_DOCUMENT_3": ColumnInfo("Document n° 3 fourni", "flag"),
-    "AMT_REQ_CREDIT_BUREAU_YEAR": ColumnInfo("Demandes au bureau de crédit (12 derniers mois)", "count"),
-    "AMT_REQ_CREDIT_BUREAU_QRT": ColumnInfo("Demandes au bureau de crédit (3 derniers mois)", "count"),
-    "AMT_REQ_CREDIT_BUREAU_MON": ColumnInfo("Demandes au bureau de crédit (dernier mois)", "count"),
-    "HOUR_APPR_PROCESS_START": ColumnInfo("Heure de la demande", "count"),
-}

@@ -1,22 +1,17 @@
 """The Flask/Dash app through its HTTP interface: pages, language, assets, callbacks, bad input."""
 
+import html
 import json
 import re
 
 import numpy as np
 import pytest
 
-from app import create_app
-from app.config import Config
-from layouts.i18n import t
+from layouts.i18n import language
+from layouts.summary import ids as summary_ids
 from scoring.portfolio import Portfolio
 
 from .dash_requests import call
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture()
@@ -56,11 +51,11 @@ def test_language_switch_returns_to_the_same_page_only(client):
 
 
 def test_statement_pages(client):
-    french = client.get("/accessibilite").get_data(as_text=True)
+    french = html.unescape(client.get("/accessibilite").get_data(as_text=True))
     assert '<html lang="fr">' in french and "Déclaration d'accessibilité" in french
-    assert "partiellement conforme" in french
-    english = client.get("/accessibility").get_data(as_text=True)
-    assert '<html lang="en">' in english and "partially compliant" in english
+    assert "non conforme" in french
+    english = html.unescape(client.get("/accessibility").get_data(as_text=True))
+    assert '<html lang="en">' in english and "non-compliant" in english
 
 
 def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
@@ -106,10 +101,10 @@ def test_typed_id_updates_the_url(client, dash_app, portfolio):
 @pytest.mark.parametrize(
     ("search", "message"),
     [
-        ("?client=1", "n'existe pas dans le portefeuille"),
+        ("?client=1", "n'est pas dans le portefeuille. Identifiants proches : 100"),
         ("?client=abc", "n'est pas un identifiant valide"),
         ("?client=%27%3B--", "n'est pas un identifiant valide"),
-        ("?client=" + "9" * 500, "n'est pas un identifiant valide"),
+        ("?client=" + "9" * 500, "a trop de chiffres : un identifiant client compte au plus 12 chiffres"),
     ],
 )
 def test_bad_ids_get_a_french_message_not_a_500(client, dash_app, search, message):
@@ -118,29 +113,39 @@ def test_bad_ids_get_a_french_message_not_a_500(client, dash_app, search, messag
     assert "client-id.data" not in out  # the previous client stays selected
 
 
-def test_score_callback_for_a_refused_and_a_granted_client(client, dash_app, portfolio):
+def summary(client, app, client_id, lang="fr"):
+    return call(
+        client, app, f"{summary_ids.empty}.hidden", {"client-id.data": client_id, "lang.data": lang}, ["client-id.data"]
+    )
+
+
+def test_summary_callback_for_a_refused_and_a_granted_client(client, dash_app, portfolio):
     proba = np.asarray(portfolio.proba)
     for index, word in ((int(np.argmax(proba)), "Crédit refusé"), (int(np.argmin(proba)), "Crédit accordé")):
-        status, out = call(
-            client,
-            dash_app,
-            "score-placeholder.children",
-            {"client-id.data": int(portfolio.ids[index]), "lang.data": "fr"},
-            ["client-id.data"],
-        )
+        status, out = summary(client, dash_app, int(portfolio.ids[index]))
         assert status == 200
-        assert word in str(out["score-decision.children"])
+        assert out[f"{summary_ids.body}.hidden"] is False
+        assert word in str(out[f"{summary_ids.decision}.children"])
         assert word.lower() in out["status.children"]
-        assert out["gauge-img.aria-label"].startswith("Jauge : probabilité de défaut")
+        assert out["gauge-caption.children"].startswith("Probabilité de défaut")
+        assert out["gauge-figure.aria-label"] == out["gauge-caption.children"]
+        assert len(out[f"{summary_ids.reasons}.children"]) == 3
+
+
+def test_grey_zone_is_announced(client, dash_app, portfolio):
+    low, high = portfolio.decision.grey_zone
+    proba = np.asarray(portfolio.proba)
+    index = int(np.flatnonzero((proba >= low) & (proba < high))[0])
+    status, out = summary(client, dash_app, int(portfolio.ids[index]))
+    assert status == 200 and "zone grise : examen par un conseiller requis" in out["status.children"].lower()
 
 
 def test_forged_client_ids_show_nothing(client, dash_app):
     # Ids that bypassed the selection box: no data, no error, the "no client" state.
     for forged in (1, "abc", -5, True, 10**30):
-        status, out = call(
-            client, dash_app, "score-placeholder.children", {"client-id.data": forged, "lang.data": "en"}, ["client-id.data"]
-        )
+        status, out = summary(client, dash_app, forged, lang="en")
         assert status == 200 and out["status.children"] == "No client selected."
+        assert out[f"{summary_ids.body}.hidden"] is True
 
 
 def test_a_failing_callback_says_so_and_changes_nothing_else():
@@ -148,12 +153,13 @@ def test_a_failing_callback_says_so_and_changes_nothing_else():
 
     from callbacks.common import guarded
 
-    @guarded(3, message_at=1)
-    def broken(_value, _lang):
+    @guarded(("a", "message", "c"), message="message")
+    def broken(**_kwargs):
         raise RuntimeError("bug")
 
-    assert broken(1, "en") == (no_update, t("error.internal", "en"), no_update)
-    assert broken(1, "fr")[1] == t("error.internal", "fr")
+    english = language("en")._("An unexpected error occurred; the rest of the page is unchanged. Please retry.")
+    assert broken(value=1, lang="en") == {"a": no_update, "message": english, "c": no_update}
+    assert broken(value=1, lang="fr")["message"].startswith("Une erreur inattendue")
 
 
 def test_suggestions_are_bounded_and_server_side(client, dash_app, portfolio):
@@ -189,5 +195,27 @@ def test_comparison_callback_group_sizes(client, dash_app, portfolio):
     assert status == 200 and "Aucun client" in out["compare-message.children"]
     values.update({"filter-gender.value": "any", "compare-group.value": "nearest", "compare-k.value": "-3"})
     status, out = call(client, dash_app, "compare-size.children", values, ["compare-k.value"])
-    assert status == 200 and "entre 10 et 5" in out["compare-message.children"]
+    assert status == 200 and "entier de 10 à 5\u202f000" in out["compare-k-error.children"]
     assert out["compare-size.children"] == "Groupe comparé : 10 clients."
+
+
+def test_an_outdated_synthetic_portfolio_is_rebuilt_never_real_data(synthetic_artifacts, tmp_path):
+    import shutil
+
+    from app.services import outdated_synthetic
+    from scoring.artifacts import write_manifest
+
+    assert outdated_synthetic(synthetic_artifacts) is None
+    copy = tmp_path / "old"
+    shutil.copytree(synthetic_artifacts, copy)
+    transform = json.loads((copy / "transform.json").read_text())
+    transform["version"] = 1  # written by the previous release
+    (copy / "transform.json").write_text(json.dumps(transform))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").unlink()
+    write_manifest(copy, {k: manifest[k] for k in ("data_source", "n_clients", "seed")})
+    assert "another version" in outdated_synthetic(copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["data_source"] = "kaggle"  # a user's real-data folder is never replaced
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert outdated_synthetic(copy) is None

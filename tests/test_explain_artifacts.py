@@ -8,7 +8,7 @@ from scoring.artifacts import Artifacts
 from scoring.calibration import sigmoid
 from scoring.errors import ArtifactError, UnknownClientError
 from scoring.explain import aggregate_to_raw, raw_contributions
-from scoring.features import FEATURES, REQUIRED_RAW_COLUMNS
+from scoring.fields import sources_of
 from scoring.model import margin
 from scoring.portfolio import Portfolio, id_prefix_ranges
 
@@ -38,10 +38,17 @@ def test_stored_contributions_add_up_to_stored_probability(artifacts):
 
 def test_aggregation_to_raw_columns_preserves_the_sum(artifacts):
     contrib = np.asarray(artifacts.array("contrib")[:100], dtype=float)
-    raw = aggregate_to_raw(contrib, list(REQUIRED_RAW_COLUMNS))
+    features = artifacts.transform.feature_names
+    columns = list(sources_of(features))
+    raw = aggregate_to_raw(contrib, features, columns)
     np.testing.assert_allclose(raw.sum(axis=1), contrib.sum(axis=1), atol=1e-5)
-    ratio = [i for i, f in enumerate(FEATURES) if f.name == "CREDIT_INCOME_RATIO"][0]
-    assert len(FEATURES[ratio].raw) == 2
+    # A two-column feature gives half of its contribution to each of its columns.
+    ratio = features.index("CREDIT_INCOME_RATIO")
+    one_hot = np.zeros((1, len(features)))
+    one_hot[0, ratio] = 1.0
+    split = aggregate_to_raw(one_hot, features, columns)[0]
+    assert split[columns.index("AMT_CREDIT")] == pytest.approx(0.5)
+    assert split[columns.index("AMT_INCOME_TOTAL")] == pytest.approx(0.5)
 
 
 def test_explanation_for_a_client(artifacts):

@@ -15,11 +15,10 @@ import plotly
 import pytest
 import requests
 
-from app import create_app
-from app.config import ROOT, Config
+from app.callback_requests import payload
+from app.config import ROOT
 from app.delivery import YEAR_S
 from benchmarks.browser_timing import network_requests, wait_ready
-from benchmarks.dash_http import payload
 
 from .browser import chrome, live_server
 
@@ -30,10 +29,10 @@ CALLBACKS = "/_dash-update-component"
 
 
 @pytest.fixture(scope="module")
-def server(synthetic_artifacts):
-    app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
+def served(dash_app, synthetic_artifacts):
+    """(base URL, three client ids) of the dashboard on a loopback port."""
     ids = np.load(synthetic_artifacts / "portfolio" / "ids.npy")
-    with live_server(app.server) as url:
+    with live_server(dash_app.server) as url:
         yield url, [int(i) for i in ids[:3]]
 
 
@@ -59,8 +58,8 @@ def max_age(response: requests.Response) -> int:
     return int(found.group(1)) if found else 0
 
 
-def test_every_file_of_the_page_is_compressed_and_cached_for_a_year(server):
-    url, _ = server
+def test_every_file_of_the_page_is_compressed_and_cached_for_a_year(served):
+    url, _ = served
     files = page_files(url)
     assert any("_dash-component-suites/dash/" in f for f in files) and any(f.startswith("/assets/plotly") for f in files)
     for path in files:
@@ -75,8 +74,8 @@ def test_every_file_of_the_page_is_compressed_and_cached_for_a_year(server):
             assert len(packed.raw_bytes) < 0.6 * len(plain.raw_bytes), path
 
 
-def test_pages_and_callback_answers_are_compressed_and_never_stored(server):
-    url, ids = server
+def test_pages_and_callback_answers_are_compressed_and_never_stored(served):
+    url, ids = served
     for path in (f"/?client={ids[0]}", "/_dash-layout", "/_dash-dependencies", "/accessibilite"):
         response = raw_get(f"{url}{path}", "br, gzip")
         assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", path
@@ -91,8 +90,8 @@ def test_pages_and_callback_answers_are_compressed_and_never_stored(server):
     assert answers >= 5
 
 
-def test_unfingerprinted_or_stale_urls_are_not_cached_for_a_year(server):
-    url, _ = server
+def test_unfingerprinted_or_stale_urls_are_not_cached_for_a_year(served):
+    url, _ = served
     bootstrap = next(f for f in page_files(url) if f.startswith("/vendor/bootstrap.min.css?v="))
     for path in ("/vendor/bootstrap.min.css", "/vendor/bootstrap.min.css?v=000000000000", "/assets/style.css"):
         response = requests.get(f"{url}{path}", timeout=30)
@@ -117,8 +116,8 @@ def test_committed_plotly_bundle_is_the_pinned_npm_package():
 
 
 @pytest.mark.browser
-def test_browser_draws_with_the_partial_bundle_and_a_second_visit_fetches_only_page_and_callbacks(server):
-    url, ids = server
+def test_browser_draws_with_the_partial_bundle_and_a_second_visit_fetches_only_page_and_callbacks(served):
+    url, ids = served
     driver = chrome(performance_log=True)
     try:
         driver.get(f"{url}/?client={ids[0]}")

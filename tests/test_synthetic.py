@@ -122,6 +122,6 @@ def test_model_on_synthetic_reaches_realistic_auc(synthetic):
     split = split_indices(y, config)
     transform = FeatureTransform.fit(train.iloc[split.train])
     x = transform.transform(train)
-    booster, _ = train_booster(x, y, split, config)
+    booster, _ = train_booster(x, y, split, config, transform.feature_names)
     auc = roc_auc_score(y[split.test], margin(booster, x[split.test]))
     assert 0.72 <= auc <= 0.82, auc

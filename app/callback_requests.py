@@ -1,6 +1,7 @@
-"""Dash callback requests built from the server's own ``/_dash-dependencies`` (what the browser reads).
+"""Dash callback requests as the browser builds them from ``/_dash-dependencies``.
 
-Works against a live server (urllib) and against a Flask test client alike.
+The one request builder of the project: the tests, the benchmarks and the load test all send callbacks
+through it, against a live server (urllib) or a Flask test client alike.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def payload(dep: dict, values: dict, changed: list[str] | None = None) -> dict:
     outputs = outputs_of(dep["output"])
     return {
         "output": dep["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        # '..a.b..' (a list of outputs, even of one) is sent as a list; a bare 'a.b' as one object.
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
         "inputs": items(dep["inputs"]),
         "state": items(dep["state"]),
         "changedPropIds": changed if changed is not None else [f"{e['id']}.{e['property']}" for e in dep["inputs"][:1]],
