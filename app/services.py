@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,13 @@ class Services:
         # Cached values are keyed by what produced them: the artifacts and this code with its catalogues.
         self.version = f"{self.artifacts.version}-{code_version()}"
         self._cache_warned_at = 0.0  # rate-limits "cache down" warnings in this process
+
+    @cached_property
+    def simulator(self):
+        """The model in-process for what-if, new applications and advice (its Booster loads per worker, on first use)."""
+        from scoring.simulate import Simulator
+
+        return Simulator(self.artifacts)
 
     def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
         """Memoise ``compute`` under (artifact version, name, key); any cache failure means 'compute'."""

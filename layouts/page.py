@@ -27,6 +27,9 @@ def nav_links(lang: str) -> list[tuple[str, str]]:
         ("#why", tr._("Why")),
         ("#card", tr._("Client card")),
         ("#compare", tr._("Comparison")),
+        ("#whatif", tr._("What if")),
+        ("#advice", tr._("Advice")),
+        ("#application", tr._("New application")),
     ]
 
 

@@ -51,11 +51,12 @@ def test_language_switch_returns_to_the_same_page_only(client):
 
 
 def test_statement_pages(client):
+    # The status sentence and its rate come from the audit (tests/test_accessibility_audit.py checks them).
     french = html.unescape(client.get("/accessibilite").get_data(as_text=True))
     assert '<html lang="fr">' in french and "Déclaration d'accessibilité" in french
-    assert "non conforme" in french
+    assert "conforme avec le référentiel général d'amélioration de l'accessibilité" in french
     english = html.unescape(client.get("/accessibility").get_data(as_text=True))
-    assert '<html lang="en">' in english and "non-compliant" in english
+    assert '<html lang="en">' in english and "compliant with the French accessibility standard RGAA" in english
 
 
 def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
