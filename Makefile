@@ -9,7 +9,8 @@ PORT ?= 8050
 # Full Kaggle scale: 307,511 labelled + 48,744 unlabelled clients.
 SYNTHETIC_N ?= 307511
 
-.PHONY: run test setup setup-test system-deps default-artifacts lint clean bench-serve bench-whatif heroku-check load
+.PHONY: run test setup setup-test system-deps default-artifacts lint clean bench-serve bench-whatif heroku-check load \
+	plotly-bundle bench-cold-start bench-first-load bench-browser-switch
 
 $(VENV)/.web: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -47,11 +48,22 @@ $(VENV)/.test: $(VENV)/.web
 	$(PY) -m pip install --quiet -e ".[test,veille]"
 	touch $@
 
-node_modules/axe-core/axe.min.js: package.json
+# npm packages (versions pinned in package-lock.json): axe-core for the accessibility tests, and the
+# partial plotly.js bundle that assets/plotly-cartesian.min.js is a copy of.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
 	npm install --no-audit --no-fund --silent
 	touch $@
 
-setup-test: system-deps $(VENV)/.test node_modules/axe-core/axe.min.js
+# The page's plotly.js (bar, scatter, heatmap: the official "cartesian" partial bundle, MIT) is committed in
+# assets/ because Heroku runs no npm step. To change its version: `npm install --save-dev --save-exact
+# plotly.js-cartesian-dist-min@X`, then `make plotly-bundle` (tests/test_first_load.py checks the copy).
+PLOTLY_NPM := node_modules/plotly.js-cartesian-dist-min
+plotly-bundle: $(NODE_STAMP)
+	cp $(PLOTLY_NPM)/plotly-cartesian.min.js assets/plotly-cartesian.min.js
+	cp $(PLOTLY_NPM)/LICENSE assets/plotly-cartesian.LICENSE.txt
+
+setup-test: system-deps $(VENV)/.test $(NODE_STAMP)
 
 lint: setup-test
 	$(VENV)/bin/ruff check .
@@ -67,6 +79,16 @@ bench-serve: setup-test
 
 bench-whatif: setup-test
 	$(PY) -m benchmarks.whatif --clients 356255 --out benchmarks/results/whatif_356255.json
+
+# Browser benchmarks (headless Chromium, Gunicorn as the Procfile runs it, the full-scale synthetic portfolio).
+bench-cold-start: setup-test
+	$(PY) -m benchmarks.cold_start --starts 30 --out benchmarks/results/cold_start.json
+
+bench-first-load: setup-test
+	$(PY) -m benchmarks.first_load --out benchmarks/results/first_load.json
+
+bench-browser-switch: setup-test
+	$(PY) -m benchmarks.browser_switch --switches 50 --out benchmarks/results/browser_switch_356255.json
 
 heroku-check: setup-test default-artifacts
 	$(PY) benchmarks/heroku_check.py

@@ -12,6 +12,13 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
+from app.delivery import (
+    file_fingerprint,
+    install_cache_headers,
+    install_compression,
+    preload_graph_chunk,
+    register_dash_resources,
+)
 from app.services import Services
 from layouts import advice, application, client_card, comparison, explanation, page, selection, summary, whatif
 from layouts.i18n import LANGUAGES, language, normalise_language, other_language
@@ -20,7 +27,7 @@ from scoring.comparison import comparable
 from scoring.errors import ArtifactError
 
 LANG_COOKIE = "lang"
-BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
+BOOTSTRAP_URL = "/vendor/bootstrap.min.css"  # the statement and login pages link it without a fingerprint
 INDEX = """<!DOCTYPE html>
 <html>
 <head>
@@ -89,12 +96,13 @@ def create_app(config: Config | None = None) -> dash.Dash:
         services = Services(config, cache)
     except ArtifactError as exc:  # a dashboard on broken artifacts would show wrong decisions: stop, one line
         raise SystemExit(f"cannot start: {exc}") from None
+    bootstrap_version = file_fingerprint(bootstrap_css_dir() / "bootstrap.min.css")
     app = LocalisedDash(
         __name__,
         server=server,
         default_language=config.language,
         assets_folder=str(ROOT / "assets"),
-        external_stylesheets=[BOOTSTRAP_URL],
+        external_stylesheets=[f"{BOOTSTRAP_URL}?v={bootstrap_version}"],
         index_string=INDEX,
         update_title=None,
         title=language(config.language)._("Credit dashboard — Prêt à dépenser"),
@@ -112,6 +120,10 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from app.letter import register_letter
 
     register_letter(server, config, services)
+    install_compression(server)
+    install_cache_headers(server, {BOOTSTRAP_URL: bootstrap_version})
+    preload_graph_chunk(app)
+    register_dash_resources(app)  # last: before Gunicorn forks its workers (preload), never on a request
     server.config["services"] = services
     return app
 

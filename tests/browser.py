@@ -33,7 +33,8 @@ def live_server(flask_app):
         thread.join(timeout=5)
 
 
-def chrome(width: int = 1280, height: int = 900) -> webdriver.Chrome:
+def chrome(width: int = 1280, height: int = 900, performance_log: bool = False) -> webdriver.Chrome:
+    """Headless Chromium; ``performance_log`` also records DevTools network events (read with get_log)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -48,7 +49,9 @@ def chrome(width: int = 1280, height: int = 900) -> webdriver.Chrome:
         f"--window-size={width},{height}",
     ):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", **({"performance": "ALL"} if performance_log else {})})
+    if performance_log:
+        options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     if width < 500:  # desktop Chromium will not open a window that narrow: emulate the viewport
         set_viewport(driver, width, height)

@@ -123,9 +123,9 @@ def test_sentinel_becomes_flag_not_forty_years_of_work(real_train_path):
     assert (x[sentinel, names.index("NOT_EMPLOYED")] == 1).all()
 
 
-def test_real_test_sample_with_a_quoted_row_loses_nothing():
+def test_real_test_sample_with_a_quoted_row_loses_nothing(real_test_path):
     # The first data row of the real extract is wrapped in quotes as a single field.
-    frame = load_application_file(REAL_TEST, require_target=False)
+    frame = load_application_file(real_test_path, require_target=False)
     assert len(frame) == 49
     assert frame["SK_ID_CURR"].iloc[0] == 100001
     assert frame["NAME_CONTRACT_TYPE"].iloc[0] == "Cash loans"
