@@ -14,7 +14,7 @@ from flask_caching import Cache
 
 from app.config import ROOT, Config
 from app.services import Services, load_services
-from layouts import client_card, comparison, explanation, page, selection, summary
+from layouts import client_card, comparison, explanation, page, review, selection, summary
 from layouts.i18n import LANGUAGES, language, normalise_language
 from scoring.comparison import comparable
 
@@ -118,6 +118,7 @@ def serve_layout(services: Services, lang: str) -> html.Div:
         views=[
             selection.layout(lang, len(portfolio), services.examples()),
             summary.layout(lang, ratio),
+            review.layout(lang),
             html.Div(
                 className="detail-grid",
                 children=[

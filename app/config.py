@@ -28,6 +28,8 @@ class Config:
     advisor_credentials: str = field(default="", repr=False)  # ADVISOR_CREDENTIALS: "name:hash;name:hash"
     audit_log_path: str = ""  # AUDIT_LOG_PATH: optional JSON-lines file, besides the "audit" logger
     session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
+    # DATABASE_URL: PostgreSQL for the human reviews (Heroku Postgres sets it); empty = an SQLite file.
+    database_url: str = field(default="", repr=False)  # may hold a password
 
     @property
     def production(self) -> bool:
@@ -55,6 +57,7 @@ class Config:
             advisor_credentials=env.get("ADVISOR_CREDENTIALS", ""),
             audit_log_path=env.get("AUDIT_LOG_PATH", ""),
             session_hours=float(env.get("SESSION_HOURS", "8")),
+            database_url=_database_url(env.get("DATABASE_URL", "")),
         )
 
     def flask_caching(self) -> dict:
@@ -70,3 +73,11 @@ class Config:
                 # Heroku Redis serves TLS with a self-signed certificate (Heroku's documented setting).
                 settings["CACHE_OPTIONS"]["ssl_cert_reqs"] = None
         return settings
+
+
+def _database_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://", "sqlite:///")):
+        # Never echo the value: it may carry a password.
+        raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgres://...) or sqlite:///PATH")
+    return value

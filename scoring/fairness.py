@@ -227,8 +227,13 @@ def audit(
     attributes: tuple[Attribute, ...] = AUDITED,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    refused: np.ndarray | None = None,
 ) -> dict:
-    """The fairness audit of scored, labelled clients (``frame``: their raw columns, same row order)."""
+    """The fairness audit of scored, labelled clients (``frame``: their raw columns, same row order).
+
+    Decisions are ``proba >= threshold`` unless ``refused`` gives them (decided elsewhere, e.g. out-of-fold
+    scores each with their own fold's threshold).
+    """
     from fairlearn.metrics import (
         MetricFrame,
         count,
@@ -246,7 +251,7 @@ def audit(
         raise ValueError("labels, probabilities and rows differ in length")
     if len(y) == 0:
         raise DataError("no labelled client to audit")
-    refused = (proba >= threshold).astype(int)
+    refused = (proba >= threshold).astype(int) if refused is None else np.asarray(refused).astype(int)
     rng = np.random.default_rng(seed)
     groups_out: dict[str, list[dict]] = {}
     summary: dict[str, dict] = {}
