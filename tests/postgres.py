@@ -7,6 +7,7 @@ run as root. It listens on 127.0.0.1 on a free port and on a socket in its own t
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -97,8 +98,6 @@ def start_server() -> PostgresServer | None:
 
 
 def remove_server(server: PostgresServer) -> None:
-    try:
+    with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by a test
         server.stop()
-    except subprocess.CalledProcessError:
-        pass  # already stopped by a test
     shutil.rmtree(server.root, ignore_errors=True)
