@@ -224,7 +224,12 @@ class ReviewStore:
             return engine
         connect_args = {}
         if self.backend == "postgresql":
-            connect_args = {"connect_timeout": max(int(self.connect_timeout), 1), "options": "-c statement_timeout=5000"}
+            connect_args = {
+                "connect_timeout": max(int(self.connect_timeout), 1),
+                "options": "-c statement_timeout=5000",
+                # Which worker holds a connection, as the database sees it (pg_stat_activity).
+                "application_name": f"pad-reviews-{os.getpid()}",
+            }
         return create_engine(
             self.url,
             hide_parameters=True,
