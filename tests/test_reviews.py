@@ -231,3 +231,16 @@ def test_default_is_an_sqlite_file_beside_the_code():
     assert Path(DEFAULT_SQLITE).name == "reviews.sqlite3" and "instance" in Path(DEFAULT_SQLITE).parts
     assert ReviewStore("").backend == "sqlite"
     assert ReviewStore("postgres://u@h/d").backend == "postgresql"
+
+
+def test_heroku_provisions_postgres_and_the_web_dependencies_are_listed():
+    import json
+    import tomllib
+
+    from app.config import ROOT
+
+    manifest = json.loads((ROOT / "app.json").read_text(encoding="utf-8"))
+    plans = [a["plan"] if isinstance(a, dict) else a for a in manifest["addons"]]
+    assert any(p.startswith("heroku-postgresql:") for p in plans)  # it sets DATABASE_URL (postgres://...)
+    deps = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"])
+    assert "sqlalchemy" in deps and "psycopg[binary]" in deps and "fairlearn" in deps
