@@ -13,10 +13,11 @@ from dash import html
 from flask_caching import Cache
 
 from app.config import ROOT, Config
-from app.services import Services, load_services
+from app.services import Services
 from layouts import client_card, comparison, explanation, page, review, selection, summary
 from layouts.i18n import LANGUAGES, language, normalise_language
 from scoring.comparison import comparable
+from scoring.errors import ArtifactError
 
 AXE_VERSION = "4.14.1"  # keep in step with package.json (named in the accessibility statement)
 STATEMENT_DATE = date(2026, 11, 28)
@@ -33,11 +34,9 @@ INDEX = """<!DOCTYPE html>
 </head>
 <body>
 {%app_entry%}
-<footer>
 {%config%}
 {%scripts%}
 {%renderer%}
-</footer>
 </body>
 </html>"""
 
@@ -71,16 +70,20 @@ def bootstrap_css_dir() -> Path:
 def create_app(config: Config | None = None) -> dash.Dash:
     from app.security import check_production_settings, install_security  # here: `python -m app.security` stays clean
 
-    if config is None:
-        try:
-            config = Config.from_env()
-        except ValueError as exc:
-            raise SystemExit(f"cannot start: {exc}") from None
+    # The entry point of every run (Gunicorn's `app:server`, tests, tools): a setting the app cannot run
+    # with stops it here with one line; the library code below only raises.
+    try:
+        config = Config.from_env() if config is None else config
+        check_production_settings(config)  # before any slow work: a misconfigured production stops at once
+    except ValueError as exc:  # ConfigError, or a malformed number in the environment
+        raise SystemExit(f"cannot start: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    check_production_settings(config)  # before any slow work: a misconfigured production stops at once
     server = flask.Flask(__name__)
     cache = Cache(server, config=config.flask_caching())
-    services = load_services(config, cache)
+    try:
+        services = Services(config, cache)
+    except ArtifactError as exc:  # a dashboard on broken artifacts would show wrong decisions: stop, one line
+        raise SystemExit(f"cannot start: {exc}") from None
     app = LocalisedDash(
         __name__,
         server=server,

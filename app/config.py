@@ -10,26 +10,37 @@ from pathlib import Path
 from layouts.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
+# "production" requires advisor logins; "development" runs without (and says so). Anything else is a
+# typo that must not silently run without login (APP_ENV=prod, Production, ...).
+APP_ENVS = ("development", "production")
+
+
+class ConfigError(ValueError):
+    """A setting the app cannot run with. One line, never a secret: entry points print it and exit."""
 
 
 @dataclass(frozen=True)
 class Config:
     artifacts_dir: Path = ROOT / "artifacts" / "default"
     language: str = "fr"  # default UI language; users switch with the header link
-    env: str = "development"  # "production" turns on login and strict settings
+    env: str = "development"  # APP_ENV, one of APP_ENVS: "production" turns on login and strict settings
     cache_type: str = "SimpleCache"  # SimpleCache (per process), FileSystemCache or RedisCache
     cache_dir: str = ""
     redis_url: str = ""
     cache_timeout: int = 3600
     build_default: bool = True  # build the synthetic default portfolio when no artifacts exist
     default_clients: int = 307_511  # full Kaggle scale (+ 48,744 unlabelled clients)
-    # Security (app/security.py). Secrets never appear in repr(), hence never in logs.
+    # Security (app/security/). Secrets never appear in repr(), hence never in logs.
     secret_key: str = field(default="", repr=False)  # SECRET_KEY: signs the session cookie
     advisor_credentials: str = field(default="", repr=False)  # ADVISOR_CREDENTIALS: "name:hash;name:hash"
     audit_log_path: str = ""  # AUDIT_LOG_PATH: optional JSON-lines file, besides the "audit" logger
     session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
     # DATABASE_URL: PostgreSQL for the human reviews (Heroku Postgres sets it); empty = an SQLite file.
     database_url: str = field(default="", repr=False)  # may hold a password
+
+    def __post_init__(self):
+        if self.env not in APP_ENVS:
+            raise ConfigError(f"APP_ENV must be {' or '.join(APP_ENVS)}, not {self.env!r}")
 
     @property
     def production(self) -> bool:
@@ -42,7 +53,7 @@ class Config:
         cache_type = env.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache")
         language = env.get("UI_LANG", "fr")
         if language not in LANGUAGES:
-            raise ValueError(f"UI_LANG must be one of {', '.join(LANGUAGES)}, not {language!r}")
+            raise ConfigError(f"UI_LANG must be one of {', '.join(LANGUAGES)}, not {language!r}")
         return cls(
             artifacts_dir=Path(env.get("ARTIFACTS_DIR", str(cls.artifacts_dir))),
             language=language,
@@ -60,6 +71,15 @@ class Config:
             database_url=_database_url(env.get("DATABASE_URL", "")),
         )
 
+    def redis_options(self) -> dict:
+        """redis-py client options shared by the cache and the login limiter."""
+        # A dead Redis must cost milliseconds, not the request: the app then runs uncached.
+        options: dict = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
+        if self.redis_url.startswith("rediss://"):
+            # Heroku Redis serves TLS with a self-signed certificate (Heroku's documented setting).
+            options["ssl_cert_reqs"] = None
+        return options
+
     def flask_caching(self) -> dict:
         """Flask-Caching settings for the chosen backend."""
         settings: dict = {"CACHE_TYPE": self.cache_type, "CACHE_DEFAULT_TIMEOUT": self.cache_timeout}
@@ -67,11 +87,7 @@ class Config:
             settings["CACHE_DIR"] = self.cache_dir or str(ROOT / "cache")
         if self.cache_type == "RedisCache":
             settings["CACHE_REDIS_URL"] = self.redis_url
-            # A dead Redis must cost milliseconds, not the request: the app then runs uncached.
-            settings["CACHE_OPTIONS"] = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
-            if self.redis_url.startswith("rediss://"):
-                # Heroku Redis serves TLS with a self-signed certificate (Heroku's documented setting).
-                settings["CACHE_OPTIONS"]["ssl_cert_reqs"] = None
+            settings["CACHE_OPTIONS"] = self.redis_options()
         return settings
 
 

@@ -179,7 +179,7 @@ def signed_in_advisor() -> str | None:
 
     The one place that asks the security layer.
     """
-    from app.security import current_advisor
+    from app.security.audit import current_advisor
 
     return current_advisor()
 

@@ -31,16 +31,41 @@ def code_version(root: Path = ROOT) -> str:
     return digest.hexdigest()[:10]
 
 
+def outdated_synthetic(folder: Path) -> str | None:
+    """Why a *synthetic* artifact folder cannot be served by this code (None when it can, or is not synthetic).
+
+    Only the project's own synthetic portfolio is ever rebuilt: a folder trained on real data is the user's.
+    """
+    import json
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("data_source") != "synthetic":
+        return None
+    try:
+        artifacts = Artifacts(folder, check_hashes=False)
+    except ArtifactError as exc:
+        return str(exc)
+    if artifacts.fairness is None or artifacts.performance is None:
+        return "no fairness audit or model-page curves"
+    return None
+
+
 def ensure_artifacts(config: Config) -> Path:
-    """Return the artifact folder, building the synthetic default first when allowed and absent."""
+    """Return the artifact folder, building the synthetic default first when allowed and absent or outdated."""
     folder = Path(config.artifacts_dir)
-    if (folder / "manifest.json").is_file() or not config.build_default:
+    if not config.build_default:
         return folder
-    log.warning(
-        "No artifacts in %s: building the synthetic default portfolio (%d clients), this takes a while",
-        folder,
-        config.default_clients,
-    )
+    if (folder / "manifest.json").is_file():
+        reason = outdated_synthetic(folder)
+        if reason is None:
+            return folder
+        log.warning("The synthetic portfolio in %s was written by another version (%s): rebuilding it", folder, reason)
+    else:
+        log.warning("No artifacts in %s: building the synthetic default portfolio", folder)
+    log.warning("Building %d clients (+15.85 %% unlabelled) takes a few minutes", config.default_clients)
     from scoring.loading import clean_anomalies
     from scoring.model import TrainConfig
     from scoring.pipeline import train_and_write
@@ -117,10 +142,3 @@ class Services:
 
         return self.cached("examples", (), compute)
 
-
-def load_services(config: Config, cache) -> Services:
-    try:
-        return Services(config, cache)
-    except ArtifactError as exc:
-        # One line, then stop: a dashboard on broken artifacts would show wrong decisions.
-        raise SystemExit(f"cannot start: {exc}") from None

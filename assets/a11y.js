@@ -12,6 +12,9 @@
     return (list || "").split(/\s+/).filter(function (p) { return p && p !== token; }).join(" ");
   }
   function sync() {
+    // Plotly measures text in a hidden SVG appended to <body>: keep it out of the accessibility tree.
+    var tester = document.getElementById("js-plotly-tester");
+    if (tester && tester.getAttribute("aria-hidden") !== "true") tester.setAttribute("aria-hidden", "true");
     document.querySelectorAll("[data-describes]").forEach(function (help) {
       var input = document.getElementById(help.getAttribute("data-describes"));
       if (input && help.id) {

@@ -17,6 +17,8 @@ OUTPUTS = outputs(
     decision=(ids.decision, "children"),
     decision_class=(ids.decision, "className"),
     proba=(ids.proba, "children"),
+    threshold=(ids.threshold, "children"),
+    heading=(ids.heading, "children"),
     grey=(ids.grey, "children"),
     distance=(ids.distance, "children"),
     gauge=(f"{ids.gauge}-img", "children"),
@@ -32,7 +34,8 @@ OUTPUTS = outputs(
 def show_summary(services, *, client_id, lang) -> dict:
     client_id = viewed_client(services, client_id, "summary")
     if client_id is None:
-        return {"empty": False, "body": True, "status": language(lang)._("No client selected.")}
+        tr = language(lang)
+        return {"empty": False, "body": True, "status": tr._("No client selected."), "heading": tr._("Summary")}
     portfolio = services.portfolio
     grey_zone = services.artifacts.decision.grey_zone
     explanation = portfolio.explanation(client_id)
@@ -48,6 +51,8 @@ def show_summary(services, *, client_id, lang) -> dict:
         ],
         "decision_class": f"decision decision-{explanation.decision}",
         "proba": texts["proba"],
+        "threshold": texts["threshold_note"],
+        "heading": texts["heading"],
         "grey": texts["grey"],
         "distance": texts["distance"],
         "gauge": summary.gauge(explanation.probability, explanation.threshold, grey_zone, lang),

@@ -100,7 +100,17 @@ def data_table(caption: str, header: list[str], rows: list[list[str]]) -> html.T
     )
 
 
-def chart_figure(chart_id: str, title: str, lang: str, drawing, *, caption: str = "", table=None, hidden: bool = False):
+def chart_figure(
+    chart_id: str,
+    title: str,
+    lang: str,
+    drawing,
+    *,
+    caption: str = "",
+    table=None,
+    hidden: bool = False,
+    caption_hidden: bool = False,
+):
     """A chart with its text alternative; callbacks update ``{id}-caption``, ``{id}-table`` and the drawing.
 
     The drawing is an image named by the title (``aria-labelledby``) and described by the caption
@@ -120,14 +130,23 @@ def chart_figure(chart_id: str, title: str, lang: str, drawing, *, caption: str 
                 **{"aria-labelledby": f"{chart_id}-title", "aria-describedby": f"{chart_id}-caption"},
                 children=drawing,
             ),
-            html.P(caption, id=f"{chart_id}-caption", className="chart-caption"),
+            # A caption that repeats visible text (the gauge's legend) is kept for screen readers only.
+            html.P(caption, id=f"{chart_id}-caption", className="visually-hidden" if caption_hidden else "chart-caption"),
             html.Details(
                 id=f"{chart_id}-data",
                 className="chart-data",
                 hidden=hidden,
                 children=[
                     html.Summary(tr._("Data of the chart: {title}", title=title), id=f"{chart_id}-summary"),
-                    html.Div(id=f"{chart_id}-table", className="table-responsive", children=table or []),
+                    # Focusable region: on a narrow screen the table may scroll sideways (WCAG 2.1.1).
+                    html.Div(
+                        id=f"{chart_id}-table",
+                        className="table-responsive",
+                        tabIndex="0",
+                        role="region",
+                        **{"aria-labelledby": f"{chart_id}-summary"},
+                        children=table or [],
+                    ),
                 ],
             ),
         ],
@@ -147,10 +166,21 @@ def position(value: float, low: float, high: float) -> float:
     return round(min(max((value - low) / (high - low), 0.0), 1.0) * 100, 3)
 
 
+def anchor(left: float, margin: float = 25.0) -> str:
+    """Label alignment near the edges, so that a label never sticks out of its chart (no sideways scroll)."""
+    if left < margin:
+        return "anchor-start"
+    if left > 100 - margin:
+        return "anchor-end"
+    return "anchor-middle"
+
+
 def marker_line(left: float, text: str, css: str) -> html.Div:
     """A vertical line across an HTML chart at ``left`` percent, with its label above it."""
     return html.Div(
-        className=f"marker-line {css}", style={"left": f"{left}%"}, children=html.Span(text, className="marker-label")
+        className=f"marker-line {css}",
+        style={"left": f"{left}%"},
+        children=html.Span(text, className=f"marker-label {anchor(left)}"),
     )
 
 
@@ -159,5 +189,7 @@ def axis_ticks(ticks: list[tuple[float, str]]) -> html.Div:
     return html.Div(
         className="hbar-axis",
         **{"aria-hidden": "true"},
-        children=[html.Span(text, className="hbar-tick", style={"left": f"{left}%"}) for left, text in ticks],
+        children=[
+            html.Span(text, className=f"hbar-tick {anchor(left, 5)}", style={"left": f"{left}%"}) for left, text in ticks
+        ],
     )

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import palette
-from layouts.charts import axis, base_layout, data_table, empty_figure, plotly_chart, vertical_line
+from layouts.charts import axis, base_layout, data_table, empty_figure, plotly_chart, vertical_line, wrap_label
 from layouts.formatting import axis_scale, axis_unit, value_text
 from layouts.i18n import language
 from scoring.comparison import AGE_BANDS, ANY, INCOME_BANDS, K_DEFAULT, K_MAX, K_MIN, PROBABILITY, SAME, CrossView, Histogram
@@ -36,9 +36,10 @@ class ids:  # noqa: N801
 
 
 def axis_title(name: str, lang: str) -> str:
+    """The axis title, on short lines: a phone-width chart with the user's text spacing still shows every word."""
     unit = axis_unit(name, lang)
     label = language(lang).field(name)
-    return f"{label} ({unit})" if unit else label
+    return wrap_label(f"{label} ({unit})" if unit else label, 20)
 
 
 def band_label(band: tuple[float, float], kind: str, lang: str) -> str:
@@ -336,7 +337,8 @@ def cross_texts(view: CrossView, x_name: str, y_name: str, lang: str) -> str:
     xv, yv = value_text(x_name, view.client[0], lang), value_text(y_name, view.client[1], lang)
     drawn = (
         tr._(
-            "Each point is a client of the group (granted: circles, refused: crosses); the star marks this client ({xv}; {yv}).",
+            "Each point is a client of the group (granted: circles, refused: crosses); "
+            "the star marks this client ({xv}; {yv}).",
             xv=xv,
             yv=yv,
         )

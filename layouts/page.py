@@ -39,19 +39,22 @@ def nav_links(lang: str) -> list[tuple[str, str]]:
 def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, cost_ratio: float, views: list) -> html.Div:
     tr = language(lang)
     other = other_language(lang)
+    notices = [
+        tr._(
+            "Synthetic demo data: these clients do not exist. Scores and explanations illustrate the tool, not a real credit policy."  # noqa: E501
+        )
+        if synthetic
+        else tr._("Real client data: access is logged.")
+    ]
+    if development:
+        notices.append(tr._("Development mode: no login."))
+    # One banner, one line per notice: what the data is, and (in development) that nobody logs in.
     banners = [
         html.P(
-            tr._(
-                "Synthetic demo data: these clients do not exist. Scores and explanations illustrate the tool, "
-                "not a real credit policy."
-            )
-            if synthetic
-            else tr._("Real client data: access is logged."),
+            [part for i, text in enumerate(notices) for part in ([html.Br()] if i else []) + [text]],
             className="banner banner-synthetic" if synthetic else "banner",
         )
     ]
-    if development:
-        banners.append(html.P(tr._("Development mode: no login."), className="banner banner-dev"))
     return html.Div(
         className="page",
         children=[
@@ -66,10 +69,11 @@ def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, c
                         className="header-row",
                         children=[
                             html.Div(
-                                [
+                                className="title-block",
+                                children=[
                                     html.H1(tr._("Credit dashboard")),
                                     html.P(tr._("Helping advisors explain credit decisions"), className="subtitle"),
-                                ]
+                                ],
                             ),
                             html.Div(
                                 className="header-actions",
@@ -111,7 +115,8 @@ def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, c
                 children=[
                     html.P(
                         tr._(
-                            "XGBoost model, business threshold {threshold} (cost of a default = {ratio} × cost of a refusal).",
+                            "XGBoost model, business threshold {threshold} "
+                            "(cost of a default = {ratio} × cost of a refusal).",
                             threshold=tr.percent(threshold, 1),
                             ratio=tr.number(cost_ratio, 0 if float(cost_ratio).is_integer() else 1),
                         )

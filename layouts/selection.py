@@ -129,7 +129,8 @@ def layout(lang: str, n_clients: int, examples: list[tuple[str, int]]) -> html.S
                 tr._("No client selected."),
                 id=ids.status,
                 role="status",
-                className="status-line",
+                # Announced to screen readers; sighted users read the same in the summary band below.
+                className="visually-hidden",
                 **{"aria-live": "polite", "aria-atomic": "true"},
             ),
         ],

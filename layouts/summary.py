@@ -10,7 +10,7 @@ import math
 
 from dash import html
 
-from layouts.charts import axis_ticks, chart_figure, data_table, marker_line, position
+from layouts.charts import anchor, axis_ticks, chart_figure, data_table, marker_line, position
 from layouts.explanation import Factor, effect_word
 from layouts.formatting import points, value_text
 from layouts.i18n import language
@@ -69,6 +69,8 @@ def decision_texts(explanation: ClientExplanation, grey_zone: tuple[float, float
         "symbol": "✗" if refused else "✓",
         "proba": proba,
         "threshold": threshold,
+        "threshold_note": tr._("(threshold: {threshold})", threshold=threshold),
+        "heading": tr._("Summary for client {client}", client=explanation.client_id),
         "grey": grey,
         "distance": distance,
         "status": status,
@@ -94,6 +96,7 @@ def gauge(probability: float, threshold: float, grey_zone: tuple[float, float], 
     step = 0.05 if top <= 0.5 else 0.1
     ticks = [i * step for i in range(int(round(top / step)) + 1)]
     client = position(probability, 0, top)
+    client_class = "gauge-client " + ("gauge-client-refused" if probability >= threshold else "gauge-client-granted")
     return html.Div(
         className="gauge",
         children=[
@@ -116,10 +119,11 @@ def gauge(probability: float, threshold: float, grey_zone: tuple[float, float], 
                         "marker-threshold",
                     ),
                     html.Span(
-                        className=f"gauge-client {'gauge-client-refused' if probability >= threshold else 'gauge-client-granted'}",
+                        className=client_class,
                         style={"left": f"{client}%"},
                         children=html.Span(
-                            tr._("▲ This client {value}", value=tr.percent(probability, 1)), className="gauge-client-label"
+                            tr._("▲ This client {value}", value=tr.percent(probability, 1)),
+                            className=f"gauge-client-label {anchor(client)}",
                         ),
                     ),
                 ],
@@ -218,17 +222,21 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                     html.Div(
                         className="summary-decision",
                         children=[
-                            html.H3(tr._("Decision")),
+                            html.H3(tr._("Decision"), className="visually-hidden"),
                             html.P(id=ids.decision, className="decision"),
                             html.P(
                                 [
                                     html.Span(tr._("Probability of default: "), className="label"),
                                     html.Strong(id=ids.proba, className="score-proba"),
+                                    " ",
+                                    html.Span(id=ids.threshold, className="threshold-note"),
                                 ]
                             ),
                             html.P(id=ids.grey, className="grey-zone"),
-                            html.P(id=ids.distance, className="distance"),
-                            chart_figure(ids.gauge, tr._("Probability of default and threshold"), lang, []),
+                            chart_figure(
+                                ids.gauge, tr._("Probability of default and threshold"), lang, [], caption_hidden=True
+                            ),
+                            html.P(id=ids.distance, className="distance small-print"),
                             html.P(
                                 tr._(
                                     "The threshold minimises the expected cost: granting credit to a client who defaults "
@@ -253,6 +261,8 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                             html.H3(tr._("Key facts")),
                             html.Dl(id=ids.facts, className="client-facts"),
                             html.A(tr._("The full client card"), href="#card", className="detail-link"),
+                            html.Br(),
+                            html.A(tr._("Compare with other clients"), href="#compare", className="detail-link"),
                         ],
                     ),
                 ],

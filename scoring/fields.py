@@ -203,6 +203,15 @@ _RECORDS: list[Field] = [
         role="target",
         categories={},
     ),
+    # --- the model's output, compared like a characteristic --------------------------------------------
+    Field(
+        name="PROBABILITY",
+        kind="percent",
+        label=N_("Probability of default"),
+        help=N_("The model's estimate that the client will have payment difficulties."),
+        comparable=True,
+        role="output",
+    ),
     # --- profile (client card, in this order) ---------------------------------------------------
     _model_raw(
         "CODE_GENDER",
@@ -633,15 +642,6 @@ _RECORDS: list[Field] = [
         N_("Permanent address outside the work city"),
         N_("The client's permanent address is not in the city where they work."),
         range=(0, 1),
-    ),
-    # --- the model's output, compared like a characteristic --------------------------------------------
-    Field(
-        name="PROBABILITY",
-        kind="percent",
-        label=N_("Probability of default"),
-        help=N_("The model's estimate that the client will have payment difficulties."),
-        comparable=True,
-        role="output",
     ),
     # --- raw columns the model does not use (kept in the schema, shown nowhere by default) -------------
     _raw(

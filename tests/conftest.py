@@ -49,3 +49,23 @@ def synthetic_artifacts(tmp_path_factory) -> Path:
         progress=lambda _: None,
     )
     return out
+
+
+@pytest.fixture(scope="module")
+def dash_app(synthetic_artifacts):
+    """The dashboard on the small synthetic portfolio (one per test module: caches do not leak across modules)."""
+    from app import create_app
+    from app.config import Config
+
+    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
+
+
+@pytest.fixture(scope="module")
+def server(dash_app):
+    """(base URL, portfolio) of the dashboard served on a loopback port for real-browser tests."""
+    from tests.browser import AXE_JS, live_server
+
+    if not AXE_JS.is_file():
+        pytest.fail("axe-core missing: run `npm install` (make test does it)")
+    with live_server(dash_app.server) as url:
+        yield url, dash_app.server.config["services"].portfolio

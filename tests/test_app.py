@@ -7,18 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from app import create_app
-from app.config import Config
 from layouts.i18n import language
 from layouts.summary import ids as summary_ids
 from scoring.portfolio import Portfolio
 
 from .dash_requests import call
-
-
-@pytest.fixture(scope="module")
-def dash_app(synthetic_artifacts):
-    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
 
 @pytest.fixture()
@@ -203,3 +196,25 @@ def test_comparison_callback_group_sizes(client, dash_app, portfolio):
     status, out = call(client, dash_app, "compare-size.children", values, ["compare-k.value"])
     assert status == 200 and "entier de 10 à 5\u202f000" in out["compare-k-error.children"]
     assert out["compare-size.children"] == "Groupe comparé : 10 clients."
+
+
+def test_an_outdated_synthetic_portfolio_is_rebuilt_never_real_data(synthetic_artifacts, tmp_path):
+    import shutil
+
+    from app.services import outdated_synthetic
+    from scoring.artifacts import write_manifest
+
+    assert outdated_synthetic(synthetic_artifacts) is None
+    copy = tmp_path / "old"
+    shutil.copytree(synthetic_artifacts, copy)
+    transform = json.loads((copy / "transform.json").read_text())
+    transform["version"] = 1  # written by the previous release
+    (copy / "transform.json").write_text(json.dumps(transform))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (copy / "manifest.json").unlink()
+    write_manifest(copy, {k: manifest[k] for k in ("data_source", "n_clients", "seed")})
+    assert "another version" in outdated_synthetic(copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["data_source"] = "kaggle"  # a user's real-data folder is never replaced
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert outdated_synthetic(copy) is None

@@ -7,15 +7,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
-from app.config import Config
-
 from .browser import (
-    AXE_JS,
     chrome,
     console_errors,
     describe,
-    live_server,
     run_axe,
     set_viewport,
     text_of,
@@ -31,15 +26,6 @@ ALLOWED_INCOMPLETE = {
     # palette is checked in tests/test_layouts.py and every value is repeated in a data table.
     "color-contrast": "text on SVG charts / background not computable; palette tested separately",
 }
-
-
-@pytest.fixture(scope="module")
-def server(synthetic_artifacts):
-    if not AXE_JS.is_file():
-        pytest.fail("axe-core missing: run `npm install` (make test does it)")
-    app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
-    with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
 
 
 @pytest.fixture()
@@ -73,13 +59,10 @@ def test_deep_link_shows_decision_explanation_and_card(server, driver):
     url, portfolio = server
     client_id = pick(portfolio, refused=True)
     open_client(driver, url, client_id)
-    assert "Crédit refusé" in text_of(driver, "score-decision")
-    assert "au-dessus du seuil" in text_of(driver, "score-distance")
-    wait_for(
-        driver,
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#waterfall g.trace .point")) >= 10,
-        message="no waterfall bars drawn",
-    )
+    assert "Crédit refusé" in text_of(driver, "summary-decision")
+    assert "au-dessus du seuil" in text_of(driver, "summary-distance")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#summary-reasons li")) == 3
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#waterfall-img .wf-bar")) >= 10
     assert "Autres facteurs" in text_of(driver, "waterfall-table")
     assert "Partant d'un client moyen" in text_of(driver, "why-paragraph")
     assert "Montant du crédit" in text_of(driver, "card-content")
@@ -93,7 +76,7 @@ def test_find_a_client_by_typing_and_enter(server, driver):
     open_client(driver, url, pick(portfolio, refused=True))
     status = driver.find_element(By.ID, "status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
-    before = status.text
+    before = text_of(driver, "status")
     # Keyboard only: Tab from the top of the page to the id field, type, Enter.
     driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
@@ -106,9 +89,10 @@ def test_find_a_client_by_typing_and_enter(server, driver):
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(client_id), Keys.ENTER)
     wait_for(driver, lambda d: str(client_id) in text_of(d, "status"))
-    assert status.text != before and "crédit accordé" in status.text
+    after = text_of(driver, "status")
+    assert after != before and "crédit accordé" in after
     assert driver.switch_to.active_element == box  # focus is not lost to <body>
-    assert "Crédit accordé" in text_of(driver, "score-decision")
+    assert "Crédit accordé" in text_of(driver, "summary-decision")
     wait_for(driver, lambda d: d.current_url.endswith(f"?client={client_id}"), message="URL did not follow")
     assert console_errors(driver) == []
 
@@ -126,7 +110,7 @@ def test_bad_id_is_described_in_text_and_linked_to_the_field(server, driver):
     assert str(int(portfolio.ids[0])) in text_of(driver, "status")  # the previous client stays shown
     assert_axe_clean(driver, "error shown")
     driver.get(f"{url}/?client=999999999")
-    wait_for(driver, lambda d: "n'existe pas" in text_of(d, "client-error"))
+    wait_for(driver, lambda d: "n'est pas dans le portefeuille" in text_of(d, "client-error"))
     assert console_errors(driver) == []
 
 
@@ -146,23 +130,26 @@ def test_comparison_changes_by_keyboard_and_focus_stays(server, driver):
     assert console_errors(driver) == []
 
 
-def test_every_graph_has_a_text_alternative(server, driver):
+def test_every_chart_is_named_described_and_tabulated(server, driver):
     url, portfolio = server
     open_client(driver, url, int(portfolio.ids[9]))
-    graphs = driver.find_elements(By.CSS_SELECTOR, ".dash-graph")
-    assert len(graphs) == 5
-    for graph in graphs:
+    charts = driver.find_elements(By.CSS_SELECTOR, ".chart")
+    assert len(charts) == 5  # gauge, waterfall, importance, histogram, cross view
+    for chart in charts:
         checks = driver.execute_script(
-            """const g = arguments[0]; const img = g.closest('[role=img]'); const chart = g.closest('.chart');
-               return {label: img ? img.getAttribute('aria-label') : '',
-                       caption: chart.querySelector('.chart-caption').textContent,
-                       rows: chart.querySelectorAll('details table tbody tr').length,
-                       caption_el: chart.querySelectorAll('details table caption').length,
-                       scoped: chart.querySelectorAll('details table th[scope]').length};""",
-            graph,
+            """const c = arguments[0]; const img = c.querySelector('[role=img]');
+               const named = document.getElementById(img.getAttribute('aria-labelledby'));
+               const described = document.getElementById(img.getAttribute('aria-describedby'));
+               return {id: c.id, name: named ? named.textContent : '', description: described ? described.textContent : '',
+                       summary: c.querySelector('summary').textContent,
+                       rows: c.querySelectorAll('details table tbody tr').length,
+                       caption_el: c.querySelectorAll('details table caption').length,
+                       scoped: c.querySelectorAll('details table th[scope]').length};""",
+            chart,
         )
-        assert checks["label"].strip(), graph.get_attribute("id")
-        assert checks["caption"].strip(), graph.get_attribute("id")
+        assert checks["name"].strip() and checks["description"].strip(), checks
+        assert checks["name"] != checks["description"], checks  # named by the title, described by the caption
+        assert checks["name"] in checks["summary"], checks  # the data disclosure says which chart it belongs to
         assert checks["rows"] > 0 and checks["caption_el"] == 1 and checks["scoped"] > 0, checks
 
 
@@ -216,10 +203,18 @@ def test_skip_link_then_keyboard_walk_visits_every_control(server, driver):
     first.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: d.switch_to.active_element.get_attribute("id") == "main", message="Enter did not reach main")
 
+    # A radio group is one Tab stop (its buttons share a name; arrows move inside it).
     expected = driver.execute_script(
-        """return Array.from(document.querySelectorAll('main a[href], main button, main input, main select, main summary'))
-             .filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0).length"""
+        """const seen = new Set();
+           return Array.from(document.querySelectorAll(
+               'main a[href], main button, main input, main select, main summary, main [tabindex="0"]'))
+             .filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0)
+             .filter(e => e.tagName === 'SUMMARY' || !e.closest('details:not([open])'))
+             .filter(e => { if (e.type !== 'radio') return true; if (seen.has(e.name)) return false;
+                            seen.add(e.name); return true; }).length"""
     )
+    radios = driver.execute_script("return Array.from(document.querySelectorAll('#compare-group input')).map(e => e.name)")
+    assert len(set(radios)) == 1 and radios[0], radios
     seen, order = set(), []
     for _ in range(expected + 40):
         driver.switch_to.active_element.send_keys(Keys.TAB)
@@ -243,3 +238,44 @@ def test_skip_link_then_keyboard_walk_visits_every_control(server, driver):
         pytest.fail("Tab never left main: keyboard trap")
     assert len(seen) >= expected - 1, (len(seen), expected, order)
     assert order.index("client-input") < order.index("compare-feature") < order.index("filter-contract")
+
+
+def test_decision_at_a_glance_above_the_fold_at_1280_by_800(server, tmp_path):
+    """Without scrolling: decision, probability against the threshold, grey zone, three reasons, key facts."""
+    url, portfolio = server
+    proba = np.asarray(portfolio.proba)
+    low, high = portfolio.decision.grey_zone
+    grey = int(portfolio.ids[int(np.flatnonzero((proba >= low) & (proba < high))[0])])
+    driver = chrome()
+    try:
+        set_viewport(driver, 1280, 800)
+        open_client(driver, url, grey)
+        driver.save_screenshot(str(tmp_path / "summary-1280x800.png"))
+        boxes = driver.execute_script(
+            """const ids = ['summary-decision', 'summary-proba', 'summary-threshold', 'summary-grey', 'gauge-img',
+                            'summary-reasons', 'summary-facts'];
+               return [window.scrollY, window.innerHeight,
+                       ids.map(id => { const r = document.getElementById(id).getBoundingClientRect();
+                                       return [id, r.top, r.bottom, r.height]; })];"""
+        )
+        scroll, height, rects = boxes
+        assert scroll == 0 and height == 800
+        for name, top, bottom, size in rects:
+            assert size > 0 and top >= 0 and bottom <= height, (name, top, bottom)
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#summary-reasons li")) == 3
+        assert "zone grise" in text_of(driver, "summary-grey").lower()
+        facts = text_of(driver, "summary-facts")
+        for label in ("Âge", "Revenu annuel", "Montant du crédit", "Annuité du crédit", "Type de contrat"):
+            assert label in facts
+        # At 320 px the same content comes first, one column, and nothing scrolls sideways.
+        set_viewport(driver, 320, 800)
+        wait_idle(driver)
+        driver.save_screenshot(str(tmp_path / "summary-320.png"))
+        order = driver.execute_script(
+            """return ['summary-decision', 'summary-reasons', 'summary-facts', 'why', 'compare']
+                 .map(id => document.getElementById(id).getBoundingClientRect().top);"""
+        )
+        assert order == sorted(order)
+        assert driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    finally:
+        driver.quit()

@@ -1,60 +1,72 @@
-"""Pure UI functions: catalogue, formatting, palette contrast, figures and texts built from plain data."""
+"""Pure UI functions: formatting, palette contrast, figures, HTML charts and texts built from plain data."""
 
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
-from layouts.score import decision_texts, gauge_figure, gauge_range
 
 from layouts import palette
-from layouts.comparison import cross_figure, cross_texts, histogram_figure, histogram_texts
+from layouts.charts import position
+from layouts.comparison import DENSITY_SCALE, cross_figure, cross_table, cross_texts, histogram_figure, histogram_texts
 from layouts.explanation import (
     TOP_FACTORS,
     explanation_paragraph,
     factors,
-    importance_figure,
+    importance_chart,
     join_words,
-    waterfall_aria,
-    waterfall_figure,
+    waterfall,
+    waterfall_caption,
+    waterfall_rows,
+    waterfall_scale,
 )
-from layouts.formatting import display_value, euros, feature_value, percent
-from layouts.i18n import CATALOGUE, t
-from scoring.calibration import sigmoid
+from layouts.formatting import value_text, years
+from layouts.i18n import language
+from layouts.summary import decision_texts, gauge, gauge_caption, gauge_top
 from scoring.comparison import CrossView, Histogram
-from scoring.features import FEATURES
+from scoring.fields import FIELDS, model_features
 from scoring.portfolio import ClientExplanation
 
-ROOT = Path(__file__).resolve().parents[1]
+NNBSP, NBSP = "\u202f", "\u00a0"
+FEATURES = [f.name for f in model_features()]
 
 
-def test_catalogue_has_every_key_in_both_languages():
-    assert CATALOGUE["fr"].keys() == CATALOGUE["en"].keys()
-    for key, text in CATALOGUE["en"].items():
-        assert text, key
+def walk(component):
+    """Every Dash component in a tree, depth first."""
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from walk(child)
 
 
-def test_every_key_used_in_the_code_exists():
-    used = set()
-    for folder in ("layouts", "callbacks", "app"):
-        for path in (ROOT / folder).glob("*.py"):
-            used |= set(re.findall(r'\bt\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text()))
-    assert used, "the scan found no key: the pattern is wrong"
-    missing = sorted(k for k in used if k not in CATALOGUE["fr"])
-    assert not missing, missing
+def by_class(component, name: str) -> list:
+    return [c for c in walk(component) if name in (getattr(c, "className", "") or "").split()]
 
 
-def test_french_and_english_formatting():
-    assert euros(450000, "fr") == "450\u202f000\u202f€"
-    assert euros(450000, "en") == "€450,000"
-    assert percent(0.2346, 1, "fr") == "23,5\u202f%"
-    assert percent(0.5, 0, "en") == "50%"
-    assert display_value("DAYS_BIRTH", -365.25 * 42, "fr") == "42 ans"
-    assert display_value("DAYS_EMPLOYED", 365243, "en").startswith("Not in paid employment")
-    assert display_value("AMT_CREDIT", float("nan"), "fr") == "Non renseigné"
-    assert display_value("CODE_GENDER", "F", "fr") == "Femme"
-    assert feature_value("PAYMENT_RATE", 0.05, "fr") == "5,0\u202f%"
+def text_of(component) -> str:
+    parts = []
+    for c in walk(component):
+        children = getattr(c, "children", None)
+        parts += [x for x in (children if isinstance(children, list) else [children]) if isinstance(x, str)]
+    return " ".join(parts)
+
+
+def test_cldr_formatting_in_french_and_english():
+    fr, en = language("fr"), language("en")
+    assert fr.money(450000) == f"450{NNBSP}000{NBSP}€"
+    assert en.money(450000) == "€450,000"
+    assert fr.percent(0.2346) == f"23,5{NBSP}%"
+    assert en.percent(0.5, 0) == "50%"
+    assert value_text("AGE_YEARS", 42.0, "fr") == "42 ans"
+    assert years(1, "fr") == "1 an" and years(1.5, "en") == "1.5 years"
+    assert value_text("DAYS_EMPLOYED", 365243, "en").startswith("Not in paid employment")
+    assert value_text("AMT_CREDIT", float("nan"), "fr") == "Non renseigné"
+    assert value_text("CODE_GENDER", "F", "fr") == "Femme"
+    assert value_text("NAME_CONTRACT_TYPE", "Cash loans", "fr") == "Prêt personnel"
+    assert value_text("ORGANIZATION_TYPE", "Business Entity Type 3", "fr") == "Entreprise (type 3)"
+    assert value_text("PAYMENT_RATE", 0.05, "fr") == f"5,0{NBSP}%"
+    assert fr.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", 1) == "Groupe comparé : 1 client."
+    assert en.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", 2) == "Compared group: 2 clients."
 
 
 def _luminance(hex_colour: str) -> float:
@@ -73,24 +85,25 @@ def test_palette_text_colours_reach_4_5_to_1(name):
     assert contrast(getattr(palette, name)) >= 4.5
 
 
-def test_palette_graphics_reach_3_to_1():
+def test_chart_graphics_reach_3_to_1():
     assert contrast(palette.GRID) >= 3
-    assert contrast(palette.DENSITY_SCALE[-1][1]) >= 3
+    # Every colour of the density scale, its lightest included, stands out from the white background.
+    assert all(contrast(colour) >= 3 for _, colour in DENSITY_SCALE)
 
 
-def _explanation(proba=0.2, threshold=0.08, seed=0) -> ClientExplanation:
+def _explanation(proba=0.2, threshold=0.08, seed=0, grey=False) -> ClientExplanation:
     rng = np.random.default_rng(seed)
-    contributions = {f.name: float(v) for f, v in zip(FEATURES, rng.normal(0, 0.1, len(FEATURES)), strict=True)}
+    contributions = {name: float(v) for name, v in zip(FEATURES, rng.normal(0, 0.1, len(FEATURES)), strict=True)}
     margin = math.log(proba / (1 - proba))
     base = margin - sum(contributions.values())
-    values = {f.name: (1.0 if f.categorical else float(rng.random() * 100)) for f in FEATURES}
+    values = {name: (1.0 if FIELDS[name].categorical else float(rng.random() * 100)) for name in FEATURES}
     values["AMT_CREDIT"] = 450000.0
     return ClientExplanation(
         client_id=123,
         probability=proba,
         threshold=threshold,
         decision="refused" if proba >= threshold else "granted",
-        in_grey_zone=False,
+        in_grey_zone=grey,
         base_value=base,
         margin=margin,
         contributions=contributions,
@@ -98,38 +111,61 @@ def _explanation(proba=0.2, threshold=0.08, seed=0) -> ClientExplanation:
     )
 
 
-LEVELS = {f.name: ["A", "B", "C"] for f in FEATURES if f.categorical}
+LEVELS = {name: ["Cash loans", "Revolving loans", "C"] for name in FEATURES if FIELDS[name].categorical}
 
 
 def test_factors_keep_top_ten_and_group_the_rest_with_the_same_sum():
     explanation = _explanation()
     items = factors(explanation, LEVELS, "fr")
     assert len(items) == TOP_FACTORS + 1
-    assert items[-1].label == t("why.others", "fr", n=len(FEATURES) - TOP_FACTORS)
+    assert items[-1].label == f"Autres facteurs ({len(FEATURES) - TOP_FACTORS})"
     assert sum(f.contribution for f in items) == pytest.approx(sum(explanation.contributions.values()))
     sizes = [abs(f.contribution) for f in items[:-1]]
     assert sizes == sorted(sizes, reverse=True)
+    assert not {"CODE_GENDER", "NAME_FAMILY_STATUS"} & {f.name for f in items}
 
 
-def test_waterfall_adds_up_from_average_to_client_and_says_signs_in_text():
+def test_waterfall_bars_walk_from_the_average_client_to_this_client():
     explanation = _explanation()
     items = factors(explanation, LEVELS, "fr")
-    figure = waterfall_figure(explanation, items, "fr")
-    trace = figure["data"][0]
-    assert trace["base"] == pytest.approx(explanation.base_value)
-    end = trace["base"] + sum(trace["x"][:-1])
-    assert sigmoid(end) == pytest.approx(explanation.probability)
-    for text, item in zip(trace["text"][:-1], items, strict=True):
-        assert text.startswith("↑" if item.contribution >= 0 else "↓")
-    assert figure["layout"]["hovermode"] is False
+    chart = waterfall(explanation, items, "fr")
+    low, high = waterfall_scale(explanation, items)
+    bars = by_class(chart, "wf-bar")
+    assert len(bars) == len(items) + 1
+    start = explanation.base_value
+    for bar, item in zip(bars, items, strict=False):
+        end = start + item.contribution
+        left = float(bar.style["left"].rstrip("%"))
+        assert left == pytest.approx(min(position(start, low, high), position(end, low, high)), abs=1e-3)
+        assert ("wf-up" in bar.className) == (item.contribution >= 0)  # direction told by class and arrow
+        start = end
+    assert start == pytest.approx(explanation.margin)
+    values = [v.children for v in by_class(chart, "wf-value")]
+    assert all(v.startswith("↑" if f.contribution >= 0 else "↓") for v, f in zip(values, items, strict=False))
+    assert values[len(items)] == f"20,0{NBSP}%"
+    threshold = by_class(chart, "marker-threshold")[0]
+    logit = math.log(0.08 / 0.92)
+    assert float(threshold.style["left"].rstrip("%")) == pytest.approx(position(logit, low, high), abs=1e-3)
 
 
-def test_waterfall_labels_carry_client_values():
+def test_waterfall_alternatives_name_the_average_client_the_result_and_the_threshold():
+    explanation = _explanation()
+    items = factors(explanation, LEVELS, "fr")
+    rows = waterfall_rows(explanation, items, "fr")
+    assert rows[0][0] == "Client moyen" and rows[-2][3] == f"20,0{NBSP}%" and rows[-1][3] == f"8,0{NBSP}%"
+    caption = waterfall_caption(explanation, items, "fr")
+    assert "le seuil est de 8,0" in caption and "à ce client (20,0" in caption
+
+
+def test_factor_labels_carry_client_values_in_the_language():
     explanation = _explanation()
     explanation.contributions["AMT_CREDIT"] = 5.0  # make sure it is in the top ten
+    explanation.contributions["NAME_CONTRACT_TYPE"] = 4.0
+    explanation.feature_values["NAME_CONTRACT_TYPE"] = 0.0
     items = factors(explanation, LEVELS, "fr")
-    assert items[0].label == "Montant du crédit : 450\u202f000\u202f€"
-    assert "Montant du crédit : 450" in waterfall_aria(explanation, items, "fr")
+    assert items[0].label == f"Montant du crédit : 450{NNBSP}000{NBSP}€"
+    assert items[1].label == "Type de contrat : Prêt personnel"
+    assert factors(explanation, LEVELS, "en")[1].label == "Contract type: Cash loan"
 
 
 def test_paragraph_names_what_raises_and_lowers_the_risk():
@@ -138,31 +174,40 @@ def test_paragraph_names_what_raises_and_lowers_the_risk():
     items = factors(explanation, LEVELS, "fr")
     text = explanation_paragraph(explanation, items, "fr")
     up, down = text.split("diminuent")
-    assert "montant du crédit (450\u202f000\u202f€)" in up
+    assert f"montant du crédit (450{NNBSP}000{NBSP}€)" in up
     assert "score externe 2" in down
-    assert "20,0\u202f%" in text
+    assert f"20,0{NBSP}%" in text
     assert join_words(["a", "b", "c"], "en") == "a, b and c"
+    assert join_words(["a", "b"], "fr") == "a et b"
 
 
-def test_decision_texts_above_and_below_threshold():
-    refused = decision_texts(_explanation(proba=0.2, threshold=0.08), "fr", (0.06, 0.1))
-    assert refused["decision"] == "Crédit refusé"
+def test_decision_texts_and_grey_zone_announcement():
+    refused = decision_texts(_explanation(proba=0.2, threshold=0.08), (0.06, 0.1), "fr")
+    assert refused["decision"] == "Crédit refusé" and refused["symbol"] == "✗"
     assert refused["distance"].startswith("12,0 points au-dessus du seuil")
-    granted = decision_texts(_explanation(proba=0.05, threshold=0.08), "en", (0.06, 0.1))
+    granted = decision_texts(_explanation(proba=0.07, threshold=0.08, grey=True), (0.06, 0.1), "en")
     assert granted["decision"] == "Credit granted"
-    assert "below" in granted["distance"] and "below" in granted["aria"]
-    assert "Client 123" in granted["status"]
-    assert "grey zone from 6.0% to 10.0%" in granted["caption"]
+    assert "below" in granted["distance"] and "Client 123" in granted["status"]
+    assert "review by an advisor required" in granted["status"] and granted["grey"]
+    caption = gauge_caption(_explanation(proba=0.05, threshold=0.08), (0.06, 0.1), "en")
+    assert "below the 8.0% threshold" in caption and "grey zone from 6.0% to 10.0%" in caption
 
 
-def test_gauge_shows_client_and_threshold():
+def test_gauge_places_client_threshold_and_zones():
     for proba in (0.01, 0.08, 0.5, 0.97):
-        top = gauge_range(proba, 0.08)
+        top = gauge_top(proba, 0.08)
         assert top >= proba and top >= 0.08 and top <= 1
-    figure = gauge_figure(0.3, 0.08, (0.06, 0.1), "fr")
-    assert figure["data"][0]["x"] == [0.3]
-    texts = " ".join(a["text"] for a in figure["layout"]["annotations"])
-    assert "Seuil 8,0" in texts and "Ce client 30,0" in texts
+    chart = gauge(0.3, 0.08, (0.06, 0.1), "fr")
+    top = gauge_top(0.3, 0.08)
+    client = by_class(chart, "gauge-client")[0]
+    assert float(client.style["left"].rstrip("%")) == pytest.approx(100 * 0.3 / top, abs=1e-3)
+    assert "gauge-client-refused" in client.className
+    text = text_of(chart)
+    assert f"Seuil 8,0{NBSP}%" in text and f"Ce client 30,0{NBSP}%" in text
+    zones = by_class(chart, "gauge-zone")
+    widths = [float(z.style["width"].rstrip("%")) for z in zones]
+    assert sum(widths) == pytest.approx(100)
+    assert "Zone grise" in text  # zones are named in words, not by colour alone
 
 
 def test_histogram_figure_and_texts():
@@ -179,26 +224,36 @@ def test_histogram_figure_and_texts():
     figure = histogram_figure(hist, "EXT_SOURCE_MEAN", "fr")
     assert [trace["y"] for trace in figure["data"]] == [[5, 3, 0], [1, 2, 4]]
     assert figure["data"][1]["marker"]["pattern"]["shape"]  # refused also differ by pattern, not colour alone
-    aria, caption = histogram_texts(hist, "EXT_SOURCE_MEAN", "fr")
-    assert "15 clients" in aria and "40\u202f%" in caption
+    assert figure["layout"]["legend"]["yanchor"] == "bottom"  # above the plot, clear of the axis title
+    caption = histogram_texts(hist, "EXT_SOURCE_MEAN", "fr")
+    assert f"40{NBSP}%" in caption and "15 clients du groupe ont une valeur" in caption
     missing = Histogram([0, 1], [1], [0], 1, 1, None, None, 0.5)
-    assert "n'est pas renseignée" in histogram_texts(missing, "EXT_SOURCE_1", "fr")[1]
+    assert "n'est pas renseignée" in histogram_texts(missing, "EXT_SOURCE_1", "fr")
 
 
-def test_cross_figure_points_or_density():
-    small = CrossView(3, ([0.1, 0.2, 0.3], [1, 2, 3], [False, True, False]), None, (0.2, 2.0))
+def test_cross_view_points_or_density_are_described_as_drawn():
+    small = CrossView(3, ([0.1, 0.2, 0.3], [1, 2, 3], [False, True, False]), None, (0.2, 2.0), 4, (0.2, 2.0), 1.0)
     figure = cross_figure(small, "EXT_SOURCE_1", "AGE_YEARS", "fr")
-    kinds = [trace["type"] for trace in figure["data"]]
-    assert kinds == ["scatter", "scatter", "scatter"]
+    assert [trace["type"] for trace in figure["data"]] == ["scatter", "scatter", "scatter"]
     assert figure["data"][-1]["marker"]["symbol"] == "star"
-    large = CrossView(10_000, None, ([0.5], [1.0], [[10_000]]), (None, 2.0))
+    assert all("opacity" not in trace["marker"] for trace in figure["data"])
+    text = cross_texts(small, "EXT_SOURCE_1", "AGE_YEARS", "fr")
+    assert "Chaque point est un client" in text and "tend nettement à augmenter" in text
+    assert "1 client sans l'une des deux valeurs est écarté" in text
+    large = CrossView(10_000, None, ([0.5], [1.0], [[10_000]]), (None, 2.0), 10_000, (0.5, 1.0), -0.05)
     figure = cross_figure(large, "EXT_SOURCE_1", "AGE_YEARS", "en")
     assert [trace["type"] for trace in figure["data"]] == ["heatmap"]  # client without x: no star
-    assert "10,000" in cross_texts(large, "EXT_SOURCE_1", "AGE_YEARS", "en")[0]
+    text = cross_texts(large, "EXT_SOURCE_1", "AGE_YEARS", "en")
+    assert "Each point" not in text and "colour of each square" in text and "no clear trend" in text
+    table = cross_table(large, "EXT_SOURCE_1", "AGE_YEARS", "en")
+    cells = [c.children for c in walk(table) if type(c).__name__ in ("Td", "Th")]
+    assert "Group median" in cells and "10,000" not in cells[3:]  # the head-count is in the caption, not a column
 
 
-def test_importance_figure_is_sorted():
+def test_importance_chart_is_sorted_and_labelled():
     importance = np.arange(len(FEATURES), dtype=float)
-    figure = importance_figure(importance, "fr", top=5)
-    assert figure["data"][0]["x"] == sorted(figure["data"][0]["x"], reverse=True)
-    assert len(figure["data"][0]["y"]) == 5
+    chart = importance_chart(importance, FEATURES, "fr", top=5)
+    widths = [float(b.style["width"].rstrip("%")) for b in by_class(chart, "wf-bar")]
+    assert widths == sorted(widths, reverse=True) and widths[0] == 100 and len(widths) == 5
+    labels = [label.children for label in by_class(chart, "wf-label")]
+    assert labels[0] == language("fr").field(FEATURES[-1])

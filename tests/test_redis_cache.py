@@ -7,16 +7,17 @@ import logging
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import time
 
 import pytest
 
 from app import create_app
 from app.config import Config
+from layouts.comparison import DEFAULT_X, DEFAULT_Y
+from scoring.comparison import GroupSpec, resolve_group
 
 from .dash_requests import post
+from .servers import free_port, start_redis
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -24,31 +25,6 @@ def _needs_redis_server():
     # A failure, not a skip: CI installs redis-server (make system-deps) and must run these tests.
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is missing: apt-get install redis-server (or make system-deps)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_redis(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--protected-mode", "yes", "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    import redis
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(port=port, socket_timeout=0.5).ping():
-                return process
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("redis-server did not start")
 
 
 @pytest.fixture()
@@ -69,13 +45,37 @@ def redis_app(artifacts, port: int):
     return create_app(config)
 
 
+COMPARE = {
+    "compare-feature.value": DEFAULT_X,
+    "compare-feature-y.value": DEFAULT_Y,
+    "compare-group.value": "all",
+    "compare-k.value": 500,
+    "filter-gender.value": "any",
+    "filter-age.value": "same",
+    "filter-income.value": "any",
+    "filter-contract.value": "any",
+}
+
+
 def show(client, app, client_id: int):
-    """Select a client, then ask for its score, as the browser does; returns (statuses, score text)."""
+    """Select a client, then ask for its summary and comparison, as the browser does: (statuses, probability text).
+
+    The comparison reads its group aggregates through the cache (cached data is what workers share).
+    """
     selected = post(client, app, "client-id.data", {"url.search": f"?client={client_id}", "lang.data": "fr"},
                     ["url.search"])
-    score = post(client, app, "score-placeholder.children", {"client-id.data": client_id, "lang.data": "fr"})
-    proba = score.get_json()["response"]["score-proba"]["children"] if score.status_code == 200 else None
-    return (selected.status_code, score.status_code), proba
+    score = post(client, app, "summary-empty.hidden", {"client-id.data": client_id, "lang.data": "fr"})
+    compared = post(client, app, "compare-size.children", {"client-id.data": client_id, "lang.data": "fr", **COMPARE})
+    proba = score.get_json()["response"]["summary-proba"]["children"] if score.status_code == 200 else None
+    return (selected.status_code, score.status_code, compared.status_code), proba
+
+
+def group_key(app, client_id: int) -> tuple:
+    """The cache key of the comparison group ``show`` asks for (same resolution as the callback)."""
+    portfolio = app.server.config["services"].portfolio
+    spec = GroupSpec(age="same")
+    group = resolve_group(portfolio, portfolio.index_of(client_id), spec)
+    return (group.key(), DEFAULT_X, DEFAULT_Y)
 
 
 def test_redis_settings_from_environment():
@@ -96,7 +96,7 @@ def test_cache_is_shared_and_survives_redis_death(synthetic_artifacts, redis_ser
     client = worker_a.server.test_client()
 
     statuses, proba = show(client, worker_a, ids[0])
-    assert statuses == (200, 200) and proba.endswith("%")
+    assert statuses == (200, 200, 200) and proba.endswith("%")
     assert redis.Redis(port=port).dbsize() > 0
     # Worker B reads what worker A computed: its compute function is never called.
     services_b = worker_b.server.config["services"]
@@ -104,7 +104,7 @@ def test_cache_is_shared_and_survives_redis_death(synthetic_artifacts, redis_ser
     def must_not_run():
         raise AssertionError("computed again: the cache is not shared")
 
-    assert services_b.cached("score-fr", (ids[0],), must_not_run) is not None
+    assert services_b.cached("group", group_key(worker_a, ids[0]), must_not_run) is not None
 
     # Redis dies mid-run: every request still answers, uncached, and the app says so once.
     caplog.set_level(logging.WARNING, logger="app")
@@ -113,7 +113,7 @@ def test_cache_is_shared_and_survives_redis_death(synthetic_artifacts, redis_ser
     started = time.monotonic()
     for client_id in ids[1:6]:
         statuses, proba = show(client, worker_a, client_id)
-        assert statuses == (200, 200) and proba.endswith("%"), client_id
+        assert statuses == (200, 200, 200) and proba.endswith("%"), client_id
     assert time.monotonic() - started < 10
     warnings = [r.getMessage() for r in caplog.records if "cache unavailable" in r.getMessage()]
     assert len(warnings) == 1, warnings  # rate-limited: one line, not one per request
@@ -122,7 +122,7 @@ def test_cache_is_shared_and_survives_redis_death(synthetic_artifacts, redis_ser
     # Redis comes back on the same address: the cache is used again without a restart.
     start_redis(port)
     try:
-        assert show(client, worker_a, ids[6])[0] == (200, 200)
+        assert show(client, worker_a, ids[6])[0] == (200, 200, 200)
         assert redis.Redis(port=port).dbsize() > 0
     finally:
         redis.Redis(port=port).shutdown(nosave=True)
@@ -133,13 +133,13 @@ def test_hung_redis_costs_timeouts_not_failures(synthetic_artifacts, redis_serve
     app = redis_app(synthetic_artifacts, port)
     ids = [int(i) for i in app.server.config["services"].portfolio.ids[10:13]]
     client = app.server.test_client()
-    assert show(client, app, ids[0])[0] == (200, 200)
+    assert show(client, app, ids[0])[0] == (200, 200, 200)
     os.kill(process.pid, signal.SIGSTOP)  # accepts connections, never answers
     try:
         for client_id in ids[1:]:
             started = time.monotonic()
             statuses, proba = show(client, app, client_id)
-            assert statuses == (200, 200) and proba.endswith("%")
+            assert statuses == (200, 200, 200) and proba.endswith("%")
             # 0.25 s socket timeout per cache call (a get and a set per callback): well under the 30 s router limit.
             assert time.monotonic() - started < 5
     finally:

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import create_app
-from app.config import ROOT, Config
-from app.security import main as security_cli
-from app.security import parse_credentials, safe_next
+from app import LANG_COOKIE, create_app
+from app.config import ROOT, Config, ConfigError
+from app.security import check_production_settings, parse_credentials, safe_next
+from app.security.cli import main as security_cli
+from layouts.i18n import language
+from layouts.login import login_messages
 
 from .dash_requests import post
 
@@ -100,10 +102,17 @@ def test_production_refuses_to_start_unsafely(prod_config, changes, needle):
     assert "hunter2" not in message  # a misplaced password is never echoed
 
 
-def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts):
+@pytest.mark.parametrize(
+    ("app_env", "line"),
+    [
+        ("production", "cannot start: APP_ENV=production needs ADVISOR_CREDENTIALS"),
+        ("prod", "cannot start: APP_ENV must be development or production, not 'prod'"),
+    ],
+)
+def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts, app_env, line):
     env = {
         **os.environ,
-        "APP_ENV": "production",
+        "APP_ENV": app_env,
         "ARTIFACTS_DIR": str(synthetic_artifacts),
         "BUILD_DEFAULT_ARTIFACTS": "0",
         "WEB_CONCURRENCY": "1",
@@ -127,8 +136,37 @@ def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts):
     )
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines[-1].startswith("cannot start: APP_ENV=production needs ADVISOR_CREDENTIALS"), done.stderr
+    assert lines[-1].startswith(line), done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("value", ["prod", "Production", "staging", "", " production"])
+def test_app_env_accepts_only_known_values(value, monkeypatch):
+    # Before: any value but "production" ran without login (APP_ENV=prod was a silent open door).
+    with pytest.raises(ConfigError) as error:
+        Config.from_env({"APP_ENV": value})
+    assert str(error.value) == f"APP_ENV must be development or production, not {value!r}"
+    with pytest.raises(ConfigError):
+        Config(env=value)  # built in code: the same rule
+    monkeypatch.setenv("APP_ENV", value)
+    with pytest.raises(SystemExit) as stop:
+        create_app()  # the entry point turns it into one line
+    assert stop.value.code == f"cannot start: APP_ENV must be development or production, not {value!r}"
+    assert Config.from_env({}).env == "development" and not Config.from_env({}).production
+    assert Config.from_env({"APP_ENV": "production"}).production
+
+
+def test_library_code_raises_and_only_the_entry_point_exits(prod_config):
+    bare = replace(prod_config, advisor_credentials="")
+    with pytest.raises(ConfigError) as error:  # a typed error a caller can handle, not SystemExit
+        check_production_settings(bare)
+    assert not isinstance(error.value, SystemExit) and "cannot start" not in str(error.value)
+    with pytest.raises(ConfigError):
+        parse_credentials("alice:plain")
+    with pytest.raises(SystemExit) as stop:  # create_app is the entry point: one line, the same reason
+        create_app(bare)
+    assert stop.value.code == f"cannot start: {error.value}"
+    assert "\n" not in stop.value.code
 
 
 def test_credentials_parsing():
@@ -151,6 +189,16 @@ def test_hash_password_cli(monkeypatch, capsys):
     assert parse_credentials(line) == {"carol": hashed}
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert security_cli(["hash-password", "carol"]) == 1
+
+
+def test_hash_password_runs_as_a_module():
+    done = subprocess.run(
+        [sys.executable, "-m", "app.security", "hash-password", "dora"],
+        input="another long enough password\n", cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    name, hashed = done.stdout.strip().split(":", 1)
+    assert name == "dora" and check_password_hash(hashed, "another long enough password")
 
 
 # ------------------------------------------------------------------ login
@@ -204,14 +252,66 @@ def test_wrong_password_unknown_user_and_throttle(prod_app):
     assert ok.status_code == 302
 
 
+def test_throttled_page_is_the_localized_login_page(prod_app):
+    for lang, address in (("fr", "10.0.1.1"), ("en", "10.0.1.2")):
+        client = prod_app.server.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        client.set_cookie(LANG_COOKIE, lang)
+        codes = [login(client, password="nope").status_code for _ in range(11)]
+        assert codes == [401] * 10 + [429]
+        page = login(client).get_data(as_text=True)  # the right password too: the address waits
+        assert page.startswith(f'<!DOCTYPE html>\n<html lang="{lang}">')
+        assert login_messages(lang)["throttled"] in page and f"<h1>{language(lang)._('Advisor login')}</h1>" in page
+        other = "fr" if lang == "en" else "en"
+        assert login_messages(other)["throttled"] not in page
+
+
+def test_successful_login_frees_the_address(prod_app):
+    client = prod_app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.2.1"
+    assert [login(client, password="nope").status_code for _ in range(9)] == [401] * 9
+    assert login(client).status_code == 302  # the advisor found the password: the count starts afresh
+    client.get("/logout")
+    assert [login(client, password="nope").status_code for _ in range(10)] == [401] * 10
+    assert login(client).status_code == 429
+
+
+def test_unreachable_redis_still_brakes_logins(prod_config, caplog):
+    from .test_redis_cache import free_port
+
+    # Nothing listens there: each worker counts in its own memory until Redis answers again.
+    app = create_app(replace(prod_config, redis_url=f"redis://127.0.0.1:{free_port()}/0", cache_type="SimpleCache"))
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.3.1"
+    caplog.set_level(logging.WARNING)
+    codes = [login(client, password="nope").status_code for _ in range(11)]
+    assert codes == [401] * 10 + [429]
+    good = app.server.test_client()
+    assert login(good).status_code == 302  # another address logs in: no 500 on the login page
+    assert any("falling back to in-memory storage" in r.getMessage() for r in caplog.records)
+
+
 def test_login_form_needs_its_token_and_same_origin(prod_app):
     client = prod_app.server.test_client()
     client.get("/login")
     no_token = client.post("/login", data={"username": "alice", "password": PASSWORD})
     assert no_token.status_code == 400 and client.get("/").status_code == 302
-    login(client)
+    expired = no_token.get_data(as_text=True)
+    assert login_messages("fr")["expired"] in expired and 'name="csrf"' in expired  # the form again, a fresh token
+    other = prod_app.server.test_client()  # a valid token, but from another session
+    stolen = other.post("/login", data={"csrf": csrf_of(client.get("/login")), "username": "alice", "password": PASSWORD})
+    assert stolen.status_code == 400
+    # Behind the HTTPS router, the form must also come with a same-origin referrer (Flask-WTF's strict mode).
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.4.1"}
+    token = csrf_of(client.get("/login"))
+    form = {"csrf": token, "username": "alice", "password": PASSWORD, "next": "/"}
+    assert client.post("/login", data=form, headers=https).status_code == 400
+    referred = client.post("/login", data=form, headers={**https, "Referer": "https://localhost/login"})
+    assert referred.status_code == 302
     cross = client.post("/_dash-update-component", json={}, headers={"Origin": "https://evil.example"})
     assert cross.status_code == 403
+    # Every non-Dash POST needs the token, not only the login form: a forged logout POST too.
+    assert client.post("/logout").status_code == 400 and client.get("/").status_code == 200
 
 
 def test_login_page_is_accessible_html(prod_app):
@@ -340,6 +440,8 @@ def test_login_csp_logout_and_expired_session_in_chromium(prod_app, client_ids):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
+    from layouts import comparison, summary
+
     from .browser import chrome, live_server, run_axe, text_of, wait_for, wait_idle
 
     with live_server(prod_app.server) as url:
@@ -351,8 +453,9 @@ def test_login_csp_logout_and_expired_session_in_chromium(prod_app, client_ids):
             assert not login_axe["violations"], login_axe["violations"]
             driver.find_element(By.ID, "username").send_keys("alice")
             driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
-            wait_for(driver, lambda d: text_of(d, "score-proba").strip().endswith("%"), 30, "the score never rendered")
-            assert driver.find_elements(By.CSS_SELECTOR, "#gauge .main-svg"), "plotly chart missing"
+            wait_for(driver, lambda d: text_of(d, summary.ids.proba).strip().endswith("%"), 30, "the score never rendered")
+            chart = f"#{comparison.ids.hist} .main-svg"  # a plotly chart: its scripts and styles pass the CSP
+            wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, chart), 30, "plotly chart missing")
             assert driver.find_element(By.CSS_SELECTOR, "a[href='/logout']").is_displayed()
             logs = driver.get_log("browser")
             problems = [
@@ -364,7 +467,7 @@ def test_login_csp_logout_and_expired_session_in_chromium(prod_app, client_ids):
             # The session expires (cookie gone): the next callback sends the advisor to the login page.
             wait_idle(driver)
             driver.delete_cookie("pad_session")
-            driver.find_element(By.ID, "compare-feature").send_keys(Keys.HOME)
+            driver.find_element(By.ID, comparison.ids.feature).send_keys(Keys.HOME)
             wait_for(driver, lambda d: "/login?next=" in d.current_url, 20, "no redirect to the login page")
             assert f"client%3D{client_ids[2]}" in driver.current_url or f"client={client_ids[2]}" in driver.current_url
         finally:
