@@ -113,17 +113,17 @@ class Frame:
         return round(self.height - self.bottom - (value - low) / (high - low) * (self.height - self.top - self.bottom), 2)
 
 
-def _line(frame: Frame, xs, ys, color: str, *, width: float = 2.5, dash: str = "") -> str:
+def _line(frame: Frame, xs, ys, color: str, *, width: float = 2.5, dash: str = "", css: str = "svg-series") -> str:
     points = " ".join(f"{frame.x(x)},{frame.y(y)}" for x, y in zip(xs, ys, strict=True))
     style = f' stroke-dasharray="{dash}"' if dash else ""
-    return f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="{width}"{style}/>'
+    return f'<polyline class="{css}" points="{points}" fill="none" stroke="{color}" stroke-width="{width}"{style}/>'
 
 
 def _text(
     x: float, y: float, text: str, *, anchor: str = "middle", size: int = 13, weight: str = "normal", extra: str = ""
 ) -> str:
     return (
-        f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
+        f'<text class="svg-text" x="{x}" y="{y}" text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" '
         f'fill="{palette.TEXT}"{extra}>{escape(text)}</text>'
     )
 
@@ -134,20 +134,23 @@ def svg_chart(frame: Frame, body: list[str], *, x_title: str, y_title: str, x_ti
     parts = [
         f'<svg class="line-chart" viewBox="0 0 {frame.width} {frame.height}" role="presentation" '
         'aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">',
-        f'<rect x="0" y="0" width="{frame.width}" height="{frame.height}" fill="#FFFFFF"/>',
+        f'<rect class="svg-bg" x="0" y="0" width="{frame.width}" height="{frame.height}" fill="#FFFFFF"/>',
     ]
     x0, x1 = frame.x(frame.x_range[0]), frame.x(frame.x_range[1])
     y0, y1 = frame.y(frame.y_range[0]), frame.y(frame.y_range[1])
     for value, text in y_ticks:
         y = frame.y(value)
-        parts.append(f'<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="#D9D9D9" stroke-width="1"/>')
+        parts.append(f'<line class="svg-grid" x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="#D9D9D9" stroke-width="1"/>')
         parts.append(_text(x0 - 6, y + 4, text, anchor="end", size=12))
     for value, text in x_ticks:
         x = frame.x(value)
-        parts.append(f'<line x1="{x}" x2="{x}" y1="{y0}" y2="{y0 + 5}" stroke="{palette.GRID}" stroke-width="1"/>')
+        parts.append(
+            f'<line class="svg-axis" x1="{x}" x2="{x}" y1="{y0}" y2="{y0 + 5}" stroke="{palette.GRID}" stroke-width="1"/>'
+        )
         parts.append(_text(x, y0 + 19, text, size=12))
-    parts.append(f'<line x1="{x0}" x2="{x1}" y1="{y0}" y2="{y0}" stroke="{palette.GRID}" stroke-width="1.5"/>')
-    parts.append(f'<line x1="{x0}" x2="{x0}" y1="{y0}" y2="{y1}" stroke="{palette.GRID}" stroke-width="1.5"/>')
+    for x_a, x_b, y_a, y_b in ((x0, x1, y0, y0), (x0, x0, y0, y1)):
+        ends = f'x1="{x_a}" x2="{x_b}" y1="{y_a}" y2="{y_b}"'
+        parts.append(f'<line class="svg-axis" {ends} stroke="{palette.GRID}" stroke-width="1.5"/>')
     parts += body
     parts.append(_text((x0 + x1) / 2, frame.height - 10, x_title, size=13, weight="600"))
     parts.append(
@@ -178,9 +181,9 @@ def roc_chart(performance: dict, threshold_point: tuple[float, float], lang: str
     frame = Frame((0, 1), (0, 1))
     fx, fy = threshold_point
     body = [
-        _line(frame, [0, 1], [0, 1], palette.NEUTRAL, width=1.5, dash="6 5"),
+        _line(frame, [0, 1], [0, 1], palette.NEUTRAL, width=1.5, dash="6 5", css="svg-reference"),
         _line(frame, roc["fpr"], roc["tpr"], palette.RISK_DOWN, width=3),
-        f'<circle cx="{frame.x(fx)}" cy="{frame.y(fy)}" r="6" fill="{palette.CLIENT}"/>',
+        f'<circle class="svg-marker" cx="{frame.x(fx)}" cy="{frame.y(fy)}" r="6" fill="{palette.CLIENT}"/>',
         _text(frame.x(fx) + 10, frame.y(fy) + 18, tr._("Threshold"), anchor="start", weight="600"),
     ]
     ticks = _percent_ticks(1, lang)
@@ -200,17 +203,17 @@ def reliability_chart(performance: dict, lang: str) -> Markup:
     top = max(max(b["mean_predicted"] for b in bins), max(b["observed_ci"][1] for b in bins))
     top = min(1.0, _nice_step(top / 5) * math.ceil(top / _nice_step(top / 5)))
     frame = Frame((0, top), (0, top))
-    body = [_line(frame, [0, top], [0, top], palette.NEUTRAL, width=1.5, dash="6 5")]
+    body = [_line(frame, [0, top], [0, top], palette.NEUTRAL, width=1.5, dash="6 5", css="svg-reference")]
     xs = [b["mean_predicted"] for b in bins]
     ys = [b["observed"] for b in bins]
     for b in bins:
         x = frame.x(b["mean_predicted"])
         low, high = b["observed_ci"]
         whisker = f'x1="{x}" x2="{x}" y1="{frame.y(low)}" y2="{frame.y(high)}"'
-        body.append(f'<line {whisker} stroke="{palette.RISK_DOWN}" stroke-width="1.5"/>')
+        body.append(f'<line class="svg-series" {whisker} stroke="{palette.RISK_DOWN}" stroke-width="1.5"/>')
     body.append(_line(frame, xs, ys, palette.RISK_DOWN, width=2))
     body += [
-        f'<circle cx="{frame.x(x)}" cy="{frame.y(y)}" r="5" fill="{palette.RISK_DOWN}"/>'
+        f'<circle class="svg-point" cx="{frame.x(x)}" cy="{frame.y(y)}" r="5" fill="{palette.RISK_DOWN}"/>'
         for x, y in zip(xs, ys, strict=True)
     ]
     ticks = _percent_ticks(top, lang)
@@ -243,10 +246,11 @@ def cost_chart(performance: dict, metrics: dict, threshold: float, lang: str) ->
     x_t = frame.x(threshold)
     label = tr._("Threshold {value}", value=tr.percent(threshold, 1))
     body = [
-        _line(frame, [0, right], [reference["accept_all"]] * 2, palette.NEUTRAL, width=1.5, dash="8 5"),
-        _line(frame, [0, right], [reference["refuse_all"]] * 2, palette.NEUTRAL, width=1.5, dash="2 4"),
+        _line(frame, [0, right], [reference["accept_all"]] * 2, palette.NEUTRAL, width=1.5, dash="8 5", css="svg-reference"),
+        _line(frame, [0, right], [reference["refuse_all"]] * 2, palette.NEUTRAL, width=1.5, dash="2 4", css="svg-reference"),
         _line(frame, xs, ys, palette.RISK_UP, width=3),
-        f'<line x1="{x_t}" x2="{x_t}" y1="{frame.y(0)}" y2="{frame.y(top_y)}" stroke="{palette.CLIENT}" stroke-width="2"/>',
+        f'<line class="svg-marker" x1="{x_t}" x2="{x_t}" y1="{frame.y(0)}" y2="{frame.y(top_y)}" '
+        f'stroke="{palette.CLIENT}" stroke-width="2"/>',
         # Low in the plot: the cost curve and the two reference lines run high.
         _text(x_t + 6, frame.y(0.12 * top_y), label, anchor="start", weight="600"),
     ]

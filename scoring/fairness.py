@@ -287,6 +287,11 @@ def audit(
                 table = decisions if name in decisions.columns else scores
                 row[name] = _number(table.loc[group, name])
                 row[f"{name}_ci"] = interval(draws[group][name])
+            # Fairlearn says 0 for a rate with nothing to count (no good payer, no defaulter): say "undefined".
+            undefined = {"false_positive_rate": (y[mask] == 0).sum() == 0, "false_negative_rate": (y[mask] == 1).sum() == 0}
+            for name, empty in undefined.items():
+                if empty:
+                    row[name], row[f"{name}_ci"] = None, None
             rows.append(row)
         groups_out[attribute.key] = rows
 
@@ -320,8 +325,8 @@ def audit(
         "auc": _number(safe_auc(y, proba)),
         "default_rate": float(y.mean()),
         "refusal_rate": float(refused.mean()),
-        "false_positive_rate": _number(_rate(np.array([(refused * (1 - y)).sum()]), np.array([(1 - y).sum()]))[0]),
-        "false_negative_rate": _number(_rate(np.array([((1 - refused) * y).sum()]), np.array([y.sum()]))[0]),
+        "false_positive_rate": _number(refused[y == 0].mean()) if (y == 0).any() else None,
+        "false_negative_rate": _number(1 - refused[y == 1].mean()) if (y == 1).any() else None,
         "n_boot": int(n_boot),
         "interval": INTERVAL,
         "bootstrap": "resampling clients with replacement within each group, seeded",

@@ -24,6 +24,7 @@ from .browser import (
     wait_for,
     wait_idle,
 )
+from .test_accessibility import CONTAINED_JS, CONTRAST_JS, TEXT_SPACING
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +75,43 @@ def test_model_page_axe(server, driver, lang):
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 320, f"horizontal scrolling at 320 px: {width}"
     assert console_errors(driver) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_model_page_text_contrast_and_chart_text_inside_charts(server, driver, lang):
+    url, _, _ = server
+    driver.get(f"{url}/lang/{lang}")
+    driver.get(f"{url}/modele")
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert driver.execute_script(CONTRAST_JS) == []
+    for width in (320, 640, 1280):
+        set_viewport(driver, width, 900)
+        bad, overflow = driver.execute_script(CONTAINED_JS)
+        assert bad == [] and overflow <= 0, (width, bad, overflow)
+    driver.execute_script(TEXT_SPACING)
+    bad, overflow = driver.execute_script(CONTAINED_JS)
+    assert bad == [] and overflow <= 0, ("text spacing", bad, overflow)
+
+
+def test_model_page_charts_in_forced_colours(server, driver):
+    url, _, _ = server
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "forced-colors", "value": "active"}]})
+    driver.get(f"{url}/modele")
+    colours = driver.execute_script(
+        """const probe = document.createElement('span'); document.body.appendChild(probe);
+           const system = name => { probe.style.color = name; return getComputedStyle(probe).color; };
+           const text = system('CanvasText'), canvas = system('Canvas'), grey = system('GrayText'); probe.remove();
+           const style = sel => getComputedStyle(document.querySelector(sel));
+           return {forced: matchMedia('(forced-colors: active)').matches, text, canvas, grey,
+                   refused: style('#model-fairness-img .fair-refusal_rate').backgroundColor,
+                   series: style('#model-roc-img .svg-series').stroke, words: style('#model-roc-img .svg-text').fill,
+                   background: style('#model-roc-img .svg-bg').fill,
+                   reference: style('#model-roc-img .svg-reference').stroke};"""
+    )
+    assert colours["forced"]
+    assert colours["refused"] == colours["text"] and colours["series"] == colours["text"]
+    assert colours["words"] == colours["text"] and colours["background"] == colours["canvas"]
+    assert colours["reference"] == colours["grey"]
 
 
 def test_model_page_keyboard_walk(server, driver):
@@ -149,6 +187,7 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: d.find_element(By.ID, "review-reason").get_attribute("aria-invalid") == "true")
     assert "review-comment-error" in driver.find_element(By.ID, "review-comment").get_attribute("aria-describedby")
     assert_axe_clean(driver, f"{lang}: review errors shown", "document.getElementById('review')")
+    assert [c for c in driver.execute_script(CONTRAST_JS) if "review" in str(c[0])] == []
 
     start_at_review(driver)
     radio = keyboard_to(driver, "review-decision")

@@ -284,3 +284,17 @@ def test_train_protected_option(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["train", "--synthetic", "100", "--protected", "CODE_GENDER,NOT_A_COLUMN", "--out", str(tmp_path / "x")])
     assert stop.value.code == 2 and "NOT_A_COLUMN" in capsys.readouterr().err
+
+
+def test_a_rate_with_nothing_to_count_is_undefined_not_zero():
+    frame, y, proba = scored_sample(1000)
+    frame = frame.copy()
+    defaulters = np.flatnonzero(y == 1)[:4]
+    frame["NAME_FAMILY_STATUS"] = "Married"
+    frame.loc[frame.index[defaulters], "NAME_FAMILY_STATUS"] = "Widow"  # a group of defaulters only
+    result = audit(y, proba, 0.12, frame, attributes=AUDITED[2:], n_boot=50, seed=0)
+    widow = next(r for r in result["groups"]["family_status"] if r["group"] == "Widow")
+    assert widow["n"] == 4 and widow["default_rate"] == 1.0
+    assert widow["false_positive_rate"] is None and widow["false_positive_rate_ci"] is None and widow["auc"] is None
+    assert widow["false_negative_rate"] is not None
+    strict_json(json.dumps(result, allow_nan=False))
