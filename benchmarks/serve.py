@@ -2,9 +2,10 @@
 
     python -m benchmarks.serve --clients 356255 --out benchmarks/results/serve_356255.json
 
-A client switch in the browser is one selection callback, then four callbacks for the score, the
-explanation, the card and the comparison. ``switch_*`` is the time of all five sent one after the other
-(the browser sends the last four in parallel, so this over-states what an advisor waits). Each client is
+A client switch in the browser is one selection callback, then five callbacks for the summary, the advisor
+review (history read from the review database: SQLite by default, ``DATABASE_URL`` when set), the
+explanation, the card and the comparison. ``switch_*`` is the time of all six sent one after the other
+(the browser sends the last five in parallel, so this over-states what an advisor waits). Each client is
 new to the per-client cache; the aggregates of the default comparison group are computed once per
 worker and then shared by every client (the design: group aggregates are cached apart from the client).
 """
@@ -35,7 +36,15 @@ from benchmarks.common import (
 )
 from benchmarks.procmem import tree_memory
 
-CLIENT_CALLBACKS = ("score-placeholder.children", "why-paragraph.children", "card-content.children", "compare-size.children")
+# The views a client change updates (first output of each callback): summary band, advisor review (reads the
+# client's review history from the database), explanation, client card, comparison.
+CLIENT_CALLBACKS = (
+    "summary-empty.hidden",
+    "review-empty.hidden",
+    "why-paragraph.children",
+    "card-content.children",
+    "compare-size.children",
+)
 COMPARE_DEFAULTS = {
     "compare-feature.value": "EXT_SOURCE_MEAN",
     "compare-feature-y.value": "PROBABILITY",
@@ -112,8 +121,9 @@ def main() -> None:
         },
         "pss_mb_total": memory["pss_mb"],
         "rss_mb_total": memory["rss_mb"],
-        "note": "switch = selection + score + explanation + card + comparison callbacks sent one after the other; "
-        "every client is new to the per-client cache; the default group aggregates are computed once per worker",
+        "reviews_database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite (default file)",
+        "note": "switch = selection + summary + review + explanation + card + comparison callbacks sent one after "
+        "the other; every client is new to the per-client cache; the default group aggregates are computed once per worker",
     }
     save(result, args.out)
 
