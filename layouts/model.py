@@ -317,7 +317,7 @@ def performance_section(artifacts, lang: str) -> dict | None:
         "drawing": roc_chart(performance, (fpr, tpr), lang),
         "caption": tr._(
             "ROC AUC {auc}: a defaulter picked at random gets a higher score than a good payer picked at random "
-            "in {share} of pairs (50 % would be chance, the dashed diagonal). At the threshold the model catches "
+            "in {share} of pairs (50% would be chance, the dashed diagonal). At the threshold the model catches "
             "{tpr} of the defaulters and refuses {fpr} of the good payers.",
             auc=tr.number(metrics["roc_auc"], 3),
             share=tr.percent(metrics["roc_auc"], 0),
@@ -339,7 +339,7 @@ def performance_section(artifacts, lang: str) -> dict | None:
         "drawing": reliability_chart(performance, lang),
         "caption": tr._(
             "Held-out clients in {n} groups of equal size, from the lowest predicted risk to the highest. "
-            "Points on the dashed diagonal mean the probability can be read as a rate; bars are 95 % intervals. "
+            "Points on the dashed diagonal mean the probability can be read as a rate; bars are 95% intervals. "
             "Largest gap: predicted {predicted}, observed {observed}. Brier score {brier}.",
             n=len(bins),
             predicted=tr.percent(worst["mean_predicted"], 1),
@@ -348,7 +348,7 @@ def performance_section(artifacts, lang: str) -> dict | None:
         ),
         "table": _table(
             tr._("Reliability: predicted probability against observed default rate"),
-            [tr._("Group"), tr._("Clients"), tr._("Predicted (mean)"), tr._("Observed (95 % interval)")],
+            [tr._("Group"), tr._("Clients"), tr._("Predicted (mean)"), tr._("Observed (95% interval)")],
             [
                 [
                     tr._("{low} to {high}", low=tr.percent(b["predicted_low"], 1), high=tr.percent(b["predicted_high"], 1)),
@@ -527,7 +527,7 @@ def fairness_section(artifacts, lang: str) -> dict | None:
             continue
         summaries.append(
             tr._(
-                "{attribute}: the lowest approval rate is {ratio} of the highest (demographic parity ratio, 95 % "
+                "{attribute}: the lowest approval rate is {ratio} of the highest (demographic parity ratio, 95% "
                 "interval {ratio_low} to {ratio_high}); the share of good payers refused differs by up to {gap} "
                 "points between groups (equal opportunity difference, {gap_low} to {gap_high}).",
                 attribute=name,
@@ -565,7 +565,7 @@ def fairness_section(artifacts, lang: str) -> dict | None:
     )
     caption = tr._(
         "For each group of held-out clients: the share refused (plain bars) and the share of good payers refused "
-        "(hatched bars), with 95 % intervals (thin lines)."
+        "(hatched bars), with 95% intervals (thin lines)."
     )
     if largest is not None:
         caption += " " + tr._(
@@ -578,7 +578,7 @@ def fairness_section(artifacts, lang: str) -> dict | None:
     return {
         "intro": tr._(
             "The model does not use: {fields}. They are kept only to check how its decisions fall on groups of "
-            "clients; age is a model input. Figures on {n} held-out clients, with 95 % bootstrap intervals; "
+            "clients; age is a model input. Figures on {n} held-out clients, with 95% bootstrap intervals; "
             "groups under {min} clients are shown but not compared.",
             fields=", ".join(protected) if protected else tr._("no field"),
             n=tr.number(fairness["n"]),
@@ -595,7 +595,11 @@ def fairness_section(artifacts, lang: str) -> dict | None:
                 [tr._("Group"), tr._("Clients"), labels["refusal_rate"], labels["false_positive_rate"]],
                 [
                     [
-                        f"{attribute_label(key, lang)}: {group_label(key, row['group'], lang)}",
+                        tr._(
+                            "{attribute}: {group}",
+                            attribute=attribute_label(key, lang),
+                            group=group_label(key, row["group"], lang),
+                        ),
                         tr.number(row["n"]),
                         with_interval(row["refusal_rate"], row["refusal_rate_ci"], lang),
                         with_interval(row["false_positive_rate"], row["false_positive_rate_ci"], lang),
@@ -698,7 +702,7 @@ def page_context(artifacts, importance: np.ndarray, lang: str) -> dict:
                 inputs=tr.number(len(artifacts.transform.features)),
             ),
             tr._(
-                "Its scores are calibrated: a probability of 10 % means about one client in ten with that score "
+                "Its scores are calibrated: a probability of 10% means about one client in ten with that score "
                 "had difficulties. A client is refused at or above the threshold of {threshold}.",
                 threshold=tr.percent(artifacts.decision.threshold, 1),
             ),
@@ -711,7 +715,7 @@ def page_context(artifacts, importance: np.ndarray, lang: str) -> dict:
                 "Not the final decision: an advisor reviews close calls and can grant, refuse or ask for documents, "
                 "with a recorded reason."
             ),
-            tr._("It does not use {fields}, and never gives them as a reason.", fields=", ".join(protected))
+            tr._("It never uses these fields, nor gives them as a reason: {fields}.", fields=", ".join(protected))
             if protected
             else tr._("It uses every field of the application, protected grounds included."),
             tr._("Not a judgement on a person: it only ranks repayment risk from the data it was given."),
