@@ -12,6 +12,7 @@ import pytest
 
 from app import create_app
 from app.config import Config
+from app.services import outdated_synthetic
 from layouts.i18n import language
 from layouts.model import group_label, with_interval
 from scoring.artifacts import MANIFEST, write_manifest
@@ -115,3 +116,6 @@ def test_page_on_artifacts_written_before_the_audit(synthetic_artifacts, tmp_pat
     text = text_of(response.get_data(as_text=True))
     assert "retrain to see the curves" in text and "retrain to see it" in text
     assert "Cost per 1,000 clients" in text  # what metrics.json holds is still shown
+    # The project's own synthetic default is rebuilt at start when it lacks them (a real-data folder never is).
+    assert outdated_synthetic(old) == "no fairness audit or model-page curves"
+    assert outdated_synthetic(synthetic_artifacts) is None
