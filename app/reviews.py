@@ -156,7 +156,8 @@ def database_url(value: str | None) -> str:
 
 
 def clean_comment(text) -> str:
-    return _CONTROL.sub("", str(text or "")).strip()
+    """The explanation as stored: control characters out, ends trimmed; anything but text is no text."""
+    return _CONTROL.sub("", text).strip() if isinstance(text, str) else ""
 
 
 def check_review(decision, reason, comment) -> dict[str, str]:

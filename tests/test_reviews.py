@@ -81,6 +81,7 @@ def test_check_review_names_each_missing_part():
     assert check_review("refuse", "debt_burden", "x" * (COMMENT_MAX + 1)) == {"comment": "long"}
     assert check_review("documents", "other", "  a careful explanation  ") == {}
     assert clean_comment("a\x00b\x07c\nd") == "abc\nd"  # PostgreSQL refuses NUL; line breaks stay
+    assert check_review("grant", "other", ["a list, not a sentence"]) == {"comment": "short"}  # forged request
 
 
 def test_reviews_persist_across_restarts(store_url):
