@@ -11,7 +11,7 @@ from dash import Input
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
 from layouts import comparison as view
-from layouts.charts import empty_figure
+from layouts.charts import caption_outputs, empty_figure, with_caption
 from layouts.comparison import DEFAULT_X, DEFAULT_Y, MAX_POINTS, ids
 from layouts.i18n import language
 from scoring.comparison import (
@@ -38,13 +38,13 @@ OUTPUTS = outputs(
     k_error=(ids.k_error, "children"),
     hist_title=(f"{ids.hist}-title", "children"),
     hist=(ids.hist, "figure"),
-    hist_caption=(f"{ids.hist}-caption", "children"),
+    **caption_outputs("hist", ids.hist),
     hist_table=(f"{ids.hist}-table", "children"),
     hist_data=(f"{ids.hist}-data", "hidden"),
     hist_summary=(f"{ids.hist}-summary", "children"),
     cross_title=(f"{ids.cross}-title", "children"),
     cross=(ids.cross, "figure"),
-    cross_caption=(f"{ids.cross}-caption", "children"),
+    **caption_outputs("cross", ids.cross),
     cross_table=(f"{ids.cross}-table", "children"),
     cross_data=(f"{ids.cross}-data", "hidden"),
     cross_summary=(f"{ids.cross}-summary", "children"),
@@ -108,8 +108,8 @@ def empty_group(lang: str) -> dict:
         "message": message,
         "hist": empty_figure(message),
         "cross": empty_figure(message),
-        "hist_caption": message,
-        "cross_caption": message,
+        **with_caption("hist", message),
+        **with_caption("cross", message),
         "hist_table": [],
         "cross_table": [],
         "hist_data": True,
@@ -153,11 +153,11 @@ def compare(services, *, client_id, x_name, y_name, base, k, gender, age, income
         "size": tr.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", summary.n),
         "message": "",
         "hist": view.histogram_figure(hist, x_name, lang),
-        "hist_caption": view.histogram_texts(hist, x_name, lang),
+        **with_caption("hist", view.histogram_texts(hist, x_name, lang)),
         "hist_table": view.histogram_table(hist, x_name, lang),
         "hist_data": False,
         "cross": view.cross_figure(cross, x_name, y_name, lang),
-        "cross_caption": view.cross_texts(cross, x_name, y_name, lang),
+        **with_caption("cross", view.cross_texts(cross, x_name, y_name, lang)),
         "cross_table": view.cross_table(cross, x_name, y_name, lang),
         "cross_data": False,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
 from layouts import explanation as why
+from layouts.charts import caption_outputs, with_caption
 from layouts.explanation import ids
 from layouts.i18n import language
 
@@ -11,7 +12,7 @@ OUTPUTS = outputs(
     paragraph=(ids.paragraph, "children"),
     paragraph_class=(ids.paragraph, "className"),
     waterfall=(f"{ids.waterfall}-img", "children"),
-    caption=(f"{ids.waterfall}-caption", "children"),
+    **caption_outputs("waterfall", ids.waterfall),
     table=(f"{ids.waterfall}-table", "children"),
     data=(f"{ids.waterfall}-data", "hidden"),
 )
@@ -30,7 +31,7 @@ def show_explanation(services, *, client_id, lang) -> dict:
         "paragraph": why.explanation_paragraph(explanation, items, lang),
         "paragraph_class": "lead-text",
         "waterfall": why.waterfall(explanation, items, lang),
-        "caption": why.waterfall_caption(explanation, items, lang),
+        **with_caption("waterfall", why.waterfall_caption(explanation, items, lang)),
         "table": why.waterfall_table(explanation, items, lang),
         "data": False,
     }

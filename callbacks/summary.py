@@ -6,6 +6,7 @@ from dash import html
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
 from layouts import summary
+from layouts.charts import caption_outputs, with_caption
 from layouts.explanation import factors
 from layouts.i18n import language
 from layouts.selection import ids as sel
@@ -22,7 +23,7 @@ OUTPUTS = outputs(
     grey=(ids.grey, "children"),
     distance=(ids.distance, "children"),
     gauge=(f"{ids.gauge}-img", "children"),
-    gauge_caption=(f"{ids.gauge}-caption", "children"),
+    **caption_outputs("gauge", ids.gauge),
     gauge_table=(f"{ids.gauge}-table", "children"),
     gauge_data=(f"{ids.gauge}-data", "hidden"),
     reasons=(ids.reasons, "children"),
@@ -56,7 +57,7 @@ def show_summary(services, *, client_id, lang) -> dict:
         "grey": texts["grey"],
         "distance": texts["distance"],
         "gauge": summary.gauge(explanation.probability, explanation.threshold, grey_zone, lang),
-        "gauge_caption": summary.gauge_caption(explanation, grey_zone, lang),
+        **with_caption("gauge", summary.gauge_caption(explanation, grey_zone, lang)),
         "gauge_table": summary.gauge_table(explanation, grey_zone, lang),
         "gauge_data": False,
         "reasons": summary.reason_items(factors(explanation, portfolio.category_levels, lang), lang),

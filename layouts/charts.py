@@ -111,27 +111,32 @@ def chart_figure(
     hidden: bool = False,
     caption_hidden: bool = False,
 ):
-    """A chart with its text alternative; callbacks update ``{id}-caption``, ``{id}-table`` and the drawing.
+    """A chart with its text alternatives; callbacks update the drawing, the caption (``caption_outputs``) and
+    ``{id}-table``.
 
-    The drawing is an image named by the title (``aria-labelledby``) and described by the caption
-    (``aria-describedby``); the disclosure holding the data table is named after the chart and hidden
-    while there is no data (``hidden`` on ``{id}-data``).
+    RGAA 1.9.1's structure: a ``<figure role="figure">`` whose ``aria-label`` is its caption's text and whose
+    caption is a ``<figcaption>``; inside, the drawing is an image named by the chart's title. The disclosure
+    holding the data table is named after the chart and hidden while there is no data (``{id}-data``).
     """
     tr = language(lang)
-    return html.Div(
+    return html.Figure(
         id=f"{chart_id}-figure",
         className="chart",
+        role="figure",
+        **{"aria-label": caption or title},
         children=[
             html.P(title, id=f"{chart_id}-title", className="chart-title"),
             html.Div(
                 id=f"{chart_id}-img",
                 role="img",
                 className="chart-drawing",
-                **{"aria-labelledby": f"{chart_id}-title", "aria-describedby": f"{chart_id}-caption"},
+                **{"aria-labelledby": f"{chart_id}-title"},
                 children=drawing,
             ),
             # A caption that repeats visible text (the gauge's legend) is kept for screen readers only.
-            html.P(caption, id=f"{chart_id}-caption", className="visually-hidden" if caption_hidden else "chart-caption"),
+            html.Figcaption(
+                caption, id=f"{chart_id}-caption", className="visually-hidden" if caption_hidden else "chart-caption"
+            ),
             html.Details(
                 id=f"{chart_id}-data",
                 className="chart-data",
@@ -153,6 +158,16 @@ def chart_figure(
     )
 
 
+def caption_outputs(key: str, chart_id: str) -> dict[str, tuple[str, str]]:
+    """The two places a chart's caption goes (the figcaption and the figure's name), for a callback's outputs."""
+    return {f"{key}_caption": (f"{chart_id}-caption", "children"), f"{key}_label": (f"{chart_id}-figure", "aria-label")}
+
+
+def with_caption(key: str, text: str) -> dict[str, str]:
+    """Output values setting a chart's caption in both places."""
+    return {f"{key}_caption": text, f"{key}_label": text}
+
+
 def plotly_chart(chart_id: str, title: str, lang: str, figure: dict | None = None, **kwargs):
     return chart_figure(
         chart_id, title, lang, dcc.Graph(id=chart_id, figure=figure or empty_figure(), config=GRAPH_CONFIG), **kwargs
@@ -164,6 +179,11 @@ def position(value: float, low: float, high: float) -> float:
     if high <= low:
         return 0.0
     return round(min(max((value - low) / (high - low), 0.0), 1.0) * 100, 3)
+
+
+def sep(text: str = " — ") -> html.Span:
+    """Punctuation shown only without styles (RGAA 10.3): label and value never run together unstyled."""
+    return html.Span(text, className="unstyled-only")
 
 
 def anchor(left: float, margin: float = 25.0) -> str:
@@ -180,7 +200,7 @@ def marker_line(left: float, text: str, css: str) -> html.Div:
     return html.Div(
         className=f"marker-line {css}",
         style={"left": f"{left}%"},
-        children=html.Span(text, className=f"marker-label {anchor(left)}"),
+        children=[sep(" "), html.Span(text, className=f"marker-label {anchor(left)}"), sep(" ")],
     )
 
 
@@ -190,6 +210,8 @@ def axis_ticks(ticks: list[tuple[float, str]]) -> html.Div:
         className="hbar-axis",
         **{"aria-hidden": "true"},
         children=[
-            html.Span(text, className=f"hbar-tick {anchor(left, 5)}", style={"left": f"{left}%"}) for left, text in ticks
+            part
+            for left, text in ticks
+            for part in (html.Span(text, className=f"hbar-tick {anchor(left, 5)}", style={"left": f"{left}%"}), sep(" · "))
         ],
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from dash import html
 
-from layouts.charts import axis_ticks, chart_figure, data_table, marker_line, position
+from layouts.charts import axis_ticks, chart_figure, data_table, marker_line, position, sep
 from layouts.formatting import signed, value_text
 from layouts.i18n import language
 from scoring.calibration import sigmoid
@@ -109,6 +109,7 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
                 className="wf-row",
                 children=[
                     html.Span(item.label, className="wf-label"),
+                    sep(),
                     html.Span(
                         className="wf-track",
                         children=html.Span(
@@ -127,6 +128,7 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
             className="wf-row wf-total",
             children=[
                 html.Span(tr._("This client"), className="wf-label"),
+                sep(),
                 html.Span(
                     className="wf-track",
                     children=html.Span(
@@ -255,6 +257,7 @@ def importance_chart(importance: np.ndarray, features: list[str], lang: str, top
                 className="wf-row",
                 children=[
                     html.Span(tr.field(features[i]), className="wf-label"),
+                    sep(),
                     html.Span(
                         className="wf-track",
                         children=html.Span(

@@ -10,7 +10,7 @@ import math
 
 from dash import html
 
-from layouts.charts import anchor, axis_ticks, chart_figure, data_table, marker_line, position
+from layouts.charts import anchor, axis_ticks, chart_figure, data_table, marker_line, position, sep
 from layouts.explanation import Factor, effect_word
 from layouts.formatting import points, value_text
 from layouts.i18n import language
@@ -121,10 +121,14 @@ def gauge(probability: float, threshold: float, grey_zone: tuple[float, float], 
                     html.Span(
                         className=client_class,
                         style={"left": f"{client}%"},
-                        children=html.Span(
-                            tr._("▲ This client {value}", value=tr.percent(probability, 1)),
-                            className=f"gauge-client-label {anchor(client)}",
-                        ),
+                        children=[
+                            sep(" "),
+                            html.Span(
+                                tr._("▲ This client {value}", value=tr.percent(probability, 1)),
+                                className=f"gauge-client-label {anchor(client)}",
+                            ),
+                            sep(" "),
+                        ],
                     ),
                 ],
             ),

@@ -207,3 +207,16 @@ def test_words_break_at_boundaries_and_hyphenate_by_language(server, driver):
     )
     assert styles[0] == "fr" and styles[1] == "break-word" and styles[2] == "break-word"
     assert styles[3] == "auto" and styles[4] == 0
+
+
+def test_charts_still_read_right_without_styles(server, driver):
+    """RGAA 10.3: with every style sheet off, labels, values and ticks do not run together."""
+    url, portfolio = server
+    open_client(driver, url, int(portfolio.ids[7]))
+    driver.execute_script("for (const s of document.styleSheets) s.disabled = true;")
+    texts = driver.execute_script("return Array.from(document.querySelectorAll('.chart-drawing')).map(e => e.innerText)")
+    assert len(texts) >= 3
+    import re
+
+    for text in texts:
+        assert not re.search(r"%\d|\d[↑↓▲]|[a-zé]\d,\d", text), text

@@ -128,6 +128,7 @@ def test_summary_callback_for_a_refused_and_a_granted_client(client, dash_app, p
         assert word in str(out[f"{summary_ids.decision}.children"])
         assert word.lower() in out["status.children"]
         assert out["gauge-caption.children"].startswith("Probabilité de défaut")
+        assert out["gauge-figure.aria-label"] == out["gauge-caption.children"]
         assert len(out[f"{summary_ids.reasons}.children"]) == 3
 
 
