@@ -90,10 +90,19 @@ def test_french_page_shows_the_stored_figures(client, dash_app, synthetic_artifa
             assert with_interval(row["auc"], row["auc_ci"], "fr", percent=False, decimals=3) in text
     assert "Femme" in text and "Moins de 30 ans" in text and "Marié" in text
     assert "Sexe" in text and "Situation familiale" in text  # the protected fields, named as not used
-    # Every chart: an image named by its title, described by its caption, with its data table.
+    # Every chart (RGAA 1.9.1): a figure named by its caption, the drawing an image named by the chart's title,
+    # the caption a figcaption (the figure's last child), and the data as a table.
     for chart in ("model-roc", "model-reliability", "model-cost", "model-fairness", "model-importance"):
-        assert f'id="{chart}-img" role="img"' in page and f'aria-labelledby="{chart}-title"' in page
-        assert f'id="{chart}-caption"' in page and f'id="{chart}-data"' in page
+        figure = re.search(
+            rf'<figure id="{chart}-figure" class="chart" role="figure" aria-label="([^"]+)">(.*?)</figure>', page, re.S
+        )
+        assert figure, chart
+        caption = re.search(
+            rf'<figcaption id="{chart}-caption" class="chart-caption">([^<]+)</figcaption>\s*$', figure.group(2)
+        )
+        assert caption and caption.group(1) == figure.group(1), chart
+        assert f'id="{chart}-img" role="img" class="chart-drawing" aria-labelledby="{chart}-title"' in figure.group(2)
+        assert f'<details id="{chart}-data"' in page
 
 
 def test_english_page_and_language_cookie(client):
