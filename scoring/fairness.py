@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from scoring.derived import DAYS_PER_YEAR
 from scoring.errors import DataError
 from scoring.fields import FIELDS
 from scoring.schema import TARGET_COLUMN
+
+if TYPE_CHECKING:  # the model page reads this module's names without paying for a pandas import
+    import pandas as pd
 
 N_BOOT = 1000
 INTERVAL = 0.95
@@ -88,6 +91,8 @@ class Attribute:
             raise DataError(f"missing column {self.column} for the fairness audit")
         values = frame[self.column]
         if self.key == "age_band":
+            import pandas as pd
+
             return age_bands(-pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) / DAYS_PER_YEAR)
         text = values.astype(object).where(values.notna(), MISSING).astype(str).to_numpy()
         # Kaggle's "XNA"/"Unknown" mean not stated (loading already maps them; data given directly may not).
@@ -234,6 +239,7 @@ def audit(
     Decisions are ``proba >= threshold`` unless ``refused`` gives them (decided elsewhere, e.g. out-of-fold
     scores each with their own fold's threshold).
     """
+    import pandas as pd
     from fairlearn.metrics import (
         MetricFrame,
         count,
@@ -386,6 +392,7 @@ def proxy_strength(
     level (levels with at least 1 % of the clients) and their mean weighted by prevalence. The strongest
     proxies are the inputs the small model relies on most (share of mean |SHAP|).
     """
+    import pandas as pd
     import xgboost as xgb
 
     from scoring.model import dmatrix

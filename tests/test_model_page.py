@@ -128,3 +128,29 @@ def test_page_on_artifacts_written_before_the_audit(synthetic_artifacts, tmp_pat
     # The project's own synthetic default is rebuilt at start when it lacks them (a real-data folder never is).
     assert outdated_synthetic(old) == "no fairness audit or model-page curves"
     assert outdated_synthetic(synthetic_artifacts) is None
+
+
+def test_serving_the_model_page_and_reviews_needs_no_pandas(synthetic_artifacts, tmp_path):
+    """The web workers stay light (the dashboard serves without pandas): the page and the review view too."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+from app import create_app
+from app.config import Config
+from tests.dash_requests import call
+app = create_app(Config(artifacts_dir={str(synthetic_artifacts)!r}, build_default=False,
+                        database_url="sqlite:///{tmp_path / "r.sqlite3"}"))
+web = app.server.test_client()
+assert web.get("/modele").status_code == 200
+client = int(app.server.config["services"].portfolio.ids[3])
+status, out = call(web, app, "review-empty.hidden", {{"client-id.data": client, "lang.data": "fr"}}, ["client-id.data"])
+assert status == 200 and out["review-body.hidden"] is False
+print(sorted(m for m in ("pandas", "sklearn", "fairlearn", "xgboost") if m in sys.modules))
+"""
+    from app.config import ROOT
+
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
