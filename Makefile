@@ -9,7 +9,7 @@ PORT ?= 8050
 # Full Kaggle scale: 307,511 labelled + 48,744 unlabelled clients.
 SYNTHETIC_N ?= 307511
 
-.PHONY: run test setup setup-test system-deps default-artifacts lint clean bench-serve heroku-check load
+.PHONY: run test setup setup-test system-deps default-artifacts lint clean bench-serve bench-whatif heroku-check load
 
 $(VENV)/.web: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -64,6 +64,9 @@ test: setup-test lint
 # Benchmarks (figures printed and saved under benchmarks/results/; not part of `make test`).
 bench-serve: setup-test
 	$(PY) -m benchmarks.serve --clients 356255 --out benchmarks/results/serve_356255.json
+
+bench-whatif: setup-test
+	$(PY) -m benchmarks.whatif --clients 356255 --out benchmarks/results/whatif_356255.json
 
 heroku-check: setup-test default-artifacts
 	$(PY) benchmarks/heroku_check.py

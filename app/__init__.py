@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,13 +13,11 @@ from flask_caching import Cache
 
 from app.config import ROOT, Config
 from app.services import Services
-from layouts import client_card, comparison, explanation, page, review, selection, summary
-from layouts.i18n import LANGUAGES, language, normalise_language
+from layouts import advice, application, client_card, comparison, explanation, page, review, selection, summary, whatif
+from layouts.i18n import LANGUAGES, language, normalise_language, other_language
+from layouts.page import statement_path
 from scoring.comparison import comparable
 from scoring.errors import ArtifactError
-
-AXE_VERSION = "4.14.1"  # keep in step with package.json (named in the accessibility statement)
-STATEMENT_DATE = date(2026, 11, 28)
 
 LANG_COOKIE = "lang"
 BOOTSTRAP_URL = "/vendor/bootstrap.min.css"
@@ -56,9 +53,17 @@ class LocalisedDash(dash.Dash):
         self.default_language = default_language
 
     def interpolate_index(self, **kwargs):
-        lang = request_language(self.default_language)
-        kwargs["title"] = language(lang)._("Credit dashboard — Prêt à dépenser")
-        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
+        tr = language(request_language(self.default_language))
+        kwargs["title"] = tr._("Credit dashboard — Prêt à dépenser")
+        # Dash's placeholder while the page starts is English: say it in the page's language.
+        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", tr._("Loading…"))
+        return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{tr.code}">', 1)
+
+    def index(self, *args, **kwargs):
+        # Dash serves its page at any path; the dashboard lives at "/" only, anything else is a real 404.
+        if kwargs.get("path"):
+            flask.abort(404)
+        return super().index(*args, **kwargs)
 
 
 def bootstrap_css_dir() -> Path:
@@ -103,11 +108,19 @@ def create_app(config: Config | None = None) -> dash.Dash:
     from callbacks import register_all
 
     register_all(app, services)
+    services.simulator  # noqa: B018 - imports XGBoost's module in the master (shared pages); Boosters load per worker
+    from app.letter import register_letter
+
+    register_letter(server, config, services)
     server.config["services"] = services
     return app
 
 
 def serve_layout(services: Services, lang: str) -> html.Div:
+    from callbacks.application import COLUMNS as APPLICATION_COLUMNS
+    from callbacks.application import form_defaults
+
+    defaults = services.cached("application-defaults", (), lambda: form_defaults(services.portfolio))
     decision = services.artifacts.decision
     portfolio = services.portfolio
     levels = {c: portfolio.levels(c) for c in comparison.FILTER_COLUMNS.values()}
@@ -116,6 +129,7 @@ def serve_layout(services: Services, lang: str) -> html.Div:
         lang,
         synthetic=services.artifacts.synthetic,
         development=not services.config.production,
+        session_seconds=int(services.config.session_hours * 3600),
         threshold=decision.threshold,
         cost_ratio=ratio,
         views=[
@@ -130,6 +144,9 @@ def serve_layout(services: Services, lang: str) -> html.Div:
                 ],
             ),
             comparison.layout(lang, levels, comparable(portfolio)),
+            whatif.layout(lang),
+            advice.layout(lang),
+            application.layout(lang, APPLICATION_COLUMNS, defaults),
         ],
     )
 
@@ -151,12 +168,30 @@ def register_routes(server: flask.Flask, config: Config) -> None:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="Lax", secure=config.production)
         return response
 
+    # Here, not at the top: `python -m app.accessibility_audit` must not find itself already imported.
+    from app.accessibility_audit import AuditError, foreign, load_audit, statement_context
+
+    try:
+        audit = load_audit()
+    except AuditError as exc:  # no valid audit: the statement then says "non-compliant", as the RGAA requires
+        logging.getLogger(__name__).error("accessibility statement without audit: %s", exc)
+        audit = None
+
     @server.get("/accessibilite")
     @server.get("/accessibility")
     def statement():
-        default = "fr" if flask.request.path == "/accessibilite" else "en"
-        lang = normalise_language(flask.request.cookies.get(LANG_COOKIE) or default)
-        return render_page("statement.html", lang, axe_version=AXE_VERSION, statement_date=STATEMENT_DATE)
+        # The address says the language (each version links to the other), whatever the dashboard's cookie.
+        lang = normalise_language("fr" if flask.request.path == "/accessibilite" else "en")
+        other = other_language(lang)
+        return render_page(
+            "statement.html",
+            lang,
+            foreign=foreign,
+            other=other,
+            other_name=language(other).locale.get_display_name(other).capitalize(),
+            other_path=statement_path(other),
+            **statement_context(audit, lang),
+        )
 
     @server.errorhandler(404)
     def not_found(_error):

@@ -5,8 +5,9 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Build the app (verify artifacts, open memory maps) once in the master; workers share the pages.
-# Safe with XGBoost: the dashboard never predicts (scores are precomputed), so no OpenMP pool exists
-# before the fork (the dmlc/xgboost#8040 hang).
+# Safe with XGBoost: the master imports the module but never predicts (portfolio scores are precomputed);
+# each worker loads its own Booster on its first simulation, with one thread (scoring/simulate.py), so no
+# OpenMP pool exists before the fork (the dmlc/xgboost#8040 hang).
 preload_app = True
 timeout = 30
 graceful_timeout = 20

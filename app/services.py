@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +100,13 @@ class Services:
         self.reviews.prepare()
         self.reviews.dispose()
 
+    @cached_property
+    def simulator(self):
+        """The model in-process for what-if, new applications and advice (its Booster loads per worker, on first use)."""
+        from scoring.simulate import Simulator
+
+        return Simulator(self.artifacts)
+
     def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
         """Memoise ``compute`` under (artifact version, name, key); any cache failure means 'compute'."""
         cache_key = f"pad:{self.version}:{name}:" + "|".join(map(str, key))
@@ -141,4 +149,3 @@ class Services:
             return found
 
         return self.cached("examples", (), compute)
-

@@ -63,3 +63,40 @@
     });
   };
 })();
+
+/* Session time limit (RGAA 13.1, WCAG 2.2.1): two minutes before an idle advisor session ends, say so and offer
+ * to extend it. Any request to the server renews the session, so activity restarts the countdown. */
+(function () {
+  var box = null, timer = null;
+  function seconds(name) { return parseInt(box.getAttribute(name), 10) || 0; }
+  function arm() {
+    if (!box) return;
+    window.clearTimeout(timer);
+    box.hidden = true;
+    var wait = Math.max(seconds("data-seconds") - seconds("data-warn"), 1) * 1000;
+    timer = window.setTimeout(function () {
+      box.hidden = false;
+      var button = document.getElementById("session-extend");
+      if (button) button.focus();
+    }, wait);
+  }
+  function extend() {
+    window.fetch("/session/extend", { credentials: "same-origin", cache: "no-store" }).then(arm);
+  }
+  function start() {
+    box = document.getElementById("session-warning");
+    if (!box) { window.setTimeout(start, 500); return; }  // the page is drawn by Dash after load
+    arm();
+    document.addEventListener("click", function (event) {
+      if (event.target && event.target.id === "session-extend") extend();
+    });
+    var original = window.fetch.bind(window);
+    window.fetch = function () {
+      return original.apply(null, arguments).then(function (response) {
+        if (String(response.url).indexOf("/_dash-") >= 0 && response.ok) arm();
+        return response;
+      });
+    };
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

@@ -37,7 +37,10 @@ def extract(root: Path = ROOT) -> Catalog:
     top = {"app", "layouts", "callbacks", "scoring"}
 
     def only_sources(dirpath: str) -> bool:  # never walk the venv, node_modules or artifacts
-        parts = Path(dirpath).resolve().relative_to(root.resolve()).parts
+        try:
+            parts = Path(dirpath).resolve().relative_to(root.resolve()).parts
+        except ValueError:  # a symlink leading outside the project (a worktree's node_modules)
+            return False
         return not parts or (parts[0] in top and "__pycache__" not in parts)
 
     for filename, lineno, message, comments, context in extract_from_dir(

@@ -212,6 +212,6 @@ def axis_ticks(ticks: list[tuple[float, str]]) -> html.Div:
         children=[
             part
             for left, text in ticks
-            for part in (html.Span(text, className=f"hbar-tick {anchor(left, 5)}", style={"left": f"{left}%"}), sep(" · "))
+            for part in (html.Span(text, className=f"hbar-tick {anchor(left, 12)}", style={"left": f"{left}%"}), sep(" · "))
         ],
     )

@@ -45,12 +45,13 @@ def axis_title(name: str, lang: str) -> str:
 def band_label(band: tuple[float, float], kind: str, lang: str) -> str:
     tr = language(lang)
     low, high = band
-    fmt = tr.money if kind == "income" else (lambda v: tr.number(v, 0))
-    if high == float("inf") or high >= 120:
-        text = tr._("{low} or more", low=fmt(low))
-    else:
-        text = tr._("{low} to {high}", low=fmt(low), high=fmt(high))
-    return tr._("{band} years", band=text) if kind == "age" else text
+    if kind == "age":  # the unit goes where each language puts it ("65 ans ou plus", "65 years or more")
+        if high >= 120:
+            return tr._("{low} years or more", low=tr.number(low))
+        return tr._("{low} to {high} years", low=tr.number(low), high=tr.number(high))
+    if high == float("inf"):
+        return tr._("{low} or more", low=tr.money(low))
+    return tr._("{low} to {high}", low=tr.money(low), high=tr.money(high))
 
 
 def filter_options(kind: str, levels: list[str], lang: str) -> list[dict]:

@@ -33,10 +33,41 @@ def nav_links(lang: str) -> list[tuple[str, str]]:
         ("#why", tr._("Why")),
         ("#card", tr._("Client card")),
         ("#compare", tr._("Comparison")),
+        ("#whatif", tr._("What if")),
+        ("#advice", tr._("Advice")),
+        ("#application", tr._("New application")),
     ]
 
 
-def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, cost_ratio: float, views: list) -> html.Div:
+def session_warning(lang: str, session_seconds: int) -> html.Div:
+    """Shown by assets/a11y.js two minutes before an idle session ends, with a way to extend it (RGAA 13.1)."""
+    tr = language(lang)
+    return html.Div(
+        id="session-warning",
+        role="alertdialog",
+        hidden=True,
+        className="session-warning",
+        **{"aria-labelledby": "session-warning-text", "data-seconds": str(session_seconds), "data-warn": "120"},
+        children=[
+            html.P(
+                tr._("Your session ends in two minutes without activity. Stay signed in to keep working."),
+                id="session-warning-text",
+            ),
+            html.Button(tr._("Stay signed in"), id="session-extend", type="button", className="btn btn-primary"),
+        ],
+    )
+
+
+def layout(
+    lang: str,
+    *,
+    synthetic: bool,
+    development: bool,
+    threshold: float,
+    cost_ratio: float,
+    views: list,
+    session_seconds: int = 0,
+) -> html.Div:
     tr = language(lang)
     other = other_language(lang)
     notices = [
@@ -62,6 +93,7 @@ def layout(lang: str, *, synthetic: bool, development: bool, threshold: float, c
             dcc.Store(id=ids.client),
             dcc.Store(id=ids.lang, data=lang),
             html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
+            *([] if development else [session_warning(lang, session_seconds)]),
             html.Header(
                 className="site-header",
                 children=[

@@ -93,8 +93,9 @@ def gauge(probability: float, threshold: float, grey_zone: tuple[float, float], 
         ("zone-grey", low, min(high, top), tr._("Grey zone")),
         ("zone-high", min(high, top), top, tr._("High risk")),
     ]
-    step = 0.05 if top <= 0.5 else 0.1
-    ticks = [i * step for i in range(int(round(top / step)) + 1)]
+    # At most five ticks: on a phone-width gauge with the user's text spacing they still do not touch.
+    step = next(s for s in (0.05, 0.1, 0.2, 0.25, 0.5) if top / s <= 4 + 1e-9)
+    ticks = [i * step for i in range(int(top / step + 1e-9) + 1)]
     client = position(probability, 0, top)
     client_class = "gauge-client " + ("gauge-client-refused" if probability >= threshold else "gauge-client-granted")
     return html.Div(
@@ -125,7 +126,7 @@ def gauge(probability: float, threshold: float, grey_zone: tuple[float, float], 
                             sep(" "),
                             html.Span(
                                 tr._("▲ This client {value}", value=tr.percent(probability, 1)),
-                                className=f"gauge-client-label {anchor(client)}",
+                                className=f"gauge-client-label {anchor(client, 40)}",
                             ),
                             sep(" "),
                         ],

@@ -1,4 +1,4 @@
-"""Command line: ``python -m scoring {train,predict,explain,fairness,synthesize,profile}``.
+"""Command line: ``python -m scoring {train,predict,explain,fairness,whatif,advise,synthesize,profile}``.
 
 Every expected failure (bad path, bad data, unknown client, broken artifacts) prints one line on
 stderr and exits with code 2; no traceback.
@@ -51,6 +51,13 @@ def _protected(text: str) -> tuple[str, ...]:
     return names
 
 
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected FIELD=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Credit default scoring.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +108,26 @@ def build_parser() -> argparse.ArgumentParser:
     fairness.add_argument("--json", action="store_true", help="print a JSON object")
     fairness.add_argument("--n-boot", type=_count, default=None, metavar="N", help="bootstrap resamples (default 1000)")
     fairness.add_argument("--seed", type=int, default=0)
+
+    whatif = sub.add_parser("whatif", help="score a portfolio client with other credit terms or corrected data")
+    whatif.add_argument("--artifacts", type=Path, required=True)
+    whatif.add_argument("--client", required=True, help="SK_ID_CURR")
+    whatif.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        default=[],
+        type=_assignment,
+        metavar="FIELD=VALUE",
+        help="a credit term (AMT_CREDIT, CREDIT_DURATION_MONTHS or AMT_ANNUITY, AMT_GOODS_PRICE, NAME_CONTRACT_TYPE) "
+        "or a declared value (AMT_INCOME_TOTAL, DAYS_EMPLOYED, CNT_FAM_MEMBERS, CNT_CHILDREN); repeatable",
+    )
+    whatif.add_argument("--json", action="store_true", help="print a JSON object")
+
+    advise = sub.add_parser("advise", help="smallest changes of the credit terms that get a client granted")
+    advise.add_argument("--artifacts", type=Path, required=True)
+    advise.add_argument("--client", required=True, help="SK_ID_CURR")
+    advise.add_argument("--json", action="store_true", help="print a JSON object")
 
     synth = sub.add_parser("synthesize", help="write synthetic application_train/test CSVs (Kaggle schema)")
     synth.add_argument("--train", type=_count, default=307_511)
@@ -211,6 +238,54 @@ def cmd_fairness(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulation(args: argparse.Namespace):
+    from scoring.artifacts import Artifacts
+    from scoring.portfolio import Portfolio
+    from scoring.simulate import Application, Simulator
+
+    artifacts = Artifacts(args.artifacts)
+    portfolio = Portfolio(artifacts)
+    return Simulator(artifacts), Application.from_portfolio(portfolio, parse_client_id(args.client))
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from scoring.simulate import simulate
+
+    if not args.changes:
+        raise ScoringError("nothing to simulate: give at least one --set FIELD=VALUE")
+    simulator, application = _simulation(args)
+    changes = dict(args.changes)
+    if len(changes) != len(args.changes):
+        raise ScoringError("a field is set twice")
+    outcome = simulate(simulator, application, changes)
+    if args.json:
+        print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    before, after = outcome.before, outcome.after
+    print(f"Client {before.client_id}: probability of default {before.probability:.1%} ({before.decision}) -> "
+          f"{after.probability:.1%} ({after.decision}{', grey zone' if after.in_grey_zone else ''})")
+    for name, change in outcome.changed.items():
+        print(f"  {name}: {change['before']} -> {change['after']}")
+    return 0
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    from scoring.advice import advise
+
+    simulator, application = _simulation(args)
+    advice = advise(simulator, application)
+    if args.json:
+        print(json.dumps(advice.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(f"Client {advice.client_id}: probability of default {advice.probability:.1%} ({advice.decision})")
+    for option in advice.options:
+        changes = ", ".join(f"{k}={v:g}" for k, v in option.changes.items())
+        print(f"  {option.kind}: {changes} -> {option.probability:.1%} ({option.decision})")
+    if not advice.options:
+        print(f"  {advice.message()}")
+    return 0
+
+
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from scoring.synthetic import generate_applications
 
@@ -245,6 +320,8 @@ COMMANDS = {
     "predict": cmd_predict,
     "explain": cmd_explain,
     "fairness": cmd_fairness,
+    "whatif": cmd_whatif,
+    "advise": cmd_advise,
     "synthesize": cmd_synthesize,
     "profile": cmd_profile,
 }

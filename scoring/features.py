@@ -8,6 +8,7 @@ this model uses (protected fields excluded). Training, portfolio scoring and sim
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,14 +73,17 @@ class FeatureTransform:
             codes[name] = {str(level): i for i, level in enumerate(order)}
         return cls(features=chosen, category_codes=codes, protected=tuple(protected))
 
-    def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """Return the float32 model matrix (rows of ``frame``, columns of ``features``)."""
+    def transform(self, frame: pd.DataFrame | Mapping[str, np.ndarray]) -> np.ndarray:
+        """Return the float32 model matrix (rows of ``frame``, columns of ``features``).
+
+        ``frame`` is a DataFrame, or a mapping of raw column -> 1-D array (simulations in the web workers,
+        which never import pandas); both give the same matrix.
+        """
         _check_columns(frame, self.required_columns)
         columns = []
         for field in self.fields:
             if field.categorical:
-                values = frame[field.name].astype(object)
-                columns.append(values.map(self.category_codes[field.name]).to_numpy(dtype=float, na_value=np.nan))
+                columns.append(_category_codes(frame[field.name], self.category_codes[field.name]))
             else:
                 columns.append(np.asarray(field.compute(frame), dtype=float))
         return np.column_stack(columns).astype(np.float32)
@@ -110,7 +114,15 @@ class FeatureTransform:
         )
 
 
-def _check_columns(frame: pd.DataFrame, required: tuple[str, ...]) -> None:
-    missing = [c for c in required if c not in frame.columns]
+def _category_codes(values, codes: dict[str, int]) -> np.ndarray:
+    """Level -> code; missing and unseen levels are NaN (the trees' missing branch)."""
+    if hasattr(values, "map"):
+        return values.astype(object).map(codes).to_numpy(dtype=float, na_value=np.nan)
+    return np.array([codes.get(v, np.nan) if isinstance(v, str) else np.nan for v in values], dtype=float)
+
+
+def _check_columns(frame, required: tuple[str, ...]) -> None:
+    present = frame.columns if hasattr(frame, "columns") else frame.keys()
+    missing = [c for c in required if c not in present]
     if missing:
         raise DataError(f"missing columns for the model: {', '.join(missing[:8])}")

@@ -380,16 +380,31 @@ _RECORDS: list[Field] = [
         comparable=True,
         role="term",
         range=(10_000, 5_000_000),
+        monotone=1,
     ),
     _model_raw(
         "AMT_ANNUITY",
         "money",
         N_("Loan annuity"),
-        N_("Amount repaid each year."),
+        # Kaggle's AMT_ANNUITY is the monthly instalment: previous_application has AMT_ANNUITY x CNT_PAYMENT
+        # (months) = AMT_CREDIT plus interest.
+        N_("Amount repaid each month (the instalment)."),
         section="loan",
         comparable=True,
         role="term",
         range=(1_000, 500_000),
+        monotone=1,
+    ),
+    # Not a Kaggle column: the duration a simulation derives from the amount and the instalment
+    # (scoring/simulate.py states the repayment formula); advisors simulate it, the model never reads it.
+    Field(
+        name="CREDIT_DURATION_MONTHS",
+        kind="count",
+        label=N_("Credit duration (months)"),
+        help=N_("Number of monthly instalments, computed from the amount and the instalment."),
+        section=None,
+        role="term",
+        range=(6, 120),
     ),
     _model_raw(
         "AMT_GOODS_PRICE",
@@ -539,6 +554,7 @@ _RECORDS: list[Field] = [
         derived.ratio_of("AMT_CREDIT", "AMT_INCOME_TOTAL"),
         ("AMT_CREDIT", "AMT_INCOME_TOTAL"),
         comparable=True,
+        monotone=1,
     ),
     _feature(
         "ANNUITY_INCOME_RATIO",
@@ -548,15 +564,17 @@ _RECORDS: list[Field] = [
         derived.ratio_of("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
         ("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
         comparable=True,
+        monotone=1,
     ),
     _feature(
         "PAYMENT_RATE",
         "percent",
-        N_("Yearly repayment rate (annuity / credit)"),
-        N_("Share of the credit repaid each year: the shorter the loan, the higher the rate."),
+        N_("Monthly repayment rate (annuity / credit)"),
+        N_("Share of the credit repaid each month: the shorter the loan, the higher the rate."),
         derived.ratio_of("AMT_ANNUITY", "AMT_CREDIT"),
         ("AMT_ANNUITY", "AMT_CREDIT"),
         comparable=True,
+        monotone=1,
     ),
     _feature(
         "CREDIT_GOODS_RATIO",
@@ -565,6 +583,7 @@ _RECORDS: list[Field] = [
         N_("Above 1 when the loan is larger than the price of what it finances."),
         derived.ratio_of("AMT_CREDIT", "AMT_GOODS_PRICE"),
         ("AMT_CREDIT", "AMT_GOODS_PRICE"),
+        monotone=1,
     ),
     _feature(
         "INCOME_PER_PERSON",

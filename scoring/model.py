@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import xgboost as xgb
-from sklearn.model_selection import train_test_split
 
 from scoring.calibration import Platt, fit_platt
-from scoring.fields import DEFAULT_PROTECTED
+from scoring.fields import DEFAULT_PROTECTED, FIELDS
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,12 @@ class TrainConfig:
     n_jobs: int = 2
     # Protected grounds never enter the features (scoring/fields.py documents the default list).
     protected: tuple[str, ...] = DEFAULT_PROTECTED
+    # Monotone constraints from the registry's ``monotone`` attribute (credit terms): borrowing less or over
+    # longer never raises the risk, so counterfactual advice cannot say "borrow less" one day and "more" the next.
+    monotone: bool = True
 
-    def xgb_params(self, scale_pos_weight: float) -> dict:
-        return {
+    def xgb_params(self, scale_pos_weight: float, names: list[str] | None = None) -> dict:
+        params = {
             "objective": "binary:logistic",
             "eval_metric": "auc",
             "tree_method": "hist",
@@ -44,6 +46,15 @@ class TrainConfig:
             "seed": self.seed,
             "nthread": self.n_jobs,
         }
+        constraints = monotone_constraints(names or [])
+        if self.monotone and any(constraints):
+            params["monotone_constraints"] = "(" + ",".join(str(c) for c in constraints) + ")"
+        return params
+
+
+def monotone_constraints(names: list[str]) -> tuple[int, ...]:
+    """XGBoost's per-feature constraint (+1, -1 or 0), in the transform's feature order, from the registry."""
+    return tuple(FIELDS[name].monotone for name in names)
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,8 @@ class Split:
 
 def split_indices(y: np.ndarray, config: TrainConfig) -> Split:
     """Stratified train / validation (early stopping, calibration, threshold) / held-out test."""
+    from sklearn.model_selection import train_test_split  # training only: keeps sklearn out of the web workers
+
     index = np.arange(len(y))
     holdout = config.valid_fraction + config.test_fraction
     train, rest = train_test_split(index, test_size=holdout, stratify=y, random_state=config.seed)
@@ -64,13 +77,17 @@ def split_indices(y: np.ndarray, config: TrainConfig) -> Split:
     return Split(np.sort(train), np.sort(valid), np.sort(test))
 
 
-def dmatrix(features: np.ndarray, names: list[str], label: np.ndarray | None = None) -> xgb.DMatrix:
-    """DMatrix with the transform's feature names (XGBoost checks them at predict time)."""
-    return xgb.DMatrix(features, label=label, feature_names=list(names), missing=np.nan)
+def dmatrix(features: np.ndarray, names: list[str], label: np.ndarray | None = None, nthread: int = -1) -> xgb.DMatrix:
+    """DMatrix with the transform's feature names (XGBoost checks them at predict time).
+
+    ``nthread=1`` in the web workers: one OpenMP thread, no pool (and building a small DMatrix with every
+    core of a busy machine costs tens of milliseconds, measured).
+    """
+    return xgb.DMatrix(features, label=label, feature_names=list(names), missing=np.nan, nthread=nthread)
 
 
-def margin(booster: xgb.Booster, features: np.ndarray) -> np.ndarray:
-    return booster.predict(dmatrix(features, booster.feature_names), output_margin=True)
+def margin(booster: xgb.Booster, features: np.ndarray, nthread: int = -1) -> np.ndarray:
+    return booster.predict(dmatrix(features, booster.feature_names, nthread=nthread), output_margin=True)
 
 
 def train_booster(
@@ -96,7 +113,7 @@ def train_booster(
             return False
 
     booster = xgb.train(
-        config.xgb_params(scale),
+        config.xgb_params(scale, names),
         dtrain,
         num_boost_round=config.max_rounds,
         evals=[(dvalid, "valid")],

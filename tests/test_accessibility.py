@@ -140,6 +140,18 @@ def test_text_spacing_overrides_cut_no_chart_text(server, driver):
         driver.execute_script("return new Promise(r => setTimeout(r, 400))")
         bad, overflow = driver.execute_script(CONTAINED_JS)
         assert bad == [] and overflow <= 0, (width, bad, overflow)
+        # The gauge's ticks and labels do not touch one another either.
+        touching = driver.execute_script(
+            """const items = Array.from(document.querySelectorAll('#gauge-img .hbar-tick, #gauge-img .marker-label,'
+                 + ' #gauge-img .gauge-client-label')).map(e => [e.textContent, e.getBoundingClientRect()]);
+               const out = [];
+               for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+                 const a = items[i][1], b = items[j][1];
+                 if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+                   out.push([items[i][0], items[j][0]]); }
+               return out;"""
+        )
+        assert touching == [], (width, touching)
         clipped = driver.execute_script(
             """return Array.from(document.querySelectorAll('main *')).filter(e => {
                  const s = getComputedStyle(e); if (s.overflow !== 'hidden' && s.overflowY !== 'hidden') return false;
@@ -183,15 +195,32 @@ def test_forced_colours_give_charts_system_colours(server, driver):
            probe.remove();
            const up = document.querySelector('#waterfall-img .wf-up');
            const svgText = document.querySelector('#compare-hist .main-svg text');
-           const svg = document.querySelector('#compare-hist .main-svg');
+           const layers = Array.from(document.querySelectorAll('#compare-hist .main-svg'));
            return {forced: matchMedia('(forced-colors: active)').matches, text, canvas,
                    up: getComputedStyle(up).backgroundColor, svgText: getComputedStyle(svgText).fill,
-                   svgBackground: getComputedStyle(svg).backgroundColor};"""
+                   backgrounds: layers.map(l => getComputedStyle(l).backgroundColor)};"""
     )
     assert colours["forced"]
     assert colours["up"] == colours["text"]  # bars drawn in the system text colour
     assert colours["svgText"] == colours["text"]  # chart words too
-    assert colours["svgBackground"] == colours["canvas"]  # on the system background, not a white block
+    first, *others = colours["backgrounds"]
+    assert first == colours["canvas"]  # on the system background, not a white block
+    assert others and all(b == "rgba(0, 0, 0, 0)" for b in others), colours["backgrounds"]  # upper layers see-through
+    # And on screen the histogram shows its bars in the text colour (an opaque upper layer would blank it).
+    from io import BytesIO
+
+    from PIL import Image
+
+    box = driver.execute_script(
+        """const e = document.getElementById('compare-hist'); window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 50);
+           const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, devicePixelRatio];"""
+    )
+    scale = box[4]
+    shot = Image.open(BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+    chart = shot.crop(tuple(int(v * scale) for v in box[:4]))
+    ink = tuple(int(v) for v in colours["text"][4:-1].split(","))
+    marked = sum(1 for pixel in chart.getdata() if pixel == ink)
+    assert marked > 0.03 * chart.width * chart.height, marked
 
 
 def test_words_break_at_boundaries_and_hyphenate_by_language(server, driver):

@@ -51,15 +51,19 @@ def test_language_switch_returns_to_the_same_page_only(client):
 
 
 def test_statement_pages(client):
+    # The status sentence and its rate come from the audit (tests/test_accessibility_audit.py checks them).
     french = html.unescape(client.get("/accessibilite").get_data(as_text=True))
     assert '<html lang="fr">' in french and "Déclaration d'accessibilité" in french
-    assert "non conforme" in french
+    assert "conforme avec le référentiel général d'amélioration de l'accessibilité" in french
     english = html.unescape(client.get("/accessibility").get_data(as_text=True))
-    assert '<html lang="en">' in english and "non-compliant" in english
+    assert '<html lang="en">' in english and "compliant with the French accessibility standard RGAA" in english
 
 
 def test_unknown_paths_get_the_dashboard_or_a_friendly_404(client):
-    assert client.get("/some/deep/path").status_code == 200  # Dash serves its page for any path
+    page = client.get("/some/deep/path")  # the dashboard lives at "/" only
+    assert page.status_code == 404 and "Page introuvable" in page.get_data(as_text=True)
+    assert client.get("/?client=100002").status_code == 200
+    assert "Chargement…" in client.get("/").get_data(as_text=True)  # not Dash's English "Loading..."
     response = client.get("/assets/missing-file.css")
     assert response.status_code == 404 and b"Traceback" not in response.data
 

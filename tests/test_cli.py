@@ -48,7 +48,10 @@ def test_train_predict_explain_on_real_sample(real_artifacts, tmp_path):
     assert len(scores) == 49 and scores["probability"].between(0, 1).all()
     assert set(scores["decision"]) <= {"granted", "refused"}
     refused = scores["probability"] >= metrics["threshold"]
-    assert ((scores["decision"] == "refused") == refused).all()
+    # The CSV rounds to 6 decimals: a client exactly at the threshold (the monotone model scores in plateaus)
+    # may print just under it. Decisions agree everywhere else.
+    differ = (scores["decision"] == "refused") != refused
+    assert ((scores["probability"][differ] - metrics["threshold"]).abs() < 1e-6).all()
 
     client = int(scores["SK_ID_CURR"].iloc[0])
     explained = json.loads(run("explain", "--artifacts", real_artifacts, "--client", client, "--json", check=True).stdout)

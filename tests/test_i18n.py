@@ -94,6 +94,7 @@ def kaggle_levels(lang: str) -> set[str]:
         for level, shown in field.categories.items()
         if len(level) > 3
         and tr.label(shown) != level
+        and level not in tr.label(shown)  # "Lower secondary" inside its own label "Lower secondary education"
         and not level.isupper()
         # In English, one-word levels are ordinary words ("Other", "Family"): only multi-word ones are telling.
         and (lang != "en" or " " in level or ":" in level)

@@ -472,3 +472,59 @@ def test_login_csp_logout_and_expired_session_in_chromium(prod_app, client_ids):
             assert f"client%3D{client_ids[2]}" in driver.current_url or f"client={client_ids[2]}" in driver.current_url
         finally:
             driver.quit()
+
+
+# ------------------------------------------------------------------ session time limit (RGAA 13.1, WCAG 2.2.1)
+
+
+def test_session_warning_is_on_the_page_and_extending_renews_the_session(prod_app, prod_config):
+    client = prod_app.server.test_client()
+    assert client.get("/session/extend").status_code in (302, 401)  # behind the login gate
+    login(client)
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    assert '"id": "session-warning"' in layout and '"role": "alertdialog"' in layout
+    assert f'"data-seconds": "{int(prod_config.session_hours * 3600)}"' in layout
+    response = client.get("/session/extend")
+    assert response.status_code == 204
+    assert "pad_session=" in response.headers.get("Set-Cookie", "")  # a fresh expiry for the cookie
+    dev = create_app(Config(artifacts_dir=prod_config.artifacts_dir, build_default=False))
+    assert "session-warning" not in json.dumps(dev.server.test_client().get("/_dash-layout").get_json())
+
+
+@pytest.mark.browser
+def test_session_warning_appears_before_expiry_and_the_button_extends(synthetic_artifacts, credentials):
+    from dataclasses import replace
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from .browser import chrome, live_server, run_axe, wait_for
+
+    config = Config(
+        artifacts_dir=synthetic_artifacts,
+        build_default=False,
+        env="production",
+        secret_key=SECRET,
+        advisor_credentials=credentials,
+    )
+    app = create_app(replace(config, session_hours=125 / 3600))  # the warning shows 120 s before the end: after 5 s
+    with live_server(app.server) as url:
+        driver = chrome()
+        try:
+            driver.get(f"{url}/")
+            driver.find_element(By.ID, "username").send_keys("alice")
+            driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+            warning = wait_for(driver, lambda d: d.find_element(By.ID, "session-warning"), 30, "no warning element")
+            wait_for(driver, lambda d: warning.is_displayed(), 20, "the warning never showed")
+            assert driver.switch_to.active_element.get_attribute("id") == "session-extend"  # focus on the way out
+            result = run_axe(driver)
+            assert not result["violations"], result["violations"]
+            requests_before = driver.execute_script("return performance.getEntriesByType('resource').length")
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            wait_for(driver, lambda d: not warning.is_displayed(), 10, "the warning stayed")
+            extended = driver.execute_script(
+                "return performance.getEntriesByType('resource').slice(arguments[0]).map(e => e.name)", requests_before
+            )
+            assert any(name.endswith("/session/extend") for name in extended), extended
+        finally:
+            driver.quit()

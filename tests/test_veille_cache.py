@@ -51,3 +51,25 @@ def test_array_cache_round_trip_keeps_metadata(tmp_path):
     np.testing.assert_array_equal(again, vectors)
     assert meta2 == {"encode_seconds": 1.5}
     assert not list(tmp_path.rglob(".tmp-*"))  # atomic writes leave no temporary files
+
+
+def _allocate(mb: int) -> int:
+    block = bytearray(mb * 2**20)
+    block[:: 4096] = b"x" * len(block[:: 4096])  # touch every page so it is resident
+    return len(block)
+
+
+def test_isolated_step_reports_its_own_peak_memory_not_the_parents():
+    import sys
+    from pathlib import Path
+
+    from veille.isolation import run_isolated
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # so the child can import this module
+    parent_ballast = bytearray(300 * 2**20)
+    parent_ballast[:: 4096] = b"x" * len(parent_ballast[:: 4096])
+    size, cost = run_isolated(_allocate, 120)
+    assert size == 120 * 2**20
+    # the child holds ~120 MB on top of a bare interpreter, never the parent's 300 MB ballast
+    assert 120 < cost["process_peak_rss_mb"] < 250
+    del parent_ballast

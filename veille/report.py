@@ -15,6 +15,24 @@ COLOURS = {
     "minilm_logreg": "#0072B2",
     "model2vec_logreg": "#009E73",
     "setfit_minilm": "#CC79A7",
+    "e5_logreg": "#000000",
+    "zeroshot_minilm": "#0072B2",
+    "zeroshot_e5": "#000000",
+}
+# Lines are told apart by their dash and marker too, not by colour alone.
+DASHES = {
+    "tfidf_logreg": "solid",
+    "minilm_logreg": "dash",
+    "model2vec_logreg": "dot",
+    "e5_logreg": "longdash",
+    "setfit_minilm": "dashdot",
+}
+SYMBOLS = {
+    "tfidf_logreg": "circle",
+    "minilm_logreg": "square",
+    "model2vec_logreg": "diamond",
+    "e5_logreg": "triangle-up",
+    "setfit_minilm": "x",
 }
 
 
@@ -27,6 +45,15 @@ def learning_curve_figure(results: dict) -> go.Figure:
     fig = go.Figure()
     for e in _primary_entries(results):
         curve = e["learning_curve"]
+        if e["family"] == "zero-shot":
+            point = curve.get("0")
+            if point:
+                fig.add_hline(
+                    y=point["macro_f1_mean"],
+                    line={"color": COLOURS.get(e["method"]), "dash": "dot", "width": 1},
+                    annotation_text=f"{e['label']}: {point['macro_f1_mean']:.3f}",
+                )
+            continue
         ks = sorted(curve, key=int)
         fig.add_trace(
             go.Scatter(
@@ -35,10 +62,8 @@ def learning_curve_figure(results: dict) -> go.Figure:
                 error_y={"type": "data", "array": [curve[k]["macro_f1_ci95"] or 0 for k in ks]},
                 mode="lines+markers",
                 name=e["label"],
-                line={
-                    "color": COLOURS.get(e["method"]),
-                    "dash": "dot" if e["method"] == "setfit_minilm" else None,
-                },
+                line={"color": COLOURS.get(e["method"]), "dash": DASHES.get(e["method"])},
+                marker={"symbol": SYMBOLS.get(e["method"]), "size": 8},
             )
         )
     fig.update_layout(
@@ -203,8 +228,9 @@ def tables(results: dict) -> dict[str, str]:
             "±95%",
             "NMI",
             "s / 1000 docs",
+            "latency (ms)",
             "peak RSS (MB)",
-            "size (MB)",
+            "installed (MB)",
         ],
         [
             [
@@ -217,10 +243,39 @@ def tables(results: dict) -> dict[str, str]:
                 e.get("ari_ci95"),
                 e.get("nmi_mean"),
                 e["seconds_per_1000_docs"],
+                e.get("latency_ms_median"),
                 e["peak_rss_mb"],
-                e["model_size_mb"],
+                e.get("installed_mb"),
             ]
             for e in methods
+        ],
+    )
+    robust = _table(
+        ["method", "plain CV", "near-duplicates grouped", "boilerplate stripped"],
+        [
+            [
+                e["label"],
+                e["macro_f1_mean"],
+                (e.get("cv_grouped") or {}).get("macro_f1_mean"),
+                next(
+                    (
+                        x["macro_f1_mean"]
+                        for x in methods
+                        if x["method"] == e["method"] and x["variant"] == results["meta"].get("stripped_variant")
+                    ),
+                    None,
+                ),
+            ]
+            for e in _primary_entries(results)
+            if e["macro_f1_mean"] is not None
+        ],
+    )
+    errors = _table(
+        ["method", "true", "predicted as", "count", "examples"],
+        [
+            [m, c["true"], c["predicted"], c["count"], " | ".join(c["examples"])]
+            for m, ce in results.get("class_errors", {}).items()
+            for c in ce["confusions"]
         ],
     )
     primary = _primary_entries(results)
@@ -278,7 +333,13 @@ def tables(results: dict) -> dict[str, str]:
         ],
     )
     neighbours = _table(
-        ["text", "true", "TF-IDF says", "MiniLM says", "3 nearest neighbours (label, cosine)"],
+        [
+            "text",
+            "true",
+            "TF-IDF says",
+            f"{results['interpretability'].get('neighbours_method', 'embedding')} says",
+            "3 nearest neighbours (label, cosine)",
+        ],
         [
             [
                 n["text"],
@@ -298,6 +359,8 @@ def tables(results: dict) -> dict[str, str]:
         "terms": terms,
         "tokens": tokens,
         "neighbours": neighbours,
+        "robust": robust,
+        "errors": errors,
     }
 
 
@@ -344,7 +407,9 @@ def render_report(results: dict, extras: dict) -> str:
 {len(meta["classes"])} classes.
 Run time {meta["run_seconds"]} s (cache hits {meta["cache"]["hits"]}, misses {meta["cache"]["misses"]}).{from_cache}
 CV: {meta["config"]["cv_repeats"]}×{meta["config"]["cv_folds"]}-fold stratified, C chosen by inner CV;
-learning curve: {meta["config"]["curve_draws"]} nested draws, 30% held out, C=1.</p>
+learning curve: {meta["config"]["curve_draws"]} nested draws, 30% held out, C by inner CV from
+{meta["config"]["tune_min_per_class"]} per class (fixed C={meta["config"]["fixed_c"]} below).
+Load average at start {meta.get("load_average_start")}, at end {meta.get("load_average_end")}.</p>
 <h2>Summary</h2>{t["main"]}
 <p class="note">Intervals on CV scores use the Nadeau–Bengio correction;
 ARI/NMI intervals are over KMeans seeds.
@@ -352,6 +417,8 @@ s / 1000 docs: time to turn 1,000 raw texts into vectors (SetFit: prediction). S
 few shots (CPU budget), so it has no full-data CV score.</p>
 {"".join(parts[:1])}<h2>Learning curve (macro-F1)</h2>{t["curve"]}
 {"".join(parts[1:])}
+<h2>Robustness (macro-F1)</h2>{t["robust"]}
+<h2>Most frequent confusions</h2>{t["errors"]}
 <h2>Paired tests</h2>{t["tests"]}
 <h2>Truncation (MiniLM word pieces, primary variant)</h2>{t["truncation"]}
 <h2>Interpretability</h2><h3>TF-IDF: words that drive each category</h3>{t["terms"]}

@@ -188,3 +188,10 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
     @server.get("/healthz")
     def healthz():
         return flask.Response("ok\n", mimetype="text/plain")
+
+    @server.get("/session/extend")
+    def extend_session():
+        # Behind the login gate: answering at all renews the advisor's session (Flask refreshes a permanent
+        # session's expiry on each request). The page calls it from its "stay signed in" warning (RGAA 13.1).
+        flask.session.modified = True
+        return flask.Response(status=204)

@@ -78,3 +78,8 @@ def encode_job(texts: Sequence[str], batch_size: int) -> tuple[np.ndarray, dict]
         "encode_seconds": round(time.perf_counter() - loaded, 3),
         "n_docs": len(texts),
     }
+
+
+def labels_job(labels: Sequence[str]) -> np.ndarray:
+    """Embeddings of the category names, for the zero-shot floor (meant for a fresh process)."""
+    return encode(load_model(), labels, batch_size=len(labels), progress=False)

@@ -1,0 +1,85 @@
+"""The letter for the client: ``/lettre?client=ID`` (HTML, printable on A4) and ``/lettre.pdf?client=ID`` (tagged PDF).
+
+Same access rules as the dashboard: in production the login check of ``app.security`` covers these paths
+(they are not public), and every letter shown writes the client-view audit line. The PDF is made server side
+by WeasyPrint (``pdf_variant="pdf/ua-1"``: tagged, with the document language), imported on the first PDF only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import flask
+
+from app.config import Config
+from layouts.i18n import language
+from layouts.letter import letter_context
+from scoring.errors import UnknownClientError
+from scoring.ids import parse_client_id
+from scoring.simulate import Application, terms_of
+
+
+def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> str:
+    """The letter of a portfolio client as a full HTML document (UnknownClientError for an unknown id)."""
+    from app import render_page
+    from app.security.audit import current_advisor
+    from callbacks.advice import client_advice
+
+    portfolio = services.portfolio
+    explanation = portfolio.explanation(client_id)
+    terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
+    advice = client_advice(services, client_id) if explanation.decision == "refused" or explanation.in_grey_zone else None
+    context = letter_context(explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang)
+    return render_page("letter.html", lang, letter=context, pdf=pdf)
+
+
+def pdf_bytes(html: str) -> bytes:
+    """A tagged PDF (PDF/UA-1: structure tree, document language) of a self-contained HTML document."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its INFO lines narrate every rendering step
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def register_letter(server: flask.Flask, config: Config, services) -> None:
+    from app import request_language
+
+    def client_or_404(lang: str):
+        from app import render_page
+        from app.security import audit_client_view
+
+        try:
+            client_id = parse_client_id(flask.request.args.get("client", ""))
+            services.portfolio.index_of(client_id)
+        except UnknownClientError:
+            tr = language(lang)
+            page = render_page(
+                "error.html",
+                lang,
+                heading=tr._("No letter for this address"),
+                text=tr._("The client id is missing or is not in the portfolio. Open the letter from the dashboard."),
+            )
+            return None, flask.Response(page, status=404, mimetype="text/html")
+        audit_client_view(client_id, "letter")
+        return client_id, None
+
+    @server.get("/lettre")
+    def letter():
+        lang = request_language(config.language)
+        client_id, problem = client_or_404(lang)
+        if problem is not None:
+            return problem
+        return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
+
+    @server.get("/lettre.pdf")
+    def letter_pdf():
+        lang = request_language(config.language)
+        client_id, problem = client_or_404(lang)
+        if problem is not None:
+            return problem
+        response = flask.Response(pdf_bytes(letter_html(services, client_id, lang, pdf=True)), mimetype="application/pdf")
+        name = ("lettre" if lang == "fr" else "letter") + f"-{client_id}.pdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

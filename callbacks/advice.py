@@ -1,0 +1,47 @@
+"""Advice wiring: a new client clears the options; the button searches them (cached per client: the letter reuses them)."""
+
+from __future__ import annotations
+
+from dash import Input
+
+from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from callbacks.whatif import triggered
+from layouts import advice as view
+from layouts.advice import ids
+from layouts.i18n import language
+from scoring.advice import advise
+from scoring.simulate import Application
+
+OUTPUTS = outputs(
+    status=(ids.status, "children"),
+    options=(ids.options, "children"),
+    letter=(ids.letter, "href"),
+    letter_pdf=(ids.letter_pdf, "href"),
+)
+INPUTS = {"client_id": CLIENT, "clicks": Input(ids.submit, "n_clicks"), "lang": LANG}
+
+
+def client_advice(services, client_id: int):
+    """The advice for a portfolio client, computed once per artifact version and code (data, not markup)."""
+    return services.cached(
+        "advice",
+        (client_id,),
+        lambda: advise(services.simulator, Application.from_portfolio(services.portfolio, client_id)),
+    )
+
+
+def show_advice(services, *, client_id, clicks, lang) -> dict:
+    tr = language(lang)
+    client_id = viewed_client(services, client_id, "advice")
+    if client_id is None:
+        return {"status": tr._("Choose a client first."), "options": []}
+    links = {"letter": f"/lettre?client={client_id}", "letter_pdf": f"/lettre.pdf?client={client_id}"}
+    if triggered() != ids.submit or not clicks:
+        prompt = tr._("Press “Search for options” to look for changes that would get this credit granted.")
+        return {"status": prompt, "options": [], **links}
+    advice = client_advice(services, client_id)
+    return {"status": view.advice_status(advice, lang), "options": view.option_items(advice, lang), **links}
+
+
+def register(app, services) -> None:
+    register_callback(app, services, OUTPUTS, INPUTS, show_advice, message="status")

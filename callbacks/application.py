@@ -1,0 +1,149 @@
+"""New-application wiring: the form's values -> validated application -> score, reasons, waterfall, advice.
+
+Nothing about the application is stored or cached: the audit line says an application was scored, no more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from dash import Input, State, html
+
+from callbacks.common import LANG, outputs, register_callback
+from callbacks.whatif import triggered
+from layouts import advice as advice_view
+from layouts import application as view
+from layouts import whatif as forms
+from layouts.application import ids
+from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
+from layouts.i18n import language
+from layouts.summary import reason_items
+from scoring import fields as registry
+from scoring.advice import advise
+from scoring.simulate import CASH, DURATION, InvalidChanges, implied_duration, new_application
+
+# The form asks what the default model reads; an artifact trained without one of these columns ignores it.
+COLUMNS = view.form_columns(registry.sources_of([f.name for f in registry.model_features()]))
+_KEYS = {name: name.lower() for name in COLUMNS}
+
+OUTPUTS = outputs(
+    message=(ids.message, "children"),
+    status=(ids.status, "children"),
+    result=(ids.result, "hidden"),
+    decision=(ids.decision, "children"),
+    decision_class=(ids.decision, "className"),
+    proba=(ids.proba, "children"),
+    grey=(ids.grey, "children"),
+    missing=(ids.missing, "children"),
+    reasons=(ids.reasons, "children"),
+    waterfall=(f"{ids.waterfall}-img", "children"),
+    caption=(f"{ids.waterfall}-caption", "children"),
+    table=(f"{ids.waterfall}-table", "children"),
+    data=(f"{ids.waterfall}-data", "hidden"),
+    advice_status=(ids.advice_status, "children"),
+    advice=(ids.advice, "children"),
+    **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _KEYS.items()},
+)
+INPUTS = {
+    "clicks": Input(ids.submit, "n_clicks"),
+    "lang": LANG,
+    **{f"value_{key}": State(ids.field(name), "value") for name, key in _KEYS.items()},
+}
+
+
+def form_defaults(portfolio) -> dict[str, object]:
+    """Raw defaults: the median (numbers) or most frequent value (categories) of a fixed sample of the portfolio.
+
+    A number missing for most of the portfolio (a car's age, the first external score) starts empty.
+    """
+    rows = np.linspace(0, len(portfolio) - 1, min(len(portfolio), 20_000)).astype(int)
+    out: dict[str, object] = {}
+    for name in COLUMNS:
+        if name == DURATION or name not in portfolio.raw_columns:
+            continue
+        values = np.asarray(portfolio.raw(name)[rows])
+        if registry.FIELDS[name].categorical:
+            codes = values[values >= 0]
+            out[name] = portfolio.levels(name)[int(np.bincount(codes).argmax())] if len(codes) else None
+        else:
+            seen = values[~np.isnan(values)]
+            if len(seen) < len(values) / 2:  # mostly not provided in the portfolio: empty by default
+                out[name] = None
+                continue
+            if registry.FIELDS[name].sentinel is not None:
+                seen = seen[seen != registry.FIELDS[name].sentinel[0]]
+            median = float(np.median(seen)) if len(seen) else None
+            whole = registry.FIELDS[name].kind in ("money", "count", "days", "flag", "rating")
+            out[name] = None if median is None else (round(median) if whole else round(median, 4))
+    credit, annuity = np.asarray(portfolio.raw("AMT_CREDIT")[rows]), np.asarray(portfolio.raw("AMT_ANNUITY")[rows])
+    months = [implied_duration(float(c), float(a)) for c, a in zip(credit[:2000], annuity[:2000], strict=True)]
+    months = [m for m in months if m is not None]
+    out[DURATION] = int(round(float(np.median(months)))) if months else 24
+    return out
+
+
+def score_application(services, *, clicks, lang, **values) -> dict:
+    from app.security import audit
+
+    tr = language(lang)
+    if triggered() != ids.submit or not clicks:
+        return {}
+    form = {name: forms.raw_value(name, values.get(f"value_{key}")) for name, key in _KEYS.items() if name != DURATION}
+    errors = {f"error_{key}": "" for key in _KEYS.values()}
+    simulator = services.simulator
+    try:
+        application = new_application(form, simulator.columns, values.get(f"value_{_KEYS[DURATION]}"))
+    except InvalidChanges as invalid:
+        rest = []
+        for name, problem in invalid.by_field().items():
+            if name in _KEYS:
+                errors[f"error_{_KEYS[name]}"] = forms.problem_text(problem, lang)
+            else:
+                rest.append(forms.problem_text(problem, lang))
+        message = tr.ngettext(
+            "{n} value needs correcting before the application can be scored.",
+            "{n} values need correcting before the application can be scored.",
+            len(invalid.by_field()),
+        )
+        return {
+            **errors,
+            "message": " ".join([message, *rest]),
+            "result": True,
+            "status": tr._("Not scored: see the messages beside the fields."),
+        }
+    audit("application_scored")  # no client data in the audit trail
+    explanation = simulator.explain(application)
+    items = factors(explanation, services.portfolio.category_levels, lang)
+    refused = explanation.decision == "refused"
+    decision = tr._("Credit refused") if refused else tr._("Credit granted")
+    missing = [n for n in simulator.columns if application.values.get(n) is None]
+    if application.values.get("NAME_CONTRACT_TYPE") != CASH:
+        missing = [n for n in missing if n != DURATION]
+    advice = advise(simulator, application)
+    return {
+        **errors,
+        "message": "",
+        "result": False,
+        "status": tr._(
+            "Application scored: {decision}, probability of default {proba}.",
+            decision=decision.lower(),
+            proba=tr.percent(explanation.probability, 1),
+        ),
+        "decision": [html.Span("✗ " if refused else "✓ ", **{"aria-hidden": "true"}), decision],
+        "decision_class": f"decision decision-{explanation.decision}",
+        "proba": tr._("Probability of default: {proba}", proba=tr.percent(explanation.probability, 1)),
+        "grey": tr._("Grey zone: close to the threshold, an advisor must review the file.")
+        if explanation.in_grey_zone
+        else "",
+        "missing": view.missing_text(missing, lang),
+        "reasons": reason_items(items, lang),
+        "waterfall": waterfall(explanation, items, lang),
+        "caption": waterfall_caption(explanation, items, lang),
+        "table": waterfall_table(explanation, items, lang),
+        "data": False,
+        "advice_status": advice_view.advice_status(advice, lang),
+        "advice": advice_view.option_items(advice, lang),
+    }
+
+
+def register(app, services) -> None:
+    register_callback(app, services, OUTPUTS, INPUTS, score_application, message="message")

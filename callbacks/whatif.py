@@ -1,0 +1,163 @@
+"""What-if wiring: the chosen client fills the form; Simulate scores the changed application in-process.
+
+Nothing is stored: the audit line of the client view is the only trace (``viewed_client``).
+"""
+
+from __future__ import annotations
+
+from dash import Input, State, ctx
+
+from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from layouts import whatif as view
+from layouts.formatting import value_text
+from layouts.i18n import language
+from layouts.whatif import FORM_FIELDS, ids
+from scoring.simulate import DURATION, Application, InvalidChanges, simulate, terms_of
+
+_FIELD_KEYS = {name: name.lower() for name in FORM_FIELDS}
+
+OUTPUTS = outputs(
+    status=(ids.status, "children"),
+    message=(ids.message, "children"),
+    result=(ids.result, "hidden"),
+    before=(ids.before, "children"),
+    after=(ids.after, "children"),
+    changes=(ids.changes, "children"),
+    waterfall=(f"{ids.waterfall}-img", "children"),
+    caption=(f"{ids.waterfall}-caption", "children"),
+    table=(f"{ids.waterfall}-table", "children"),
+    data=(f"{ids.waterfall}-data", "hidden"),
+    **{f"value_{key}": (ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
+    **{f"help_{key}": (f"{ids.field(name)}-help", "children") for name, key in _FIELD_KEYS.items()},
+    **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _FIELD_KEYS.items()},
+)
+INPUTS = {
+    "client_id": CLIENT,
+    "resets": Input(ids.reset, "n_clicks"),
+    "clicks": Input(ids.submit, "n_clicks"),
+    "lang": LANG,
+    **{f"value_{key}": State(ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
+}
+
+
+def triggered() -> str | None:
+    try:
+        return ctx.triggered_id
+    except Exception:  # noqa: BLE001 - called outside a request (tests): as on first load
+        return None
+
+
+def current_text(name: str, value, lang: str) -> str:
+    tr = language(lang)
+    shown = view.months_text(value, lang) if name == DURATION else value_text(name, value, lang)
+    return tr._("Client's value: {value}.", value=shown)
+
+
+def fill_form(services, client_id: int | None, lang: str) -> dict:
+    """The client's own values in the form, each one said under its field; no result, no error."""
+    tr = language(lang)
+    cleared = {
+        "result": True,
+        "message": "",
+        "status": tr._("Change a value, then press Simulate."),
+        **{f"error_{k}": "" for k in _FIELD_KEYS.values()},
+    }
+    if client_id is None:
+        return {
+            **cleared,
+            "status": tr._("Choose a client, change a value, then press Simulate."),
+            **{f"value_{k}": None for k in _FIELD_KEYS.values()},
+            **{f"help_{k}": tr._("Choose a client first.") for k in _FIELD_KEYS.values()},
+        }
+    application = Application.from_portfolio(services.portfolio, client_id)
+    values = dict(application.values)
+    values[DURATION] = terms_of(values).months
+    out = dict(cleared)
+    for name, key in _FIELD_KEYS.items():
+        value = values.get(name)
+        out[f"value_{key}"] = round(value) if name == DURATION and value is not None else view.form_value(name, value)
+        out[f"help_{key}"] = current_text(name, value, lang)
+    return out
+
+
+def changes_from_form(original: dict, form: dict) -> dict:
+    """Raw changes: the fields whose form value differs from the client's (empty fields are left unchanged)."""
+    months = terms_of(original).months
+    changes = {}
+    for name in FORM_FIELDS:
+        value = form.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        shown = (
+            (round(months) if months is not None else None)
+            if name == DURATION
+            else view.form_value(name, original.get(name))
+        )
+        if _same_shown(value, shown):
+            continue
+        changes[name] = view.raw_value(name, value)
+    return changes
+
+
+def _same_shown(value, shown) -> bool:
+    if isinstance(value, str) or isinstance(shown, str) or shown is None:
+        return str(value).strip() == str(shown)
+    try:
+        return abs(float(value) - float(shown)) < 1e-9
+    except (TypeError, ValueError):
+        return False
+
+
+def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # noqa: ARG001 - resets only triggers
+    """Client chosen or reset: fill the form. Simulate pressed: score the changed application."""
+    tr = language(lang)
+    client_id = viewed_client(services, client_id, "whatif")
+    if triggered() != ids.submit:
+        return fill_form(services, client_id, lang)
+    if client_id is None:
+        return {"message": tr._("Choose a client first."), "result": True}
+    application = Application.from_portfolio(services.portfolio, client_id)
+    form = {name: values.get(f"value_{key}") for name, key in _FIELD_KEYS.items()}
+    changes = changes_from_form(dict(application.values), form)
+    errors = {f"error_{key}": "" for key in _FIELD_KEYS.values()}
+    if not changes:
+        return {**errors, "message": "", "status": tr._("Change at least one value, then press Simulate.")}
+    try:
+        outcome = simulate(services.simulator, application, changes)
+    except InvalidChanges as invalid:
+        rest = []
+        for name, problem in invalid.by_field().items():
+            key = _FIELD_KEYS.get(name)
+            if key is None:
+                rest.append(view.problem_text(problem, lang))
+            else:
+                errors[f"error_{key}"] = view.problem_text(problem, lang)
+        message = tr.ngettext(
+            "{n} value needs correcting; the client's application is unchanged.",
+            "{n} values need correcting; the client's application is unchanged.",
+            len(invalid.by_field()),
+        )
+        return {
+            **errors,
+            "message": " ".join([message, *rest]),
+            "result": True,
+            "status": tr._("Simulation not run: see the messages beside the fields."),
+        }
+    parts = view.result_parts(outcome, services.portfolio.category_levels, lang)
+    return {
+        **errors,
+        "message": "",
+        "result": False,
+        "status": parts["status"],
+        "before": parts["before"],
+        "after": parts["after"],
+        "changes": parts["changes"],
+        "waterfall": parts["waterfall"],
+        "caption": parts["caption"],
+        "table": parts["table"],
+        "data": False,
+    }
+
+
+def register(app, services) -> None:
+    register_callback(app, services, OUTPUTS, INPUTS, whatif, message="message")

@@ -1,0 +1,391 @@
+"""What-if view: the chosen client's credit terms and declared data changed, scored again by the model.
+
+The form holds the simulable fields of the registry in two groups: credit terms (what an advisor may
+propose) and corrections of declared data (not advice). The result sits beside the original: decision and
+probability before and after, the difference in words, what changed (the instalment follows by the stated
+repayment formula) and the recomputed waterfall. Form helpers here are shared with the new-application view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts.charts import chart_figure
+from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
+from layouts.formatting import is_missing, value_text
+from layouts.i18n import language
+from scoring import fields as registry
+from scoring.derived import DAYS_PER_YEAR
+from scoring.portfolio import REFUSED, ClientExplanation
+from scoring.simulate import ANNUAL_RATE, DURATION, Outcome, Problem, Terms, parse_number
+
+TERM_FIELDS = ("AMT_CREDIT", DURATION, "AMT_GOODS_PRICE", "NAME_CONTRACT_TYPE")
+DECLARED_FIELDS = ("AMT_INCOME_TOTAL", "DAYS_EMPLOYED", "CNT_FAM_MEMBERS", "CNT_CHILDREN")
+FORM_FIELDS = TERM_FIELDS + DECLARED_FIELDS
+
+
+class ids:  # noqa: N801
+    section = "whatif"
+    heading = "whatif-heading"
+    submit = "whatif-submit"
+    reset = "whatif-reset"
+    message = "whatif-message"
+    status = "whatif-status"
+    result = "whatif-result"
+    before = "whatif-before"
+    after = "whatif-after"
+    changes = "whatif-changes"
+    waterfall = "whatif-waterfall"
+
+    @staticmethod
+    def field(name: str) -> str:
+        return f"whatif-{name.lower().replace('_', '-')}"
+
+
+# --------------------------------------------------------------------------- values in a form
+
+
+def label_of(name: str, lang: str) -> str:
+    """A form label; a Kaggle DAYS_* column is asked in years, under the label of its years feature."""
+    tr = language(lang)
+    record = registry.FIELDS[name]
+    if record.kind == "days":
+        twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+        if twin is not None:
+            return tr.field(twin.name)
+    return tr.field(name)
+
+
+def _says_years(name: str) -> bool:
+    """Whether the label a DAYS_* column is asked under already names years ("Years in current job")."""
+    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    return twin is not None and isinstance(twin.label, str) and "year" in twin.label.lower()
+
+
+def form_value(name: str, value):
+    """A raw value as the form shows it (days as years, amounts whole, missing as empty)."""
+    record = registry.FIELDS[name]
+    if is_missing(value) or (record.sentinel is not None and value == record.sentinel[0]):
+        return None
+    if record.categorical:
+        return value
+    if record.kind == "flag":
+        return str(int(value))
+    if record.kind == "days":
+        return round(abs(float(value)) / DAYS_PER_YEAR, 1)
+    if record.kind == "money":
+        return int(round(float(value)))
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 4)
+
+
+def raw_value(name: str, value):
+    """A form value as the raw column reads it (years back to negative days); junk passes through to validation."""
+    record = registry.FIELDS[name]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if record.kind == "days":
+        number = parse_number(value)
+        return value if number is None else -number * DAYS_PER_YEAR
+    return value
+
+
+def bounds_text(name: str, low: float, high: float, lang: str) -> tuple[str, str]:
+    """A range in the unit the form uses."""
+    tr = language(lang)
+    record = registry.FIELDS[name]
+    if record.kind == "days":
+        low, high = sorted((abs(float(low)) / DAYS_PER_YEAR, abs(float(high)) / DAYS_PER_YEAR))
+        return tr.number(low, 0), tr.number(high, 0)
+    if record.kind == "money":
+        return tr.money(float(low)), tr.money(float(high))
+    return tr.number(float(low), 0 if float(low).is_integer() else 2), tr.number(
+        float(high), 0 if float(high).is_integer() else 2
+    )
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """What is wrong with one field and what to do, in the UI language (WCAG 3.3.1, 3.3.3)."""
+    tr = language(lang)
+    name, p = problem.field, problem.params
+    label = label_of(name, lang) if name in registry.FIELDS else name
+    if problem.code == "not_a_number":
+        text = tr._("enter a number, digits only (e.g. 300000).")
+    elif problem.code == "not_whole":
+        text = tr._("enter a whole number.")
+    elif problem.code == "out_of_range":
+        low, high = bounds_text(name, float(p["low"]), float(p["high"]), lang)
+        text = tr._("enter a value from {low} to {high}.", low=low, high=high)
+    elif problem.code == "unknown_level":
+        text = tr._("choose one of the listed options.")
+    elif problem.code == "required":
+        text = tr._("this value is required.")
+    elif problem.code == "no_duration":
+        text = tr._("a revolving credit has no fixed duration: leave the duration empty.")
+    elif problem.code == "instalment_out_of_range":
+        text = tr._(
+            "with these terms the monthly instalment would be {value}, outside the plausible range ({low} to {high}): "
+            "change the amount or the duration.",
+            value=tr.money(float(p["value"])),
+            low=tr.money(float(p["low"])),
+            high=tr.money(float(p["high"])),
+        )
+    elif problem.code == "household":
+        text = tr._(
+            "the household counts the client and the {children} children: enter at least {minimum}.",
+            children=p["children"],
+            minimum=tr.number(float(p["children"]) + 1),
+        )
+    elif problem.code == "annuity_too_low":
+        text = tr._("this instalment would never repay the credit: shorten the duration.")
+    else:
+        text = tr._("this value cannot be used here.")
+    return tr._("{label}: {problem}", label=label, problem=text)
+
+
+def months_text(months: float | None, lang: str) -> str:
+    tr = language(lang)
+    if months is None or (isinstance(months, float) and math.isnan(months)):
+        return tr._("no fixed duration")
+    n = int(round(months))
+    return tr.ngettext("{n} month", "{n} months", n)
+
+
+def field_control(
+    control_id: str,
+    name: str,
+    lang: str,
+    *,
+    help_text: str,
+    value=None,
+    required: bool = False,
+) -> html.Div:
+    """Label, input (number or select by the registry's kind), help linked to it, error linked when shown."""
+    tr = language(lang)
+    record = registry.FIELDS[name]
+    help_id, error_id = f"{control_id}-help", f"{control_id}-error"
+    if record.categorical or record.kind == "flag":
+        levels = (
+            [(level, tr.category(name, level)) for level in record.categories]
+            if record.categorical
+            else [("1", tr._("Yes")), ("0", tr._("No"))]
+        )
+        options = ([] if required else [{"label": tr._("Not provided"), "value": ""}]) + [
+            {"label": text, "value": level} for level, text in levels
+        ]
+        control = dbc.Select(
+            id=control_id, options=options, value=value if value is not None else ("" if not required else None)
+        )
+    else:
+        step = "1" if record.kind in ("money", "count", "rating") else "any"
+        control = dbc.Input(
+            id=control_id, type="number", step=step, value=value, inputmode="decimal", debounce=True, required=required
+        )
+    label = label_of(name, lang)
+    if record.kind == "days" and not _says_years(name):
+        label = tr._("{label} (years)", label=label)
+    elif record.kind == "money":
+        label = tr._("{label} (€)", label=label)
+    return html.Div(
+        className="control",
+        children=[
+            dbc.Label(label, html_for=control_id),
+            control,
+            html.Small(help_text, id=help_id, className="form-text", **{"data-describes": control_id}),
+            html.P(id=error_id, className="form-error", role="alert", **{"data-error-for": control_id}),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- result
+
+
+def decision_words(explanation: ClientExplanation, lang: str) -> str:
+    tr = language(lang)
+    words = tr._("credit refused") if explanation.decision == REFUSED else tr._("credit granted")
+    if explanation.in_grey_zone:
+        words = tr._("{decision}, close to the threshold: an advisor reviews the file", decision=words)
+    return words
+
+
+def difference_sentence(outcome: Outcome, lang: str) -> str:
+    """ "The probability goes from 14.2 % to 9.1 %: credit granted." and whether the decision changed."""
+    tr = language(lang)
+    before, after = outcome.before, outcome.after
+    if not outcome.changed:
+        return tr._(
+            "Nothing changed: the values are the client's own. Probability of default {proba}: {decision}.",
+            proba=tr.percent(after.probability, 1),
+            decision=decision_words(after, lang),
+        )
+    sentence = tr._(
+        "The probability of default goes from {before} to {after}: {decision}.",
+        before=tr.percent(before.probability, 1),
+        after=tr.percent(after.probability, 1),
+        decision=decision_words(after, lang),
+    )
+    if before.decision != after.decision:
+        sentence += " " + tr._("The decision changes.")
+    else:
+        sentence += " " + tr._("The decision stays the same.")
+    return sentence
+
+
+def side(explanation: ClientExplanation, terms: Terms, title: str, lang: str) -> list:
+    """One column of the comparison: decision in words and symbol, probability, terms."""
+    tr = language(lang)
+    refused = explanation.decision == REFUSED
+    return [
+        html.H4(title),
+        html.P(
+            [
+                html.Span("✗ " if refused else "✓ ", **{"aria-hidden": "true"}),
+                tr._("Credit refused") if refused else tr._("Credit granted"),
+            ],
+            className=f"decision decision-{explanation.decision}",
+        ),
+        html.P(tr._("Probability of default: {proba}", proba=tr.percent(explanation.probability, 1))),
+        html.P(tr._("Close to the threshold: reviewed by an advisor."), className="grey-zone")
+        if explanation.in_grey_zone
+        else None,
+        html.Dl(className="client-facts", children=terms_items(terms, lang)),
+    ]
+
+
+def terms_items(terms: Terms, lang: str) -> list:
+    tr = language(lang)
+    items = [
+        (tr.field("AMT_CREDIT"), value_text("AMT_CREDIT", terms.credit, lang)),
+        (tr._("Monthly instalment"), value_text("AMT_ANNUITY", terms.annuity, lang)),
+        (tr.field(DURATION), months_text(terms.months, lang)),
+    ]
+    if terms.contribution is not None:
+        items.append((tr._("Personal contribution"), tr.money(terms.contribution)))
+    return [part for label, text in items for part in (html.Dt(label), html.Dd(text))]
+
+
+def change_items(outcome: Outcome, lang: str) -> list:
+    tr = language(lang)
+    out = []
+    for name, change in outcome.changed.items():
+        if name == DURATION:
+            before, after = months_text(change["before"], lang), months_text(change["after"], lang)
+        else:
+            before, after = value_text(name, change["before"], lang), value_text(name, change["after"], lang)
+        label = tr._("Monthly instalment") if name == "AMT_ANNUITY" else label_of(name, lang)
+        out.append(html.Li(tr._("{label}: {before} → {after}", label=label, before=before, after=after)))
+    return out
+
+
+def result_parts(outcome: Outcome, category_levels: dict[str, list[str]], lang: str) -> dict:
+    """Every output of the result, as data and components (the callback only wires them)."""
+    tr = language(lang)
+    items = factors(outcome.after, category_levels, lang)
+    return {
+        "before": side(outcome.before, outcome.terms_before, tr._("The client's application"), lang),
+        "after": side(outcome.after, outcome.terms_after, tr._("Simulated application"), lang),
+        "status": difference_sentence(outcome, lang),
+        "changes": change_items(outcome, lang),
+        "waterfall": waterfall(outcome.after, items, lang),
+        "caption": waterfall_caption(outcome.after, items, lang),
+        "table": waterfall_table(outcome.after, items, lang),
+    }
+
+
+def formula_text(lang: str) -> str:
+    tr = language(lang)
+    return tr._(
+        "The amount, the duration and the monthly instalment stay consistent: instalment = amount × r / (1 − (1 + r)^−n) "
+        "for n months at a fixed nominal rate of {rate} a year (r = {rate} / 12). Changing the amount keeps the duration "
+        "(the instalment follows in proportion); changing the duration keeps the amount. A revolving credit has no fixed "
+        "duration: its instalment follows the amount.",
+        rate=tr.percent(ANNUAL_RATE, 0),
+    )
+
+
+def layout(lang: str) -> html.Section:
+    tr = language(lang)
+    return html.Section(
+        id=ids.section,
+        **{"aria-labelledby": ids.heading},
+        className="view",
+        children=[
+            html.H2(tr._("What if the terms changed?"), id=ids.heading),
+            html.P(
+                tr._(
+                    "Try other credit terms with the client, or correct what they declared: the model scores the "
+                    "application again. Nothing is saved."
+                ),
+                className="lead-text",
+            ),
+            html.P(formula_text(lang), className="small-print"),
+            html.Div(
+                className="compare-controls",
+                children=[
+                    html.Fieldset(
+                        className="control-group",
+                        children=[
+                            html.Legend(tr._("Credit terms (what the advisor may propose)")),
+                            *[
+                                field_control(
+                                    ids.field(n),
+                                    n,
+                                    lang,
+                                    help_text=tr._("Choose a client first."),
+                                    required=n in ("AMT_CREDIT", "NAME_CONTRACT_TYPE"),
+                                )
+                                for n in TERM_FIELDS
+                            ],
+                        ],
+                    ),
+                    html.Fieldset(
+                        className="control-group",
+                        children=[
+                            html.Legend(tr._("Corrections of declared data (not advice)")),
+                            *[
+                                field_control(ids.field(n), n, lang, help_text=tr._("Choose a client first."))
+                                for n in DECLARED_FIELDS
+                            ],
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(
+                className="input-row form-actions",
+                children=[
+                    dbc.Button(tr._("Simulate"), id=ids.submit, color="primary", n_clicks=0),
+                    dbc.Button(
+                        tr._("Back to the client's values"), id=ids.reset, color="secondary", outline=True, n_clicks=0
+                    ),
+                ],
+            ),
+            html.P(id=ids.message, className="form-error", role="alert"),
+            html.P(
+                tr._("Choose a client, change a value, then press Simulate."),
+                id=ids.status,
+                role="status",
+                className="status-line",
+                **{"aria-live": "polite", "aria-atomic": "true"},
+            ),
+            html.Div(
+                id=ids.result,
+                hidden=True,
+                children=[
+                    html.H3(tr._("Result of the simulation")),
+                    html.Div(
+                        className="whatif-sides",
+                        children=[
+                            html.Div(id=ids.before, className="whatif-side"),
+                            html.Div(id=ids.after, className="whatif-side"),
+                        ],
+                    ),
+                    html.H3(tr._("What changed")),
+                    html.Ul(id=ids.changes),
+                    chart_figure(ids.waterfall, tr._("Contributions to the simulated score"), lang, [], hidden=True),
+                ],
+            ),
+        ],
+    )

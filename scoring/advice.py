@@ -1,0 +1,273 @@
+"""Counterfactual advice: the smallest changes of the credit terms alone that get an application granted.
+
+Three kinds of option, at most one each, so that the options differ: a smaller amount (same duration, so
+the instalment falls in proportion), a longer duration (same amount, instalment by the repayment formula of
+``scoring.simulate``), and both together. Only ``AMT_CREDIT`` and the duration move; every other field
+(age, external scores, region, protected fields, declared data) stays as it is.
+
+The search scans fixed grids (deterministic: the same client always gets the same advice), every candidate
+built by ``simulate.apply_changes`` and scored by ``Simulator`` (the what-if's code path), and each option
+shown is checked once more through ``simulate.simulate``, as ``python -m scoring whatif`` would apply it.
+The model is monotone along these directions by construction (XGBoost ``monotone_constraints`` on the
+credit-term features, from the registry), so the first grid point that reaches approval is the boundary
+and every smaller amount or longer duration is granted too.
+
+Target: a refused client must fall below the threshold; a granted client in the grey zone below the grey
+zone (granted without a manual review). Plausible bounds: the amount down to ``MIN_AMOUNT_SHARE`` of the
+request (and the registry's minimum), the duration up to ``MAX_MONTHS``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring import fields as registry
+from scoring.portfolio import REFUSED
+from scoring.simulate import (
+    CASH,
+    CONTRACT,
+    CREDIT,
+    DURATION,
+    Application,
+    InvalidChanges,
+    Simulator,
+    apply_changes,
+    simulate,
+    terms_of,
+)
+
+MIN_AMOUNT_SHARE = 0.3  # never advise borrowing less than 30 % of the request
+MAX_MONTHS = 84  # seven years: beyond, a consumer loan is not a plausible offer
+AMOUNT_STEP = 1_000.0  # advised amounts are rounded down to whole thousands
+_SCAN = 40  # grid points per direction in the first pass, then as many again between the two around the boundary
+
+
+@dataclass(frozen=True)
+class Option:
+    kind: str  # "amount", "duration" or "both"
+    changes: dict[str, float]  # what `whatif --set` takes: AMT_CREDIT and/or CREDIT_DURATION_MONTHS
+    probability: float
+    decision: str
+    in_grey_zone: bool
+    credit: float  # resulting terms
+    annuity: float | None
+    months: float | None
+    credit_before: float
+    months_before: float | None
+
+    @property
+    def amount_change(self) -> float:
+        """Relative change of the amount (-0.21 for 21 % less)."""
+        return self.credit / self.credit_before - 1
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "changes": self.changes,
+            "probability": self.probability,
+            "decision": self.decision,
+            "in_grey_zone": self.in_grey_zone,
+            "annuity": self.annuity,
+            "months": self.months,
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    client_id: int | None
+    probability: float
+    decision: str
+    in_grey_zone: bool
+    target: float  # probabilities below this reach the goal
+    options: tuple[Option, ...]
+    reason: str | None  # why there is no option: "granted", "no_amount", "none_found"
+
+    @property
+    def needed(self) -> bool:
+        return self.reason != "granted"
+
+    def message(self) -> str | None:
+        """English, for the command line; the UI words the same reasons in its language."""
+        if self.reason == "granted":
+            return "the application is granted without review: no change is needed"
+        if self.reason == "no_amount":
+            return "the application has no credit amount to change"
+        if self.reason == "none_found":
+            return (
+                f"no change of the credit terms within plausible bounds (amount down to {MIN_AMOUNT_SHARE:.0%} of the "
+                f"request, duration up to {MAX_MONTHS} months) reaches approval"
+            )
+        return None
+
+    def to_json(self) -> dict:
+        out = {
+            "client_id": self.client_id,
+            "decision": self.decision,
+            "in_grey_zone": self.in_grey_zone,
+            "probability": self.probability,
+            "options": [o.to_json() for o in self.options],
+        }
+        if not self.options:
+            out["message"] = self.message()
+        return out
+
+
+def target_of(probability: float, simulator: Simulator) -> float | None:
+    """The probability to get under, or None when the application is granted outside the grey zone."""
+    decision = simulator.decision
+    if probability >= decision.threshold:
+        return decision.threshold
+    if probability >= decision.grey_zone[0]:
+        return decision.grey_zone[0]
+    return None
+
+
+def _variants(base: Application, changes: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(raw rows, the changes that built them), leaving out changes the terms cannot hold (e.g. instalment range)."""
+    rows, kept = [], []
+    for change in changes:
+        try:
+            rows.append(apply_changes(base.values, change))
+        except InvalidChanges:
+            continue
+        kept.append(change)
+    return rows, kept
+
+
+def _first_reaching(simulator, base, changes: list[dict], target: float) -> int | None:
+    """Index in ``changes`` (ordered from the smallest change) of the first whose probability is under target."""
+    rows, kept = _variants(base, changes)
+    if not rows:
+        return None
+    proba = simulator.probabilities(base, rows)
+    hits = np.flatnonzero(proba < target)
+    return changes.index(kept[int(hits[0])]) if len(hits) else None
+
+
+def _amount_floor(credit: float) -> float:
+    return max(registry.FIELDS[CREDIT].range[0], MIN_AMOUNT_SHARE * credit)
+
+
+def _round_amount(amount: float) -> float:
+    return math.floor(amount / AMOUNT_STEP) * AMOUNT_STEP
+
+
+def largest_amount(simulator, base, target: float, extra: dict | None = None) -> float | None:
+    """The largest whole multiple of AMOUNT_STEP (within bounds) whose amount reaches the target, or None.
+
+    A coarse scan finds the step where approval starts; every multiple of AMOUNT_STEP inside that step is then
+    scored, so the amount is the smallest reduction on the AMOUNT_STEP grid (the model is monotone in it).
+    """
+    credit = terms_of(base.values).credit
+    floor = _amount_floor(credit)
+    extra = extra or {}
+    grid = [float(a) for a in np.linspace(credit, floor, _SCAN)]
+    first = _first_reaching(simulator, base, [{**extra, CREDIT: a} for a in grid], target)
+    if first is None:
+        return None
+    if first == 0:
+        return credit  # no reduction needed (with the other change in ``extra``)
+    refused, granted = grid[first - 1], grid[first]
+    top = _round_amount(refused)
+    top = top - AMOUNT_STEP if top >= refused else top
+    lowest = max(_round_amount(granted), math.ceil(floor / AMOUNT_STEP) * AMOUNT_STEP)
+    amounts = [float(a) for a in np.arange(top, lowest - AMOUNT_STEP / 2, -AMOUNT_STEP)]
+    found = _first_reaching(simulator, base, [{**extra, CREDIT: a} for a in amounts], target)
+    return None if found is None else amounts[found]
+
+
+def shortest_duration(simulator, base, target: float, credit: float | None = None, start: float | None = None) -> int | None:
+    """The shortest whole number of months above the current duration (up to MAX_MONTHS) reaching the target."""
+    months_now = start if start is not None else terms_of(base.values).months
+    if months_now is None:
+        return None
+    first_month = math.floor(months_now) + 1
+    months = list(range(max(first_month, registry.FIELDS[DURATION].range[0]), MAX_MONTHS + 1))
+    extra = {} if credit is None else {CREDIT: credit}
+    found = _first_reaching(simulator, base, [{**extra, DURATION: float(m)} for m in months], target)
+    return None if found is None else months[found]
+
+
+def _both(simulator, base, target: float, amount_only: float | None, months_only: int | None) -> dict | None:
+    """Amount and duration together: the combination that changes least (sum of the relative changes)."""
+    terms = terms_of(base.values)
+    if terms.months is None:
+        return None
+    credit, now = terms.credit, terms.months
+    top = months_only - 1 if months_only is not None else MAX_MONTHS
+    candidates = sorted({m for m in range(math.floor(now) + 1, top + 1) if (m - math.floor(now)) % 6 == 0} | {top})
+    best, best_cost = None, math.inf
+    for months in candidates:
+        if months <= now or months > MAX_MONTHS:
+            continue
+        amount = largest_amount(simulator, base, target, {DURATION: float(months)})
+        if amount is None or amount >= credit or (amount_only is not None and amount <= amount_only):
+            continue  # not both changes, or dominated by the amount-only option
+        cost = (1 - amount / credit) + (months - now) / now
+        if cost < best_cost:
+            best, best_cost = {CREDIT: amount, DURATION: float(months)}, cost
+    return best
+
+
+def _option(simulator, base, kind: str, changes: dict, target: float) -> Option | None:
+    """The option as ``whatif`` applies it; None if (against the monotone model) it does not reach the target."""
+    outcome = simulate(simulator, base, changes)
+    after = outcome.after
+    if after.probability >= target:
+        return None
+    return Option(
+        kind=kind,
+        changes=changes,
+        probability=after.probability,
+        decision=after.decision,
+        in_grey_zone=after.in_grey_zone,
+        credit=outcome.terms_after.credit,
+        annuity=outcome.terms_after.annuity,
+        months=outcome.terms_after.months,
+        credit_before=outcome.terms_before.credit,
+        months_before=outcome.terms_before.months,
+    )
+
+
+def advise(simulator: Simulator, base: Application) -> Advice:
+    """At most three options (amount, duration, both), each checked through ``simulate``; deterministic."""
+    current = simulator.explain(base)
+    target = target_of(current.probability, simulator)
+
+    def result(options, reason=None):
+        return Advice(
+            base.client_id,
+            current.probability,
+            current.decision,
+            current.in_grey_zone,
+            target if target is not None else current.threshold,
+            tuple(options),
+            reason,
+        )
+
+    if target is None:
+        return result([], "granted")
+    terms = terms_of(base.values)
+    if terms.credit is None:
+        return result([], "no_amount")
+    amount = largest_amount(simulator, base, target)
+    months = shortest_duration(simulator, base, target) if base.values.get(CONTRACT) == CASH else None
+    both = _both(simulator, base, target, amount, months) if base.values.get(CONTRACT) == CASH else None
+    options = [
+        _option(simulator, base, kind, changes, target)
+        for kind, changes in (
+            ("amount", None if amount is None else {CREDIT: amount}),
+            ("duration", None if months is None else {DURATION: float(months)}),
+            ("both", both),
+        )
+        if changes is not None
+    ]
+    options = [o for o in options if o is not None]
+    return result(options, None if options else "none_found")
+
+
+def refused_or_grey(decision: str, in_grey_zone: bool) -> bool:
+    return decision == REFUSED or in_grey_zone

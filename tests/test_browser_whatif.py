@@ -1,0 +1,175 @@
+"""The advisor's conversation in real headless Chromium, keyboard only: what-if, advice, letter, new application.
+
+axe-core (WCAG 2.x A/AA) must find no violation in each new state, in French and in English.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from .browser import chrome, console_errors, describe, run_axe, text_of, wait_for, wait_idle
+
+pytestmark = pytest.mark.browser
+
+ALLOWED_INCOMPLETE = {
+    "color-contrast": "text over pattern-filled bars: background not computable; palette tested separately",
+}
+
+
+@pytest.fixture()
+def driver():
+    browser = chrome()
+    yield browser
+    browser.quit()
+
+
+def refused_with_options(portfolio) -> int:
+    """A refused client just above the threshold (advice usually finds options for them)."""
+    proba = np.asarray(portfolio.proba)
+    index = np.flatnonzero(proba >= portfolio.decision.threshold)
+    return int(portfolio.ids[index[np.argsort(proba[index])][2]])
+
+
+def assert_axe_clean(driver, state: str) -> None:
+    for details in driver.find_elements(By.CSS_SELECTOR, "details"):
+        driver.execute_script("arguments[0].open = true", details)
+    result = run_axe(driver)
+    assert not result["violations"], f"axe violations in state '{state}':\n{describe(result['violations'])}"
+    unexpected = [r for r in result["incomplete"] if r["id"] not in ALLOWED_INCOMPLETE]
+    assert not unexpected, f"axe needs-review results in state '{state}':\n{describe(unexpected)}"
+
+
+def active_id(driver) -> str:
+    return driver.switch_to.active_element.get_attribute("id") or ""
+
+
+def tab_to(driver, element_id: str, limit: int = 150, backwards: bool = False) -> None:
+    """Press Tab (Shift+Tab backwards), nothing else, until ``element_id`` has the focus; fail if never reached."""
+    keys = (Keys.SHIFT, Keys.TAB) if backwards else (Keys.TAB,)
+    for _ in range(limit):
+        if active_id(driver) == element_id:
+            return
+        driver.switch_to.active_element.send_keys(*keys)
+    pytest.fail(f"Tab never reached #{element_id}")
+
+
+def open_client(driver, url: str, client_id: int, lang: str) -> None:
+    driver.get(f"{url}/lang/{lang}")
+    driver.get(f"{url}/?client={client_id}")
+    wait_for(driver, lambda d: str(client_id) in text_of(d, "status"), message="client never shown")
+    wait_for(
+        driver,
+        lambda d: (
+            "Valeur du client" in text_of(d, "whatif-amt-credit-help")
+            or "Client's value" in text_of(d, "whatif-amt-credit-help")
+        ),
+        message="what-if form never filled",
+    )
+    wait_idle(driver)
+
+
+def test_keyboard_journey_whatif_advice_letter_application(server, driver):
+    url, portfolio = server
+    client_id = refused_with_options(portfolio)
+    open_client(driver, url, client_id, "fr")
+
+    # From the top of the page: Tab to the "What if" link of the navigation, Enter, Tab into the form.
+    driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    for _ in range(30):
+        if (driver.switch_to.active_element.get_attribute("href") or "").endswith("#whatif"):
+            break
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    tab_to(driver, "whatif-amt-credit", limit=10)
+
+    # An absurd amount: the error is said beside the field, linked to it; the client's result stays away.
+    box = driver.switch_to.active_element
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("-5")
+    tab_to(driver, "whatif-submit", limit=20)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "saisissez une valeur" in text_of(d, "whatif-amt-credit-error"), message="no field error")
+    wait_for(driver, lambda d: box.get_attribute("aria-invalid") == "true", message="aria-invalid not set")
+    assert "whatif-amt-credit-error" in box.get_attribute("aria-describedby")
+    assert active_id(driver) == "whatif-submit"  # focus is not lost to <body>
+    assert_axe_clean(driver, "fr: what-if, field error")
+
+    # Half the amount, by keyboard: the result sits beside the original, with the difference in words.
+    tab_to(driver, "whatif-amt-credit", limit=20, backwards=True)
+    amount = int(float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id))) * 0.5)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(amount))
+    tab_to(driver, "whatif-submit", limit=20)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "La probabilité de défaut passe de" in text_of(d, "whatif-status"), message="no result")
+    wait_idle(driver)
+    assert text_of(driver, "whatif-amt-credit-error") == ""
+    assert "Montant du crédit" in text_of(driver, "whatif-changes")
+    assert "Demande simulée" in text_of(driver, "whatif-after")
+    assert active_id(driver) == "whatif-submit"
+    assert_axe_clean(driver, "fr: what-if result")
+
+    # Advice: the button, then the options (each checked by the model).
+    tab_to(driver, "advice-submit")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(
+        driver,
+        lambda d: (
+            "vérifiée par le modèle" in text_of(d, "advice-status") or "Aucune modification" in text_of(d, "advice-status")
+        ),
+        message="no advice",
+    )
+    wait_idle(driver)
+    assert active_id(driver) == "advice-submit"
+    assert_axe_clean(driver, "fr: advice")
+
+    # New application: score it with the stated defaults.
+    tab_to(driver, "application-submit", limit=250)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
+    wait_idle(driver)
+    assert "Probabilité de défaut" in text_of(driver, "application-proba")
+    assert_axe_clean(driver, "fr: new application scored")
+
+    # The letter: back to its link by Shift+Tab, Enter opens it.
+    tab_to(driver, "letter-link", limit=250, backwards=True)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "/lettre?client=" in d.current_url, message="letter not opened")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Votre demande de crédit"
+    assert_axe_clean(driver, "fr: letter")
+    pdf = driver.find_element(By.PARTIAL_LINK_TEXT, "PDF").get_attribute("href")
+    response = requests.get(pdf, timeout=60)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert console_errors(driver) == []
+
+
+def test_english_what_if_and_letter_are_axe_clean(server, driver):
+    url, portfolio = server
+    client_id = refused_with_options(portfolio)
+    open_client(driver, url, client_id, "en")
+    submit = driver.find_element(By.ID, "whatif-submit")
+    box = driver.find_element(By.ID, "whatif-credit-duration-months")
+    driver.execute_script("arguments[0].focus()", box)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("80")
+    tab_to(driver, "whatif-submit", limit=20)
+    submit.send_keys(Keys.ENTER)
+    wait_for(
+        driver,
+        lambda d: (
+            "The probability of default goes from" in text_of(d, "whatif-status")
+            or "Simulation not run" in text_of(d, "whatif-status")
+        ),
+        message="no result",
+    )
+    wait_idle(driver)
+    assert_axe_clean(driver, "en: what-if result")
+    driver.get(f"{url}/lettre?client={client_id}")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert_axe_clean(driver, "en: letter")

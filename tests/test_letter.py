@@ -1,0 +1,192 @@
+"""The letter for the client: HTML and tagged PDF, plain words without internal jargon, access and audit."""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.config import Config
+from benchmarks.letter_readability import letter_sentences
+
+# Words that belong to the analyst, not to the client (scores, method, thresholds, other clients).
+JARGON = (
+    "shap",
+    "log-odds",
+    "logit",
+    "xgboost",
+    "threshold",
+    "seuil",
+    "probabilit",
+    "score",
+    "grey zone",
+    "zone grise",
+    "portfolio",
+    "portefeuille",
+    "median",
+    "médiane",
+    "contribution",
+    "amt_",
+    "ext_source",
+    "days_",
+    "model",
+    "modèle",
+)
+
+
+@pytest.fixture(scope="module")
+def app(synthetic_artifacts):
+    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
+
+
+@pytest.fixture(scope="module")
+def portfolio(app):
+    return app.server.config["services"].portfolio
+
+
+def pick(portfolio, kind: str) -> int:
+    proba = np.asarray(portfolio.proba)
+    low, high = portfolio.decision.grey_zone
+    mask = {"refused": proba >= high, "review": (proba >= low) & (proba < high), "granted": proba < low * 0.7}[kind]
+    index = np.flatnonzero(mask)
+    return int(portfolio.ids[index[len(index) // 3]])
+
+
+class Text(HTMLParser):
+    """Visible text, heading levels and the lang attribute of an HTML document."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.headings, self.lang, self._skip = [], [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "html":
+            self.lang = dict(attrs).get("lang")
+        if tag in ("style", "script"):
+            self._skip += 1
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def read(html: str) -> Text:
+    parser = Text()
+    parser.feed(html)
+    return parser
+
+
+def body_text(html: str) -> str:
+    """The letter itself (main), as a client reads it."""
+    return " ".join(read(html[html.index("<main") :]).parts)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("kind", ["refused", "review", "granted"])
+def test_letter_is_plain_words_without_jargon(app, portfolio, lang, kind):
+    client = app.server.test_client()
+    client.set_cookie("lang", lang)
+    client_id = pick(portfolio, kind)
+    response = client.get(f"/lettre?client={client_id}")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    parsed = read(html)
+    assert parsed.lang == lang
+    assert parsed.headings[0] == 1 and all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
+    text = body_text(html)
+    lowered = text.lower()
+    found = [word for word in JARGON if word in lowered]
+    assert not found, (found, text)
+    assert str(client_id) in text
+    # The only percentages are signed changes of the amount ("−21 %"), never a probability or a threshold.
+    assert all(sign for sign in re.findall(r"([−+]?)\d+(?:[,.]\d+)?\s?%", text)), text
+    words = {
+        "fr": {"refused": "ne pouvons pas accepter", "review": "un conseiller l'examine", "granted": "est acceptée"},
+        "en": {"refused": "cannot accept", "review": "an advisor is reviewing it", "granted": "is accepted"},
+    }[lang][kind]
+    assert words in text
+    rights = "donner votre point de vue" if lang == "fr" else "give your point of view"
+    assert rights in text and ("article 22" in text)
+    reasons = re.findall(r"(?:weighed|a pesé)", text)
+    assert 1 <= len(reasons) <= 4
+    if kind == "refused":
+        assert ("Ce qui pourrait changer la réponse" if lang == "fr" else "What could change the answer") in text
+    # The amount asked appears, written for the language (no raw float).
+    assert not re.search(r"\d+\.\d{3,}", text)
+
+
+def test_letter_pdf_is_tagged_with_the_language(app, portfolio):
+    client = app.server.test_client()
+    response = client.get(f"/lettre.pdf?client={pick(portfolio, 'refused')}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.data
+    assert data.startswith(b"%PDF-")
+    # Object streams are compressed: inflate every stream and look for the tagging entries.
+    plain = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            plain.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    everything = b"\n".join(plain)
+    assert b"/StructTreeRoot" in everything and b"/MarkInfo" in everything
+    assert re.search(rb"/Lang\s*\(fr", everything)
+    assert b"pdfuaid" in everything  # the PDF/UA identification in the XMP metadata
+
+
+def test_unknown_or_missing_client_is_a_404_page(app):
+    client = app.server.test_client()
+    for query in ("", "?client=abc", "?client=1", "?client=99999999999999"):
+        for path in ("/lettre", "/lettre.pdf"):
+            response = client.get(path + query)
+            assert response.status_code == 404, (path, query)
+            assert "text/html" in response.content_type and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_letter_needs_login_in_production_and_is_audited(synthetic_artifacts, portfolio, caplog):
+    config = Config(
+        artifacts_dir=synthetic_artifacts,
+        build_default=False,
+        env="production",
+        secret_key="s" * 40,
+        advisor_credentials="alice:" + generate_password_hash("a long password here"),
+    )
+    production = create_app(config)
+    client = production.server.test_client()
+    client_id = pick(portfolio, "refused")
+    for path in ("/lettre", "/lettre.pdf"):
+        response = client.get(f"{path}?client={client_id}")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf": token, "username": "alice", "password": "a long password here", "next": "/"})
+    with caplog.at_level(logging.INFO, logger="audit"):
+        response = client.get(f"/lettre?client={client_id}")
+    assert response.status_code == 200
+    assert "alice" in response.get_data(as_text=True)  # the advisor's reference
+    lines = [r.getMessage() for r in caplog.records if r.name == "audit"]
+    assert any('"source": "letter"' in line and f'"client_id": {client_id}' in line for line in lines)
+
+
+def test_french_letter_readability(app, portfolio):
+    """Kandel-Moles (French Flesch) on the letters; the figures are reported by benchmarks/letter_readability.py."""
+    textstat = pytest.importorskip("textstat")
+    textstat.set_lang("fr")
+    client = app.server.test_client()
+    client.set_cookie("lang", "fr")
+    for kind in ("refused", "review", "granted"):
+        text = letter_sentences(client.get(f"/lettre?client={pick(portfolio, kind)}").get_data(as_text=True))
+        assert textstat.flesch_reading_ease(text) >= 60, kind  # 60-70 standard, 70-80 fairly easy
