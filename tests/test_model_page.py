@@ -147,7 +147,7 @@ assert web.get("/modele").status_code == 200
 client = int(app.server.config["services"].portfolio.ids[3])
 status, out = call(web, app, "review-empty.hidden", {{"client-id.data": client, "lang.data": "fr"}}, ["client-id.data"])
 assert status == 200 and out["review-body.hidden"] is False
-print(sorted(m for m in ("pandas", "sklearn", "fairlearn", "xgboost") if m in sys.modules))
+print(sorted(m for m in ("pandas", "sklearn", "fairlearn") if m in sys.modules))
 """
     from app.config import ROOT
 
