@@ -20,7 +20,7 @@ from app.delivery import (
     register_dash_resources,
 )
 from app.services import Services
-from layouts import advice, application, client_card, comparison, explanation, page, selection, summary, whatif
+from layouts import advice, application, client_card, comparison, explanation, page, review, selection, summary, whatif
 from layouts.i18n import LANGUAGES, language, normalise_language, other_language
 from layouts.page import statement_path
 from scoring.comparison import comparable
@@ -147,6 +147,7 @@ def serve_layout(services: Services, lang: str) -> html.Div:
         views=[
             selection.layout(lang, len(portfolio), services.examples()),
             summary.layout(lang, ratio),
+            review.layout(lang),
             html.Div(
                 className="detail-grid",
                 children=[

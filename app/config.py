@@ -35,6 +35,8 @@ class Config:
     advisor_credentials: str = field(default="", repr=False)  # ADVISOR_CREDENTIALS: "name:hash;name:hash"
     audit_log_path: str = ""  # AUDIT_LOG_PATH: optional JSON-lines file, besides the "audit" logger
     session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
+    # DATABASE_URL: PostgreSQL for the human reviews (Heroku Postgres sets it); empty = an SQLite file.
+    database_url: str = field(default="", repr=False)  # may hold a password
 
     def __post_init__(self):
         if self.env not in APP_ENVS:
@@ -66,6 +68,7 @@ class Config:
             advisor_credentials=env.get("ADVISOR_CREDENTIALS", ""),
             audit_log_path=env.get("AUDIT_LOG_PATH", ""),
             session_hours=float(env.get("SESSION_HOURS", "8")),
+            database_url=_database_url(env.get("DATABASE_URL", "")),
         )
 
     def redis_options(self) -> dict:
@@ -86,3 +89,11 @@ class Config:
             settings["CACHE_REDIS_URL"] = self.redis_url
             settings["CACHE_OPTIONS"] = self.redis_options()
         return settings
+
+
+def _database_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://", "sqlite:///")):
+        # Never echo the value: it may carry a password.
+        raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgres://...) or sqlite:///PATH")
+    return value

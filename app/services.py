@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from app.config import ROOT, Config
+from app.reviews import ReviewStore
 from scoring.artifacts import Artifacts
 from scoring.errors import ArtifactError
 from scoring.portfolio import Portfolio
@@ -45,9 +46,11 @@ def outdated_synthetic(folder: Path) -> str | None:
     if manifest.get("data_source") != "synthetic":
         return None
     try:
-        Artifacts(folder, check_hashes=False)
+        artifacts = Artifacts(folder, check_hashes=False)
     except ArtifactError as exc:
         return str(exc)
+    if artifacts.fairness is None or artifacts.performance is None:
+        return "no fairness audit or model-page curves"
     return None
 
 
@@ -91,6 +94,11 @@ class Services:
         # Cached values are keyed by what produced them: the artifacts and this code with its catalogues.
         self.version = f"{self.artifacts.version}-{code_version()}"
         self._cache_warned_at = 0.0  # rate-limits "cache down" warnings in this process
+        # Human reviews (app/reviews.py): the table is created at start; a database that is down disables
+        # the review form only. The start-up connection is closed: each worker opens its own after the fork.
+        self.reviews = ReviewStore(config.database_url)
+        self.reviews.prepare()
+        self.reviews.dispose()
 
     @cached_property
     def simulator(self):

@@ -2,9 +2,10 @@
 
     python -m benchmarks.serve --clients 356255 --out benchmarks/results/serve_356255.json
 
-A client switch in the browser is one selection callback, then four callbacks for the score, the
-explanation, the card and the comparison. ``switch_*`` is the time of all five sent one after the other
-(the browser sends the last four in parallel, so this over-states what an advisor waits). Each client is
+A client switch in the browser is one selection callback, then five callbacks for the summary, the advisor
+review (history read from the review database: SQLite by default, ``DATABASE_URL`` when set), the
+explanation, the card and the comparison. ``switch_*`` is the time of all six sent one after the other
+(the browser sends the last five in parallel, so this over-states what an advisor waits). Each client is
 new to the per-client cache; the aggregates of the default comparison group are computed once per
 worker and then shared by every client (the design: group aggregates are cached apart from the client).
 """
@@ -35,7 +36,15 @@ from benchmarks.common import (
 )
 from benchmarks.procmem import tree_memory
 
-CLIENT_CALLBACKS = ("score-placeholder.children", "why-paragraph.children", "card-content.children", "compare-size.children")
+# The views a client change updates (first output of each callback): summary band, advisor review (reads the
+# client's review history from the database), explanation, client card, comparison.
+CLIENT_CALLBACKS = (
+    "summary-empty.hidden",
+    "review-empty.hidden",
+    "why-paragraph.children",
+    "card-content.children",
+    "compare-size.children",
+)
 COMPARE_DEFAULTS = {
     "compare-feature.value": "EXT_SOURCE_MEAN",
     "compare-feature-y.value": "PROBABILITY",
@@ -80,12 +89,14 @@ def main() -> None:
             raise SystemExit(f"the server did not start: see {args.out.with_suffix('.log')}")
         deps = index_dependencies(requests.get(f"{base}/_dash-dependencies", timeout=10).json())
         url = f"{base}/_dash-update-component"
-        per_callback: dict[str, list[float]] = {name: [] for name in ("client-id.data", *CLIENT_CALLBACKS)}
+        # Views this checkout has (the same script times an older checkout for a comparison within one run).
+        views = [name for name in CLIENT_CALLBACKS if name in deps]
+        per_callback: dict[str, list[float]] = {name: [] for name in ("client-id.data", *views)}
         switches, failures = [], 0
         for client in clients:
             values = {"url.search": f"?client={client}", "lang.data": "fr", "client-id.data": client, **COMPARE_DEFAULTS}
             total = 0.0
-            for name, changed in (("client-id.data", "url.search"), *[(c, "client-id.data") for c in CLIENT_CALLBACKS]):
+            for name, changed in (("client-id.data", "url.search"), *[(c, "client-id.data") for c in views]):
                 t0 = time.perf_counter()
                 status, _ = post_json(url, payload(deps[name], values, [changed]))
                 elapsed = (time.perf_counter() - t0) * 1000
@@ -112,8 +123,9 @@ def main() -> None:
         },
         "pss_mb_total": memory["pss_mb"],
         "rss_mb_total": memory["rss_mb"],
-        "note": "switch = selection + score + explanation + card + comparison callbacks sent one after the other; "
-        "every client is new to the per-client cache; the default group aggregates are computed once per worker",
+        "reviews_database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite (default file)",
+        "note": "switch = selection + summary + review + explanation + card + comparison callbacks sent one after "
+        "the other; every client is new to the per-client cache; the default group aggregates are computed once per worker",
     }
     save(result, args.out)
 

@@ -1,8 +1,19 @@
 """Thin callback wiring, one module per view; each module's callbacks are plain functions of (services, inputs)."""
 
-from callbacks import advice, application, client_card, comparison, explanation, selection, summary, whatif
+from callbacks import (
+    advice,
+    application,
+    client_card,
+    comparison,
+    explanation,
+    model,
+    review,
+    selection,
+    summary,
+    whatif,
+)
 
 
 def register_all(app, services) -> None:
-    for module in (selection, summary, explanation, client_card, comparison, whatif, advice, application):
+    for module in (selection, summary, review, explanation, client_card, comparison, whatif, advice, application, model):
         module.register(app, services)

@@ -18,12 +18,18 @@ def statement_path(lang: str) -> str:
     return "/accessibilite" if lang == "fr" else "/accessibility"
 
 
+def model_path(lang: str) -> str:
+    """The model page (its own address per language, like the accessibility statement)."""
+    return "/modele" if lang == "fr" else "/model"
+
+
 def nav_links(lang: str) -> list[tuple[str, str]]:
     """(anchor, text) of the dashboard's sections, in page order."""
     tr = language(lang)
     return [
         ("#select", tr._("Client selection")),
         ("#summary", tr._("Summary")),
+        ("#review", tr._("Advisor review")),
         ("#why", tr._("Why")),
         ("#card", tr._("Client card")),
         ("#compare", tr._("Comparison")),
@@ -128,6 +134,7 @@ def layout(
                         children=html.Ul(
                             [
                                 *[html.Li(html.A(text, href=href)) for href, text in nav_links(lang)],
+                                html.Li(html.A(tr._("The model"), href=model_path(lang))),
                                 html.Li(html.A(tr._("Accessibility"), href=statement_path(lang))),
                             ]
                         ),

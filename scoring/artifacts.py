@@ -7,6 +7,8 @@ Layout::
     transform.json       fitted feature transform
     decision.json        threshold, costs, calibration, base value, grey zone
     metrics.json         held-out metrics
+    performance.json     what the model page draws: ROC points, reliability bins, cost per threshold
+    fairness.json        fairness audit by sex, age band and family status, and the proxy check
     model_card.md        human-readable summary
     portfolio/*.npy      scored portfolio, float32/int arrays opened memory-mapped
     portfolio/categories.json   level names of the categorical display columns
@@ -154,6 +156,20 @@ class Artifacts:
             return np.load(path, mmap_mode="r")
         except (OSError, ValueError):
             raise ArtifactError(f"{path}: unreadable array artifact") from None
+
+    @cached_property
+    def performance(self) -> dict | None:
+        """ROC points, reliability bins and cost per threshold (None for artifacts written before them)."""
+        return self._optional_json("performance.json")
+
+    @cached_property
+    def fairness(self) -> dict | None:
+        """The fairness audit of the held-out clients (None for artifacts written before it)."""
+        return self._optional_json("fairness.json")
+
+    def _optional_json(self, name: str) -> dict | None:
+        # Only files the manifest lists (and verified): an unlisted file is not part of these artifacts.
+        return _read_json(self.folder / name) if name in self.manifest["files"] else None
 
     @cached_property
     def categories(self) -> dict[str, list[str]]:

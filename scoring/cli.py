@@ -1,4 +1,4 @@
-"""Command line: ``python -m scoring {train,predict,explain,whatif,advise,synthesize,profile}``.
+"""Command line: ``python -m scoring {train,predict,explain,fairness,whatif,advise,synthesize,profile}``.
 
 Every expected failure (bad path, bad data, unknown client, broken artifacts) prints one line on
 stderr and exits with code 2; no traceback.
@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,17 @@ def _count(text: str) -> int:
     return value
 
 
+def _protected(text: str) -> tuple[str, ...]:
+    """``CODE_GENDER,NAME_FAMILY_STATUS`` -> names; ``none`` (or nothing) -> no protected field."""
+    from scoring.fields import FIELDS
+
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip() and n.strip().lower() != "none"))
+    unknown = [n for n in names if n not in FIELDS or not FIELDS[n].raw]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"not a column of the application table: {', '.join(unknown)}")
+    return names
+
+
 def _assignment(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
@@ -65,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cost-fn", type=_positive, default=10.0, help="cost of accepting a defaulter (default 10)")
     train.add_argument("--cost-fp", type=_positive, default=1.0, help="cost of refusing a good client (default 1)")
     train.add_argument("--seed", type=int, default=42)
+    train.add_argument(
+        "--protected",
+        type=_protected,
+        default=None,
+        metavar="COLUMNS",
+        help="comma-separated columns the model must never use, nor anything computed from them "
+        "(default: CODE_GENDER,NAME_FAMILY_STATUS; 'none' for no protected column); kept for the fairness audit",
+    )
 
     predict = sub.add_parser("predict", help="score a CSV in the application schema")
     predict.add_argument("--artifacts", type=Path, required=True)
@@ -76,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--client", required=True, help="SK_ID_CURR")
     explain.add_argument("--json", action="store_true", help="print a JSON object")
     explain.add_argument("--top", type=_count, default=10, help="contributions shown without --json")
+
+    fairness = sub.add_parser("fairness", help="fairness audit by sex, age band and family status")
+    fairness.add_argument("--artifacts", type=Path, required=True)
+    fairness.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="labelled CSV in the application schema (default: the audit stored at training)",
+    )
+    fairness.add_argument("--json", action="store_true", help="print a JSON object")
+    fairness.add_argument("--n-boot", type=_count, default=None, metavar="N", help="bootstrap resamples (default 1000)")
+    fairness.add_argument("--seed", type=int, default=0)
 
     whatif = sub.add_parser("whatif", help="score a portfolio client with other credit terms or corrected data")
     whatif.add_argument("--artifacts", type=Path, required=True)
@@ -117,6 +149,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS, generate_applications
 
     config = TrainConfig(cost_fn=args.cost_fn, cost_fp=args.cost_fp, seed=args.seed)
+    if args.protected is not None:
+        config = replace(config, protected=args.protected)
     started = time.perf_counter()
     if args.synthetic:
         n_test = args.synthetic_test
@@ -177,6 +211,30 @@ def cmd_explain(args: argparse.Namespace) -> int:
     )
     for name, value in client.top_contributions(args.top):
         print(f"  {value:+.4f}  {name}")
+    return 0
+
+
+def cmd_fairness(args: argparse.Namespace) -> int:
+    from scoring.artifacts import Artifacts
+    from scoring.errors import ArtifactError
+    from scoring.fairness import N_BOOT, as_text, audit_frame
+
+    artifacts = Artifacts(args.artifacts)
+    if args.data is None:
+        result = artifacts.fairness
+        if result is None:
+            raise ArtifactError(f"{args.artifacts}: no stored fairness audit (retrain, or give --data FILE)")
+    else:
+        from scoring.loading import load_application_file
+
+        frame = load_application_file(args.data, require_target=True)
+        _progress(f"Scoring and auditing {len(frame):,} labelled clients from {args.data.name}")
+        result = audit_frame(artifacts, frame, n_boot=args.n_boot or N_BOOT, seed=args.seed)
+        result["data"] = args.data.name
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        print(as_text(result))
     return 0
 
 
@@ -261,6 +319,7 @@ COMMANDS = {
     "train": cmd_train,
     "predict": cmd_predict,
     "explain": cmd_explain,
+    "fairness": cmd_fairness,
     "whatif": cmd_whatif,
     "advise": cmd_advise,
     "synthesize": cmd_synthesize,

@@ -14,11 +14,13 @@ import pandas as pd
 from scoring.artifacts import PORTFOLIO_DIR, Artifacts, write_manifest
 from scoring.calibration import Platt
 from scoring.explain import calibrated_contributions, global_importance, raw_contributions
+from scoring.fairness import audit, audited_attributes, proxy_strength
 from scoring.features import FeatureTransform
 from scoring.fields import FIELDS, STORED_RAW_COLUMNS
 from scoring.metrics import evaluate
 from scoring.model import TrainConfig, margin, split_indices, train_booster
 from scoring.model_card import render_model_card
+from scoring.performance import page_metrics
 from scoring.schema import ID_COLUMN, TARGET_COLUMN
 from scoring.threshold import best_threshold
 
@@ -95,6 +97,24 @@ def train_and_write(
         }
     )
     progress(f"Held-out ROC AUC {metrics['roc_auc']:.4f}, threshold {threshold:.4f}")
+    # The model page and the fairness audit read these; the dashboard never recomputes them per request.
+    performance = page_metrics(y[split.test], test_proba, threshold, config.cost_fn, config.cost_fp)
+    attributes = audited_attributes(transform.protected)
+    progress(f"Fairness audit on the {len(split.test):,} held-out clients (by {', '.join(a.key for a in attributes)})")
+    fairness = audit(y[split.test], test_proba, threshold, train.iloc[split.test], attributes=attributes, seed=config.seed)
+    fairness["protected"] = list(transform.protected)
+    fairness["evaluated_on"] = metrics["evaluated_on"]
+    progress("Looking for proxies: how well the model's inputs predict each protected attribute")
+    fairness["proxies"] = proxy_strength(
+        features,
+        transform.feature_names,
+        train,
+        split.train,
+        split.test,
+        attributes=attributes,
+        seed=config.seed,
+        n_jobs=config.n_jobs,
+    )
 
     portfolio = train if test is None else pd.concat([train, test], ignore_index=True)
     order = np.argsort(portfolio[ID_COLUMN].to_numpy(), kind="stable")
@@ -126,6 +146,8 @@ def train_and_write(
     _write_json(tmp / "decision.json", decision)
     importance = global_importance(contrib)
     _write_json(tmp / "metrics.json", metrics)
+    _write_json(tmp / "performance.json", performance)
+    _write_json(tmp / "fairness.json", fairness)
     arrays = {
         "ids": portfolio[ID_COLUMN].to_numpy(dtype=np.int64),
         "proba": proba,
@@ -149,7 +171,8 @@ def train_and_write(
         np.save(tmp / PORTFOLIO_DIR / f"{name}.npy", array)
     _write_json(tmp / PORTFOLIO_DIR / "categories.json", categories)
     (tmp / "model_card.md").write_text(
-        render_model_card(metrics, decision, importance, transform.feature_names, len(portfolio)), encoding="utf-8"
+        render_model_card(metrics, decision, importance, transform.feature_names, len(portfolio), fairness),
+        encoding="utf-8",
     )
     write_manifest(
         tmp,
@@ -167,4 +190,5 @@ def train_and_write(
 
 
 def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    # allow_nan=False: a NaN would make invalid JSON; the writers turn undefined values into null.
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
