@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dash import Input
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
-from callbacks.whatif import triggered
+from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client
 from layouts import advice as view
 from layouts.advice import ids
 from layouts.i18n import language

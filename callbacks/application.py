@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 from dash import Input, State, html
 
-from callbacks.common import LANG, outputs, register_callback
-from callbacks.whatif import triggered
+from callbacks.common import LANG, outputs, register_callback, triggered
 from layouts import advice as advice_view
 from layouts import application as view
 from layouts import whatif as forms

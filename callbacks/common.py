@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, ctx, no_update
 
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
@@ -20,6 +20,29 @@ LANG = State(page_ids.lang, "data")
 def outputs(**spec: tuple[str, str]) -> dict[str, Output]:
     """Named outputs: ``outputs(proba=(ids.proba, "children"))`` -> {"proba": Output(...)}."""
     return {name: Output(component, prop) for name, (component, prop) in spec.items()}
+
+
+def triggered() -> str | None:
+    """Id of the component whose change ran the callback (None on first load, or outside a request)."""
+    try:
+        return ctx.triggered_id
+    except Exception:  # noqa: BLE001 - called outside a request (tests): as on first load
+        return None
+
+
+def table_opened(chart_id: str) -> Input:
+    """Clicks on a chart's data disclosure (Enter or Space on its <summary> is a click too).
+
+    A chart's data table is built only once its disclosure has been opened, and from then on kept up to date.
+    Why: in Dash 4 every component on the page re-checks the store on every store update, and every
+    component a callback creates makes one such update; a data table is dozens to hundreds of components
+    that most client switches never show (benchmarks/browser_switch.py, benchmarks/browser_profile.py).
+    """
+    return Input(f"{chart_id}-summary", "n_clicks")
+
+
+def was_opened(clicks) -> bool:
+    return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks > 0
 
 
 def unchanged(names) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from dash import Input
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
 from layouts import comparison as view
 from layouts.charts import caption_outputs, empty_figure, with_caption
 from layouts.comparison import DEFAULT_X, DEFAULT_Y, MAX_POINTS, ids
@@ -59,6 +59,8 @@ INPUTS = {
     "age": Input(ids.age, "value"),
     "income": Input(ids.income, "value"),
     "contract": Input(ids.contract, "value"),
+    "hist_clicks": table_opened(ids.hist),
+    "cross_clicks": table_opened(ids.cross),
     "lang": LANG,
 }
 
@@ -117,7 +119,10 @@ def empty_group(lang: str) -> dict:
     }
 
 
-def compare(services, *, client_id, x_name, y_name, base, k, gender, age, income, contract, lang) -> dict:
+def compare(
+    services, *, client_id, x_name, y_name, base, k, gender, age, income, contract, lang, hist_clicks=None, cross_clicks=None
+) -> dict:
+    """The comparison of one client with a group; each data table only once its disclosure has been opened."""
     tr = language(lang)
     client_id = viewed_client(services, client_id, "comparison")
     if client_id is None:
@@ -148,17 +153,24 @@ def compare(services, *, client_id, x_name, y_name, base, k, gender, age, income
     summary, cross = parts
     hist = place_client(summary, value_at(portfolio, x_name, index))
     cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
+    tables = {}
+    if was_opened(hist_clicks):
+        tables["hist_table"] = view.histogram_table(hist, x_name, lang)
+    if was_opened(cross_clicks):
+        tables["cross_table"] = view.cross_table(cross, x_name, y_name, lang)
+    opened_now = {table_opened(ids.hist).component_id: "hist_table", table_opened(ids.cross).component_id: "cross_table"}
+    if triggered() in opened_now:
+        return {key: tables[key] for key in (opened_now[triggered()],) if key in tables}
     return {
         **result,
         "size": tr.ngettext("Compared group: {n} client.", "Compared group: {n} clients.", summary.n),
         "message": "",
         "hist": view.histogram_figure(hist, x_name, lang),
         **with_caption("hist", view.histogram_texts(hist, x_name, lang)),
-        "hist_table": view.histogram_table(hist, x_name, lang),
         "hist_data": False,
         "cross": view.cross_figure(cross, x_name, y_name, lang),
         **with_caption("cross", view.cross_texts(cross, x_name, y_name, lang)),
-        "cross_table": view.cross_table(cross, x_name, y_name, lang),
+        **tables,
         "cross_data": False,
     }
 

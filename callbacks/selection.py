@@ -59,7 +59,8 @@ def select_client(services, *, url_search, clicks, submits, typed, lang) -> dict
         "client": client_id,
         "search": no_update if from_url else f"?client={client_id}",
         "error": "",
-        "typed_out": str(client_id),
+        # Rewriting the box with what it already holds would re-run the suggestions for nothing.
+        "typed_out": no_update if typed == str(client_id) else str(client_id),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
 from layouts import summary
 from layouts.charts import caption_outputs, with_caption
 from layouts.explanation import factors
@@ -32,7 +32,11 @@ OUTPUTS = outputs(
 )
 
 
-def show_summary(services, *, client_id, lang) -> dict:
+INPUTS = {"client_id": CLIENT, "table_clicks": table_opened(ids.gauge), "lang": LANG}
+
+
+def show_summary(services, *, client_id, lang, table_clicks=None) -> dict:
+    """The summary of one client; the gauge's data table only once its disclosure has been opened."""
     client_id = viewed_client(services, client_id, "summary")
     if client_id is None:
         tr = language(lang)
@@ -40,6 +44,9 @@ def show_summary(services, *, client_id, lang) -> dict:
     portfolio = services.portfolio
     grey_zone = services.artifacts.decision.grey_zone
     explanation = portfolio.explanation(client_id)
+    table = {"gauge_table": summary.gauge_table(explanation, grey_zone, lang)} if was_opened(table_clicks) else {}
+    if triggered() == table_opened(ids.gauge).component_id:
+        return table
     texts = summary.decision_texts(explanation, grey_zone, lang)
     index = portfolio.index_of(client_id)
     values = {name: portfolio.value(name, index) for name in summary.KEY_FACTS}
@@ -58,7 +65,7 @@ def show_summary(services, *, client_id, lang) -> dict:
         "distance": texts["distance"],
         "gauge": summary.gauge(explanation.probability, explanation.threshold, grey_zone, lang),
         **with_caption("gauge", summary.gauge_caption(explanation, grey_zone, lang)),
-        "gauge_table": summary.gauge_table(explanation, grey_zone, lang),
+        **table,
         "gauge_data": False,
         "reasons": summary.reason_items(factors(explanation, portfolio.category_levels, lang), lang),
         "facts": summary.fact_items(values, lang),
@@ -67,4 +74,4 @@ def show_summary(services, *, client_id, lang) -> dict:
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, {"client_id": CLIENT, "lang": LANG}, show_summary, message="status")
+    register_callback(app, services, OUTPUTS, INPUTS, show_summary, message="status")

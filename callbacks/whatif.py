@@ -5,9 +5,9 @@ Nothing is stored: the audit line of the client view is the only trace (``viewed
 
 from __future__ import annotations
 
-from dash import Input, State, ctx
+from dash import Input, State
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client
 from layouts import whatif as view
 from layouts.formatting import value_text
 from layouts.i18n import language
@@ -38,13 +38,6 @@ INPUTS = {
     "lang": LANG,
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
 }
-
-
-def triggered() -> str | None:
-    try:
-        return ctx.triggered_id
-    except Exception:  # noqa: BLE001 - called outside a request (tests): as on first load
-        return None
 
 
 def current_text(name: str, value, lang: str) -> str:

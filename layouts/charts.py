@@ -117,6 +117,8 @@ def chart_figure(
     RGAA 1.9.1's structure: a ``<figure role="figure">`` whose ``aria-label`` is its caption's text and whose
     caption is a ``<figcaption>``; inside, the drawing is an image named by the chart's title. The disclosure
     holding the data table is named after the chart and hidden while there is no data (``{id}-data``).
+    Dashboard charts leave ``table`` empty: their callbacks fill ``{id}-table`` once the disclosure's summary
+    (``{id}-summary``) has been clicked (see ``callbacks.common.table_opened``).
     """
     tr = language(lang)
     return html.Figure(

@@ -320,7 +320,6 @@ def layout(lang: str, importance: np.ndarray, features: list[str]) -> html.Secti
                     n,
                     first=first,
                 ),
-                table=importance_table(importance, features, lang),
-            ),
+            ),  # its data table is built when its disclosure is first opened (callbacks.common.table_opened)
         ],
     )
