@@ -109,7 +109,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         suppress_callback_exceptions=False,
     )
-    app.layout = lambda: serve_layout(services, request_language(config.language))
+    # Outside a request (Dash building the layout it validates callbacks against), the layout is the full one:
+    # forms built on demand (the new application's) included.
+    app.layout = lambda: serve_layout(
+        services, request_language(config.language), full=not flask.has_request_context()
+    )
     register_routes(server, config)
 
     install_security(server, config, app)
@@ -128,11 +132,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     return app
 
 
-def serve_layout(services: Services, lang: str) -> html.Div:
+def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
     from callbacks.application import COLUMNS as APPLICATION_COLUMNS
-    from callbacks.application import form_defaults
+    from callbacks.application import defaults_of
 
-    defaults = services.cached("application-defaults", (), lambda: form_defaults(services.portfolio))
+    defaults = defaults_of(services)
     decision = services.artifacts.decision
     portfolio = services.portfolio
     levels = {c: portfolio.levels(c) for c in comparison.FILTER_COLUMNS.values()}
@@ -158,7 +162,7 @@ def serve_layout(services: Services, lang: str) -> html.Div:
             comparison.layout(lang, levels, comparable(portfolio)),
             whatif.layout(lang),
             advice.layout(lang),
-            application.layout(lang, APPLICATION_COLUMNS, defaults),
+            application.layout(lang, APPLICATION_COLUMNS, defaults, with_form=full),
         ],
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from dash import Input, State, html
 
-from callbacks.common import LANG, outputs, register_callback, triggered
+from callbacks.common import LANG, outputs, register_callback, triggered, was_opened
 from layouts import advice as advice_view
 from layouts import application as view
 from layouts import whatif as forms
@@ -47,6 +47,21 @@ INPUTS = {
     "lang": LANG,
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _KEYS.items()},
 }
+
+
+FORM_OUTPUTS = outputs(body=(ids.body, "children"), body_class=(ids.body, "className"))
+FORM_INPUTS = {"clicks": Input(ids.open, "n_clicks"), "shown": State(ids.body, "className"), "lang": LANG}
+
+
+def defaults_of(services) -> dict[str, object]:
+    return services.cached("application-defaults", (), lambda: form_defaults(services.portfolio))
+
+
+def show_form(services, *, clicks, shown, lang) -> dict:
+    """The form, built when its disclosure is first opened (closing and reopening keeps what was typed)."""
+    if not was_opened(clicks) or shown == view.FILLED:
+        return {}
+    return {"body": view.form(lang, COLUMNS, defaults_of(services)), "body_class": view.FILLED}
 
 
 def form_defaults(portfolio) -> dict[str, object]:
@@ -145,4 +160,5 @@ def score_application(services, *, clicks, lang, **values) -> dict:
 
 
 def register(app, services) -> None:
+    register_callback(app, services, FORM_OUTPUTS, FORM_INPUTS, show_form)
     register_callback(app, services, OUTPUTS, INPUTS, score_application, message="message")

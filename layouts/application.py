@@ -3,6 +3,9 @@
 The form asks every raw value the model reads, grouped as on the client card; each field states its default
 (the portfolio's median or most frequent value) and whether it may stay empty (the model's missing branch).
 The result is the portfolio's: decision, probability, main reasons, waterfall and advice. Nothing is stored.
+
+The form sits in a disclosure and is built the first time it is opened (``callbacks.application``): its ~190
+components would otherwise be re-checked by Dash 4 on every store update of every client switch.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from scoring.simulate import ANNUITY, CREDIT, DURATION, REQUIRED
 class ids:  # noqa: N801
     section = "application"
     heading = "application-heading"
+    disclosure = "application-disclosure"
+    open = "application-open"  # the disclosure's summary: clicks (or Enter, Space) build the form
+    body = "application-body"
     submit = "application-submit"
     message = "application-message"
     status = "application-status"
@@ -105,8 +111,12 @@ def missing_text(names: list[str], lang: str) -> str:
     )
 
 
-def layout(lang: str, columns: tuple[str, ...], defaults: dict[str, object]) -> html.Section:
-    """``columns``: what the form asks (``form_columns``); ``defaults``: raw default per column."""
+FILLED = "application-body application-filled"  # the body's class once the form is in it
+
+
+def form(lang: str, columns: tuple[str, ...], defaults: dict[str, object]) -> list:
+    """The form, its messages and its result. ``columns``: what it asks (``form_columns``); ``defaults``: raw
+    default per column."""
     tr = language(lang)
     groups = []
     titles = [(key, tr.label(title)) for key, title in registry.SECTIONS] + [(None, tr._("Other information"))]
@@ -135,6 +145,40 @@ def layout(lang: str, columns: tuple[str, ...], defaults: dict[str, object]) -> 
                 ],
             )
         )
+    return [
+        html.Div(className="compare-controls", children=groups),
+        dbc.Button(tr._("Score this application"), id=ids.submit, color="primary", n_clicks=0),
+        html.P(id=ids.message, className="form-error", role="alert"),
+        html.P(
+            tr._("Fill in the form, then press “Score this application”."),
+            id=ids.status,
+            role="status",
+            className="status-line",
+            **{"aria-live": "polite", "aria-atomic": "true"},
+        ),
+        html.Div(
+            id=ids.result,
+            hidden=True,
+            children=[
+                html.H3(tr._("Decision")),
+                html.P(id=ids.decision, className="decision"),
+                html.P(id=ids.proba),
+                html.P(id=ids.grey, className="grey-zone"),
+                html.P(id=ids.missing, className="small-print"),
+                html.H3(tr._("Main reasons")),
+                html.Ol(id=ids.reasons, className="reasons"),
+                chart_figure(ids.waterfall, tr._("Contributions to the score of the application"), lang, [], hidden=True),
+                html.H3(tr._("What could get the credit granted?")),
+                html.P(id=ids.advice_status),
+                html.Ol(id=ids.advice, className="advice-options"),
+            ],
+        ),
+    ]
+
+
+def layout(lang: str, columns: tuple[str, ...], defaults: dict[str, object], *, with_form: bool = False) -> html.Section:
+    """The section; its form only with ``with_form`` (the layout Dash validates callbacks against)."""
+    tr = language(lang)
     return html.Section(
         id=ids.section,
         **{"aria-labelledby": ids.heading},
@@ -149,33 +193,16 @@ def layout(lang: str, columns: tuple[str, ...], defaults: dict[str, object]) -> 
                 ),
                 className="lead-text",
             ),
-            html.Div(className="compare-controls", children=groups),
-            dbc.Button(tr._("Score this application"), id=ids.submit, color="primary", n_clicks=0),
-            html.P(id=ids.message, className="form-error", role="alert"),
-            html.P(
-                tr._("Fill in the form, then press “Score this application”."),
-                id=ids.status,
-                role="status",
-                className="status-line",
-                **{"aria-live": "polite", "aria-atomic": "true"},
-            ),
-            html.Div(
-                id=ids.result,
-                hidden=True,
+            html.Details(
+                id=ids.disclosure,
+                className="section-disclosure",
                 children=[
-                    html.H3(tr._("Decision")),
-                    html.P(id=ids.decision, className="decision"),
-                    html.P(id=ids.proba),
-                    html.P(id=ids.grey, className="grey-zone"),
-                    html.P(id=ids.missing, className="small-print"),
-                    html.H3(tr._("Main reasons")),
-                    html.Ol(id=ids.reasons, className="reasons"),
-                    chart_figure(
-                        ids.waterfall, tr._("Contributions to the score of the application"), lang, [], hidden=True
+                    html.Summary(tr._("Fill in a new application"), id=ids.open),
+                    html.Div(
+                        id=ids.body,
+                        className=FILLED if with_form else "application-body",
+                        children=form(lang, columns, defaults) if with_form else [],
                     ),
-                    html.H3(tr._("What could get the credit granted?")),
-                    html.P(id=ids.advice_status),
-                    html.Ol(id=ids.advice, className="advice-options"),
                 ],
             ),
         ],

@@ -128,7 +128,12 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver):
     assert active_id(driver) == "advice-submit"
     assert_axe_clean(driver, "fr: advice")
 
-    # New application: score it with the stated defaults.
+    # New application: open its form (built on demand), score it with the stated defaults.
+    tab_to(driver, "application-open", limit=250)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
+    wait_idle(driver)
+    assert active_id(driver) == "application-open"  # focus stays where the advisor is
     tab_to(driver, "application-submit", limit=250)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")

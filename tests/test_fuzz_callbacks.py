@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.callback_requests import payload
+from layouts.application import FILLED
 from layouts.comparison import ids as compare
 from layouts.page import ids as page
 from layouts.selection import ids as selection
@@ -112,6 +113,8 @@ def domain_values(portfolio) -> dict[str, st.SearchStrategy]:
         "lang": st.sampled_from(["fr", "en"]),
         "valid_client": st.sampled_from(ids),
         "count": st.integers(min_value=0, max_value=10**6),
+        # A class the page holds (the new-application body says whether its form is built).
+        "class": st.one_of(st.none(), st.just(FILLED), st.text(max_size=40)),
     }
 
 
@@ -132,6 +135,10 @@ def kind_of(component: str, prop: str) -> str:
     }
     if component == selection.input:
         return "count" if prop == "n_submit" else "id_text"
+    if prop == "n_clicks":  # buttons, and the summaries of disclosures built on demand
+        return "count"
+    if prop == "className":
+        return "class"
     return kinds.get(component, "junk")
 
 
@@ -181,6 +188,7 @@ CALLBACKS = [
     "why-paragraph.children",
     "card-content.children",
     "compare-size.children",
+    "application-body.children",
 ]
 # What-if, advice and new application: fuzzed in tests/test_fuzz_whatif.py with strategies from the field registry.
 SIMULATION_CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]
