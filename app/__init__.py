@@ -160,7 +160,7 @@ def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
                 ],
             ),
             comparison.layout(lang, levels, comparable(portfolio)),
-            whatif.layout(lang),
+            whatif.layout(lang, with_form=full),
             advice.layout(lang),
             application.layout(lang, APPLICATION_COLUMNS, defaults, with_form=full),
         ],

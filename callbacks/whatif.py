@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Input, State
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client
+from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client, was_opened
 from layouts import whatif as view
 from layouts.formatting import value_text
 from layouts.i18n import language
@@ -38,6 +38,18 @@ INPUTS = {
     "lang": LANG,
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
 }
+
+
+FORM_OUTPUTS = outputs(body=(ids.body, "children"), body_class=(ids.body, "className"))
+FORM_INPUTS = {"clicks": Input(ids.open, "n_clicks"), "shown": State(ids.body, "className"), "lang": LANG}
+
+
+def show_form(services, *, clicks, shown, lang) -> dict:  # noqa: ARG001 - the same signature as every callback
+    """The form, built when its disclosure is first opened; Dash then runs ``whatif`` on it, which fills it with
+    the chosen client's values (closing and reopening keeps what was typed)."""
+    if not was_opened(clicks) or shown == view.FILLED:
+        return {}
+    return {"body": view.form(lang), "body_class": view.FILLED}
 
 
 def current_text(name: str, value, lang: str) -> str:
@@ -153,4 +165,5 @@ def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # n
 
 
 def register(app, services) -> None:
+    register_callback(app, services, FORM_OUTPUTS, FORM_INPUTS, show_form)
     register_callback(app, services, OUTPUTS, INPUTS, whatif, message="message")

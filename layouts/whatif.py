@@ -4,6 +4,9 @@ The form holds the simulable fields of the registry in two groups: credit terms 
 propose) and corrections of declared data (not advice). The result sits beside the original: decision and
 probability before and after, the difference in words, what changed (the instalment follows by the stated
 repayment formula) and the recomputed waterfall. Form helpers here are shared with the new-application view.
+
+The form sits in a disclosure and is built the first time it is opened (``callbacks.whatif``); until then a
+client switch neither fills it nor makes Dash 4 re-check its components on every store update.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ FORM_FIELDS = TERM_FIELDS + DECLARED_FIELDS
 class ids:  # noqa: N801
     section = "whatif"
     heading = "whatif-heading"
+    disclosure = "whatif-disclosure"
+    open = "whatif-open"  # the disclosure's summary: clicks (or Enter, Space) build the form
+    body = "whatif-body"
     submit = "whatif-submit"
     reset = "whatif-reset"
     message = "whatif-message"
@@ -306,7 +312,81 @@ def formula_text(lang: str) -> str:
     )
 
 
-def layout(lang: str) -> html.Section:
+FILLED = "whatif-body whatif-filled"  # the body's class once the form is in it
+
+
+def form(lang: str) -> list:
+    """The form, its messages and its result; the what-if callback fills it with the client's values."""
+    tr = language(lang)
+    return [
+        html.Div(
+            className="compare-controls",
+            children=[
+                html.Fieldset(
+                    className="control-group",
+                    children=[
+                        html.Legend(tr._("Credit terms (what the advisor may propose)")),
+                        *[
+                            field_control(
+                                ids.field(n),
+                                n,
+                                lang,
+                                help_text=tr._("Choose a client first."),
+                                required=n in ("AMT_CREDIT", "NAME_CONTRACT_TYPE"),
+                            )
+                            for n in TERM_FIELDS
+                        ],
+                    ],
+                ),
+                html.Fieldset(
+                    className="control-group",
+                    children=[
+                        html.Legend(tr._("Corrections of declared data (not advice)")),
+                        *[
+                            field_control(ids.field(n), n, lang, help_text=tr._("Choose a client first."))
+                            for n in DECLARED_FIELDS
+                        ],
+                    ],
+                ),
+            ],
+        ),
+        html.Div(
+            className="input-row form-actions",
+            children=[
+                dbc.Button(tr._("Simulate"), id=ids.submit, color="primary", n_clicks=0),
+                dbc.Button(tr._("Back to the client's values"), id=ids.reset, color="secondary", outline=True, n_clicks=0),
+            ],
+        ),
+        html.P(id=ids.message, className="form-error", role="alert"),
+        html.P(
+            tr._("Choose a client, change a value, then press Simulate."),
+            id=ids.status,
+            role="status",
+            className="status-line",
+            **{"aria-live": "polite", "aria-atomic": "true"},
+        ),
+        html.Div(
+            id=ids.result,
+            hidden=True,
+            children=[
+                html.H3(tr._("Result of the simulation")),
+                html.Div(
+                    className="whatif-sides",
+                    children=[
+                        html.Div(id=ids.before, className="whatif-side"),
+                        html.Div(id=ids.after, className="whatif-side"),
+                    ],
+                ),
+                html.H3(tr._("What changed")),
+                html.Ul(id=ids.changes),
+                chart_figure(ids.waterfall, tr._("Contributions to the simulated score"), lang, [], hidden=True),
+            ],
+        ),
+    ]
+
+
+def layout(lang: str, *, with_form: bool = False) -> html.Section:
+    """The section; its form only with ``with_form`` (the layout Dash validates callbacks against)."""
     tr = language(lang)
     return html.Section(
         id=ids.section,
@@ -322,69 +402,16 @@ def layout(lang: str) -> html.Section:
                 className="lead-text",
             ),
             html.P(formula_text(lang), className="small-print"),
-            html.Div(
-                className="compare-controls",
+            html.Details(
+                id=ids.disclosure,
+                className="section-disclosure",
                 children=[
-                    html.Fieldset(
-                        className="control-group",
-                        children=[
-                            html.Legend(tr._("Credit terms (what the advisor may propose)")),
-                            *[
-                                field_control(
-                                    ids.field(n),
-                                    n,
-                                    lang,
-                                    help_text=tr._("Choose a client first."),
-                                    required=n in ("AMT_CREDIT", "NAME_CONTRACT_TYPE"),
-                                )
-                                for n in TERM_FIELDS
-                            ],
-                        ],
-                    ),
-                    html.Fieldset(
-                        className="control-group",
-                        children=[
-                            html.Legend(tr._("Corrections of declared data (not advice)")),
-                            *[
-                                field_control(ids.field(n), n, lang, help_text=tr._("Choose a client first."))
-                                for n in DECLARED_FIELDS
-                            ],
-                        ],
-                    ),
-                ],
-            ),
-            html.Div(
-                className="input-row form-actions",
-                children=[
-                    dbc.Button(tr._("Simulate"), id=ids.submit, color="primary", n_clicks=0),
-                    dbc.Button(
-                        tr._("Back to the client's values"), id=ids.reset, color="secondary", outline=True, n_clicks=0
-                    ),
-                ],
-            ),
-            html.P(id=ids.message, className="form-error", role="alert"),
-            html.P(
-                tr._("Choose a client, change a value, then press Simulate."),
-                id=ids.status,
-                role="status",
-                className="status-line",
-                **{"aria-live": "polite", "aria-atomic": "true"},
-            ),
-            html.Div(
-                id=ids.result,
-                hidden=True,
-                children=[
-                    html.H3(tr._("Result of the simulation")),
+                    html.Summary(tr._("Change the terms or the declared data"), id=ids.open),
                     html.Div(
-                        className="whatif-sides",
-                        children=[
-                            html.Div(id=ids.before, className="whatif-side"),
-                            html.Div(id=ids.after, className="whatif-side"),
-                        ],
+                        id=ids.body,
+                        className=FILLED if with_form else "whatif-body",
+                        children=form(lang) if with_form else [],
                     ),
-                    html.H3(tr._("What changed")),
-                    html.Ul(id=ids.changes),
-                    chart_figure(ids.waterfall, tr._("Contributions to the simulated score"), lang, [], hidden=True),
                 ],
             ),
         ],

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -86,6 +87,20 @@ def wait_idle(driver, timeout: float = 20) -> None:
         timeout,
         "callbacks still loading",
     )
+
+
+def open_every_disclosure(driver) -> list:
+    """Open each closed <details>: a click on a visible summary (what builds a form or a data table on demand),
+    ``open = true`` for one inside a hidden part. Returns those it opened."""
+    closed = driver.find_elements(By.CSS_SELECTOR, "details:not([open])")
+    for details in closed:
+        summary = details.find_element(By.TAG_NAME, "summary")
+        if summary.is_displayed():
+            driver.execute_script("arguments[0].click()", summary)
+        else:
+            driver.execute_script("arguments[0].open = true", details)
+    wait_idle(driver)
+    return closed
 
 
 def console_errors(driver) -> list[str]:
