@@ -1,10 +1,11 @@
 """Load and fault test on loopback: simulated advisors against Gunicorn (2 workers) at full scale.
 
 Each simulated user logs in, loads the page, then until the time is up (and at most --max-actions
-times): opens a random client (the selection callback, then the score, why, card and comparison
-callbacks, as the browser fires them) or changes the comparison (characteristic, group, k, filters),
-with a think time between actions. Every request must answer 200/204 within 30 s (Heroku's router
-limit) with no "internal error" message in it.
+times): opens a random client (the selection callback, then the summary, review, explanation, card and
+comparison callbacks, as the browser fires them), changes the comparison (characteristic, group, k,
+filters), simulates other credit terms and asks for advice (the model runs in the worker), or opens the
+client's letter (HTML, sometimes the PDF), with a think time between actions. Every request must answer
+200/204 within 30 s (Heroku's router limit) with no "internal error" message in it.
 
     python benchmarks/load.py                      # 50 users x 60 s, then the same with a worker killed
     python benchmarks/load.py --no-fault --users 10 --duration 20
@@ -40,12 +41,17 @@ from app.callback_requests import payload  # noqa: E402
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import children, tree_memory  # noqa: E402
-from layouts.i18n import t  # noqa: E402
-from scoring.comparison import COMPARABLE, GROUP_BASES  # noqa: E402
+from benchmarks.serve import CLIENT_CALLBACKS, COMPARE_DEFAULTS  # noqa: E402
+from benchmarks.whatif import ADVICE, WHATIF  # noqa: E402
+from callbacks.common import UNEXPECTED_ERROR  # noqa: E402
+from layouts.i18n import LANGUAGES, language  # noqa: E402
+from scoring.comparison import GROUP_BASES  # noqa: E402
+from scoring.fields import COMPARABLE  # noqa: E402
 
 TIMEOUT_S = 30
-RESCUED = (t("error.internal", "fr"), t("error.internal", "en"))
-VIEWS = ("score-placeholder.children", "why-paragraph.children", "card-content.children")
+RESCUED = tuple(language(lang)._(UNEXPECTED_ERROR) for lang in LANGUAGES)
+# Share of actions (the rest: comparison changes): client switch, what-if + advice, letter (1 in 4 as PDF).
+P_SWITCH, P_WHATIF, P_LETTER = 0.5, 0.15, 0.05
 
 
 class Recorder:
@@ -88,21 +94,25 @@ def user(number: int, base: str, ids: np.ndarray, args, deadline: float, recorde
     post = f"{base}/_dash-update-component"
     current: int | None = None
     history: list[int] = []
-    compare = {"compare-feature.value": "AMT_INCOME_TOTAL", "compare-feature-y.value": "AMT_CREDIT",
-               "compare-group.value": "all", "compare-k.value": 500}
+    compare = dict(COMPARE_DEFAULTS)
     for _ in range(args.max_actions):
         if time.monotonic() > deadline:
             break
-        if current is None or rng.random() < 0.6:
+        roll = rng.random()
+        if current is not None and roll < P_WHATIF:
+            simulate(recorder, session, post, specs, current, rng)
+        elif current is not None and roll < P_WHATIF + P_LETTER:
+            suffix = ".pdf" if rng.random() < 0.25 else ""
+            timed(recorder, session, f"letter{suffix}", "GET", f"{base}/lettre{suffix}?client={current}")
+        elif current is None or roll < P_WHATIF + P_LETTER + P_SWITCH:
             # Switch client: a new one, or back to one seen before (the shared cache answers those).
             current = rng.choice(history) if history and rng.random() < 0.25 else int(ids[rng.randrange(len(ids))])
             history.append(current)
             base_values = {"client-id.data": current, "lang.data": "fr", **compare}
             values = {"url.search": f"?client={current}", "lang.data": "fr"}
             timed(recorder, session, "select", "POST", post, json=payload(specs["client-id.data"], values))
-            for name in VIEWS:
+            for name in CLIENT_CALLBACKS:
                 timed(recorder, session, name.split("-")[0], "POST", post, json=payload(specs[name], base_values))
-            timed(recorder, session, "compare", "POST", post, json=payload(specs["compare-size.children"], base_values))
         else:
             # Change the comparison: characteristic, group, size, filters.
             compare = {
@@ -120,6 +130,26 @@ def user(number: int, base: str, ids: np.ndarray, args, deadline: float, recorde
             timed(recorder, session, "compare", "POST", post,
                   json=payload(specs["compare-size.children"], values, changed))
         time.sleep(rng.uniform(args.think_min, args.think_max))
+
+
+def simulate(recorder: Recorder, session: requests.Session, post: str, specs: dict, client: int, rng) -> None:
+    """The what-if form filled for the client, a simulation with 10-30 % less credit, then the advice."""
+    values = {"client-id.data": client, "lang.data": "fr"}
+    response = timed(recorder, session, "whatif_fill", "POST", post, json=payload(specs[WHATIF], values, ["client-id.data"]))
+    if response is None or response.status_code != 200:
+        return
+    form = {
+        f"{cid}.{prop}": value
+        for cid, props in response.json().get("response", {}).items()
+        for prop, value in props.items()
+        if prop == "value"
+    }
+    if isinstance(form.get("whatif-amt-credit.value"), int | float):
+        form["whatif-amt-credit.value"] = max(int(form["whatif-amt-credit.value"] * rng.uniform(0.7, 0.9)), 10_000)
+    body = payload(specs[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
+    timed(recorder, session, "whatif", "POST", post, json=body)
+    body = payload(specs[ADVICE], {**values, "advice-submit.n_clicks": 1}, ["advice-submit.n_clicks"])
+    timed(recorder, session, "advice", "POST", post, json=body)
 
 
 def percentiles(values: list[float]) -> dict:

@@ -10,11 +10,14 @@ from dash import Input, Output, State, ctx, no_update
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
+from scoring.fields import N_
 
 log = logging.getLogger("app.callbacks")
 
 CLIENT = Input(page_ids.client, "data")
 LANG = State(page_ids.lang, "data")
+# What a view says when its callback fails (benchmarks/load.py counts it as a failure).
+UNEXPECTED_ERROR = N_("An unexpected error occurred; the rest of the page is unchanged. Please retry.")
 
 
 def outputs(**spec: tuple[str, str]) -> dict[str, Output]:
@@ -66,9 +69,7 @@ def guarded(output_names, message: str | None = None):
                 result = {}
                 if message is not None:
                     lang = kwargs.get("lang") if kwargs.get("lang") in LANGUAGES else None
-                    result[message] = language(lang)._(
-                        "An unexpected error occurred; the rest of the page is unchanged. Please retry."
-                    )
+                    result[message] = language(lang)._(UNEXPECTED_ERROR)
             return {name: result.get(name, no_update) for name in output_names}
 
         return wrapper

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def test_every_worker_simulates_after_the_fork(synthetic_artifacts, tmp_path):
     process = start_gunicorn(ROOT, env, port, gunicorn=gunicorn, log_path=tmp_path / "gunicorn.log")
     try:
         assert wait_until_up(base, process, limit=90) is not None, (tmp_path / "gunicorn.log").read_text()[-2000:]
-        workers = children(process.pid)
+        # The first 200 can come from the first worker while the master is still forking the second.
+        deadline = time.monotonic() + 30
+        while len(workers := children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(workers) == 2
         deps = index_dependencies(requests.get(f"{base}/_dash-dependencies", timeout=10).json())
         ids = np.load(synthetic_artifacts / "portfolio" / "ids.npy")
