@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from dash import Input
+
+from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client, was_opened
 from layouts import client_card
 from layouts.client_card import ids
 from scoring.fields import CARD_FIELDS
 
 OUTPUTS = outputs(content=(ids.content, "children"))
+INPUTS = {"client_id": CLIENT, "clicks": Input(ids.open, "n_clicks"), "lang": LANG}
 
 
-def show_card(services, *, client_id, lang) -> dict:
+def show_card(services, *, client_id, lang, clicks=None) -> dict:
+    """The card, once its disclosure has been opened (then kept up to date); nothing is read before."""
+    if not was_opened(clicks):
+        return {}
     client_id = viewed_client(services, client_id, "card")
     if client_id is None:
         return {"content": client_card.empty(lang)}
@@ -22,4 +28,4 @@ def show_card(services, *, client_id, lang) -> dict:
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, {"client_id": CLIENT, "lang": LANG}, show_card)
+    register_callback(app, services, OUTPUTS, INPUTS, show_card)

@@ -1,4 +1,8 @@
-"""Client card: the registry's card sections, each field with its label, unit and translated values."""
+"""Client card: the registry's card sections, each field with its label, unit and translated values.
+
+The card sits in a disclosure (the summary band shows the key facts) and is built once it has been opened
+(``callbacks.client_card``): until then a client switch does not create its ~65 components.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from scoring.fields import CARD_SECTIONS, FIELDS
 class ids:  # noqa: N801
     section = "card"
     heading = "card-heading"
+    disclosure = "card-disclosure"
+    open = "card-open"  # the disclosure's summary: clicks (or Enter, Space) build the card
     content = "card-content"
 
 
@@ -53,5 +59,15 @@ def layout(lang: str) -> html.Section:
         id=ids.section,
         **{"aria-labelledby": ids.heading},
         className="view",
-        children=[html.H2(tr._("Client card"), id=ids.heading), html.Div(id=ids.content, children=empty(lang))],
+        children=[
+            html.H2(tr._("Client card"), id=ids.heading),
+            html.Details(
+                id=ids.disclosure,
+                className="section-disclosure",
+                children=[
+                    html.Summary(tr._("All the client's details"), id=ids.open),
+                    html.Div(id=ids.content, children=empty(lang)),
+                ],
+            ),
+        ],
     )

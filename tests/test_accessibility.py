@@ -16,7 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .browser import chrome, set_viewport, text_of, wait_for, wait_idle
+from .browser import chrome, open_every_disclosure, set_viewport, text_of, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def open_client(driver, url: str, client_id: int) -> None:
 
 
 def open_all_details(driver) -> None:
-    driver.execute_script("document.querySelectorAll('details').forEach(d => { if (!d.hidden) d.open = true; })")
+    open_every_disclosure(driver)  # by a click: data tables, the card and the forms are built when first opened
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

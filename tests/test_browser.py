@@ -70,7 +70,10 @@ def test_deep_link_shows_decision_explanation_and_card(server, driver):
     summary.send_keys(Keys.ENTER)  # the keyboard opens it
     wait_for(driver, lambda d: "Autres facteurs" in text_of(d, "waterfall-table"), message="data table not built")
     assert "Partant d'un client moyen" in text_of(driver, "why-paragraph")
-    assert "Montant du crédit" in text_of(driver, "card-content")
+    card = driver.find_element(By.ID, "card-open")  # the card is built when its disclosure is first opened
+    driver.execute_script("arguments[0].focus()", card)
+    card.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "Montant du crédit" in text_of(d, "card-content"), message="card not built")
     assert "Groupe comparé" in text_of(driver, "compare-size")
     assert console_errors(driver) == []
 

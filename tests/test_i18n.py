@@ -115,7 +115,12 @@ def rendered_texts(dash_app, lang: str) -> list[str]:
     proba = np.asarray(portfolio.proba)
     for index in (int(np.argmax(proba)), int(np.argmin(proba)), 11):
         cid = int(portfolio.ids[index])
-        base = {"client-id.data": cid, "lang.data": lang}
+        # Every disclosure opened: data tables, the card and the forms are built when first opened.
+        opened = {
+            f"{name}.n_clicks": 1
+            for name in ("gauge-summary", "waterfall-summary", "compare-hist-summary", "compare-cross-summary", "card-open")
+        }
+        base = {"client-id.data": cid, "lang.data": lang, **opened}
         for first in ("summary-empty.hidden", "why-paragraph.children", "card-content.children"):
             status, out = call(client, dash_app, first, base, ["client-id.data"])
             assert status == 200
@@ -133,6 +138,15 @@ def rendered_texts(dash_app, lang: str) -> list[str]:
         }
         status, out = call(client, dash_app, "compare-size.children", compare, ["client-id.data"])
         assert status == 200
+        texts += shown(out)
+    # What disclosures build when first opened, whoever the client: the forms and the general importance table.
+    for first, opener in (
+        ("application-body.children", "application-open"),
+        ("whatif-body.children", "whatif-open"),
+        ("why-paragraph.children", "importance-summary"),
+    ):
+        status, out = call(client, dash_app, first, {"lang.data": lang, f"{opener}.n_clicks": 1}, [f"{opener}.n_clicks"])
+        assert status == 200 and out, first
         texts += shown(out)
     for path in ("/accessibilite" if lang == "fr" else "/accessibility", "/assets/no-such-file.css"):
         page = html.unescape(client.get(path).get_data(as_text=True))
