@@ -114,10 +114,10 @@ def test_advice_lists_checked_options_or_says_there_are_none(client, dash_app):
 
 
 def application_values(dash_app, lang: str = "fr") -> dict:
-    """The form as the page shows it (its defaults), read from the layout."""
+    """The form as the page shows it once opened (its defaults), read from the full layout."""
     from app import serve_layout
 
-    layout = serve_layout(dash_app.server.config["services"], lang)
+    layout = serve_layout(dash_app.server.config["services"], lang, full=True)
     values = {}
 
     def walk(component):
