@@ -77,14 +77,38 @@ def guarded(output_names, message: str | None = None):
     return decorate
 
 
-def register_callback(app, services, output_spec: dict[str, Output], inputs: dict, func, message: str | None = None) -> None:
-    """Wire a module-level callback ``func(services, **inputs) -> dict`` with named outputs, guarded."""
+def register_callback(
+    app,
+    services,
+    output_spec: dict[str, Output],
+    inputs: dict,
+    func,
+    message: str | None = None,
+    unless_shown: tuple[str, ...] = (),
+) -> None:
+    """Wire a module-level callback ``func(services, **inputs) -> dict`` with named outputs, guarded.
+
+    ``unless_shown``: outputs of plain values (text, flags) that the page sends back as State, so that a value it
+    already shows is not sent again (the same heading, an empty message, a flag already set): in Dash 4 each
+    updated component is one store update that every component on the page re-checks.
+    """
+    shown_states = {
+        f"shown__{name}": State(output_spec[name].component_id, output_spec[name].component_property)
+        for name in unless_shown
+    }
 
     @functools.wraps(func)
     def callback(**kwargs):
-        return func(services, **kwargs)
+        shown = {name: kwargs.pop(f"shown__{name}", None) for name in unless_shown}
+        result = func(services, **kwargs)
+        return {name: value for name, value in result.items() if not (name in shown and same_value(value, shown[name]))}
 
-    app.callback(output=output_spec, inputs=inputs)(guarded(tuple(output_spec), message)(callback))
+    app.callback(output=output_spec, inputs={**inputs, **shown_states})(guarded(tuple(output_spec), message)(callback))
+
+
+def same_value(new, shown) -> bool:
+    """Whether a plain output value is the one the page shows (components, lists and numbers are always sent)."""
+    return isinstance(new, (str, bool)) and type(new) is type(shown) and new == shown
 
 
 def viewed_client(services, value, view: str) -> int | None:

@@ -176,4 +176,6 @@ def compare(
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, INPUTS, compare, message="message")
+    # Titles change with the characteristics only, the flags and messages seldom: sent when they change.
+    steady = ("k_error", "message", "hist_title", "cross_title", "hist_summary", "cross_summary", "hist_data", "cross_data")
+    register_callback(app, services, OUTPUTS, INPUTS, compare, message="message", unless_shown=steady)

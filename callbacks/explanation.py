@@ -57,4 +57,6 @@ def show_explanation(services, *, client_id, lang, table_clicks=None, importance
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, INPUTS, show_explanation, message="paragraph")
+    register_callback(
+        app, services, OUTPUTS, INPUTS, show_explanation, message="paragraph", unless_shown=("paragraph_class", "data")
+    )

@@ -74,4 +74,12 @@ def show_summary(services, *, client_id, lang, table_clicks=None) -> dict:
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, INPUTS, show_summary, message="status")
+    register_callback(
+        app,
+        services,
+        OUTPUTS,
+        INPUTS,
+        show_summary,
+        message="status",
+        unless_shown=("empty", "body", "threshold", "gauge_data"),
+    )

@@ -115,6 +115,9 @@ def domain_values(portfolio) -> dict[str, st.SearchStrategy]:
         "count": st.integers(min_value=0, max_value=10**6),
         # A class the page holds (the new-application body says whether its form is built).
         "class": st.one_of(st.none(), st.just(FILLED), st.text(max_size=40)),
+        # What the page shows and sends back so that an unchanged value is not sent again.
+        "flag": st.one_of(st.none(), st.booleans()),
+        "text": st.one_of(st.none(), st.text(max_size=60)),
     }
 
 
@@ -139,6 +142,8 @@ def kind_of(component: str, prop: str) -> str:
         return "count"
     if prop == "className":
         return "class"
+    if component not in kinds and prop in ("hidden", "children"):
+        return "flag" if prop == "hidden" else "text"
     return kinds.get(component, "junk")
 
 
