@@ -96,7 +96,10 @@ def waterfall_scale(explanation: ClientExplanation, items: list[Factor]) -> tupl
 
 
 def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) -> html.Div:
-    """HTML waterfall from the average client to this client: one row per factor, bars on a shared scale."""
+    """HTML waterfall from the average client to this client: one row per factor, bars on a shared scale.
+
+    Few elements per row (a bar is placed in its grid cell, with no track around it): the chart is rebuilt for
+    every client, and each Dash component it holds costs the page a store update."""
     tr = language(lang)
     low, high = waterfall_scale(explanation, items)
     rows, start = [], explanation.base_value
@@ -111,11 +114,8 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
                     html.Span(item.label, className="wf-label"),
                     sep(),
                     html.Span(
-                        className="wf-track",
-                        children=html.Span(
-                            className=f"wf-bar {'wf-up' if up else 'wf-down'}",
-                            style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"},
-                        ),
+                        className=f"wf-bar {'wf-up' if up else 'wf-down'}",
+                        style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"},
                     ),
                     html.Span(f"{'↑' if up else '↓'} {signed(item.contribution, 2, lang)}", className="wf-value"),
                 ],
@@ -129,12 +129,7 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
             children=[
                 html.Span(tr._("This client"), className="wf-label"),
                 sep(),
-                html.Span(
-                    className="wf-track",
-                    children=html.Span(
-                        className="wf-bar wf-sum", style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"}
-                    ),
-                ),
+                html.Span(className="wf-bar wf-sum", style={"left": f"{left}%", "width": f"{max(right - left, 0.4)}%"}),
                 html.Span(tr.percent(explanation.probability, 1), className="wf-value"),
             ],
         )
@@ -167,11 +162,9 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
             ),
             html.Div(
                 className="wf-axis-row",
-                children=[
-                    html.Span(className="wf-label"),
-                    axis_ticks([(position(_logit(p), low, high), tr.percent(p, 1 if p < 0.01 else 0)) for p in ticks]),
-                    html.Span(className="wf-value"),
-                ],
+                children=axis_ticks(
+                    [(position(_logit(p), low, high), tr.percent(p, 1 if p < 0.01 else 0)) for p in ticks]
+                ),
             ),
             html.P(tr._("Probability of default (logistic scale)"), className="hbar-axis-title", **{"aria-hidden": "true"}),
         ],
@@ -259,11 +252,8 @@ def importance_chart(importance: np.ndarray, features: list[str], lang: str, top
                     html.Span(tr.field(features[i]), className="wf-label"),
                     sep(),
                     html.Span(
-                        className="wf-track",
-                        children=html.Span(
-                            className="wf-bar wf-importance",
-                            style={"left": "0%", "width": f"{position(float(importance[i]), 0, largest)}%"},
-                        ),
+                        className="wf-bar wf-importance",
+                        style={"left": "0%", "width": f"{position(float(importance[i]), 0, largest)}%"},
                     ),
                     html.Span(tr.number(float(importance[i]), 3), className="wf-value"),
                 ],
