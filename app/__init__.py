@@ -156,7 +156,7 @@ def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
                 className="detail-grid",
                 children=[
                     explanation.layout(lang, portfolio.importance, list(portfolio.feature_names)),
-                    client_card.layout(lang),
+                    client_card.layout(lang, with_content=full),
                 ],
             ),
             comparison.layout(lang, levels, comparable(portfolio)),

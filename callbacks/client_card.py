@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input
+from dash import Input, State
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client, was_opened
 from layouts import client_card
@@ -10,13 +10,19 @@ from layouts.client_card import ids
 from scoring.fields import CARD_FIELDS
 
 OUTPUTS = outputs(content=(ids.content, "children"))
-INPUTS = {"client_id": CLIENT, "clicks": Input(ids.open, "n_clicks"), "lang": LANG}
+BODY_OUTPUTS = outputs(body=(ids.body, "children"), body_class=(ids.body, "className"))
+BODY_INPUTS = {"clicks": Input(ids.open, "n_clicks"), "shown": State(ids.body, "className"), "lang": LANG}
 
 
-def show_card(services, *, client_id, lang, clicks=None) -> dict:
-    """The card, once its disclosure has been opened (then kept up to date); nothing is read before."""
-    if not was_opened(clicks):
+def show_body(services, *, clicks, shown, lang) -> dict:  # noqa: ARG001 - the same signature as every callback
+    """The card's content element, put in the page when the disclosure is first opened; Dash then runs
+    ``show_card`` for it, and from then on at every client switch."""
+    if not was_opened(clicks) or shown == client_card.FILLED:
         return {}
+    return {"body": client_card.body(lang), "body_class": client_card.FILLED}
+
+
+def show_card(services, *, client_id, lang) -> dict:
     client_id = viewed_client(services, client_id, "card")
     if client_id is None:
         return {"content": client_card.empty(lang)}
@@ -28,4 +34,5 @@ def show_card(services, *, client_id, lang, clicks=None) -> dict:
 
 
 def register(app, services) -> None:
-    register_callback(app, services, OUTPUTS, INPUTS, show_card)
+    register_callback(app, services, BODY_OUTPUTS, BODY_INPUTS, show_body)
+    register_callback(app, services, OUTPUTS, {"client_id": CLIENT, "lang": LANG}, show_card)

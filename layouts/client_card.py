@@ -1,7 +1,8 @@
 """Client card: the registry's card sections, each field with its label, unit and translated values.
 
-The card sits in a disclosure (the summary band shows the key facts) and is built once it has been opened
-(``callbacks.client_card``): until then a client switch does not create its ~65 components.
+The card sits in a disclosure (the summary band shows the key facts); its content element is put in the page
+when the disclosure is first opened (``callbacks.client_card``). Until then the card's callback has no output on
+the page, so Dash does not run it: a client switch neither requests the card nor creates its ~65 components.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class ids:  # noqa: N801
     heading = "card-heading"
     disclosure = "card-disclosure"
     open = "card-open"  # the disclosure's summary: clicks (or Enter, Space) build the card
+    body = "card-body"
     content = "card-content"
 
 
@@ -53,7 +55,16 @@ def empty(lang: str) -> html.P:
     return html.P(language(lang)._("Choose a client to see their card."), className="empty-state")
 
 
-def layout(lang: str) -> html.Section:
+FILLED = "card-filled"  # the body's class once the content element is in it
+
+
+def body(lang: str) -> html.Div:
+    """The element the card's callback fills with the chosen client's card."""
+    return html.Div(id=ids.content, children=empty(lang))
+
+
+def layout(lang: str, *, with_content: bool = False) -> html.Section:
+    """The section; its content element only with ``with_content`` (the layout Dash validates callbacks against)."""
     tr = language(lang)
     return html.Section(
         id=ids.section,
@@ -66,7 +77,9 @@ def layout(lang: str) -> html.Section:
                 className="section-disclosure",
                 children=[
                     html.Summary(tr._("All the client's details"), id=ids.open),
-                    html.Div(id=ids.content, children=empty(lang)),
+                    html.Div(
+                        id=ids.body, className=FILLED if with_content else "", children=body(lang) if with_content else []
+                    ),
                 ],
             ),
         ],

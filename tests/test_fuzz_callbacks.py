@@ -195,6 +195,7 @@ CALLBACKS = [
     "compare-size.children",
     "application-body.children",
     "whatif-body.children",
+    "card-body.children",
 ]
 # What-if, advice and new application: fuzzed in tests/test_fuzz_whatif.py with strategies from the field registry.
 SIMULATION_CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]

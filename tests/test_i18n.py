@@ -143,6 +143,7 @@ def rendered_texts(dash_app, lang: str) -> list[str]:
     for first, opener in (
         ("application-body.children", "application-open"),
         ("whatif-body.children", "whatif-open"),
+        ("card-body.children", "card-open"),
         ("why-paragraph.children", "importance-summary"),
     ):
         status, out = call(client, dash_app, first, {"lang.data": lang, f"{opener}.n_clicks": 1}, [f"{opener}.n_clicks"])
