@@ -74,7 +74,9 @@ def suggest(services, *, typed) -> dict:
 
 
 def register(app, services) -> None:
-    register_callback(app, services, SELECT_OUTPUTS, SELECT_INPUTS, select_client, message="error")
+    register_callback(
+        app, services, SELECT_OUTPUTS, SELECT_INPUTS, select_client, message="error", unless_shown=("error",)
+    )
     register_callback(
         app, services, {"options": Output(sel.suggestions, "children")}, {"typed": Input(sel.input, "value")}, suggest
     )
