@@ -86,8 +86,9 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as logs:
-        process = start_gunicorn(args.source, server_env(artifacts), port, gunicorn=GUNICORN,
-                                 log_path=Path(logs) / "server.log")
+        process = start_gunicorn(
+            args.source, server_env(artifacts), port, gunicorn=GUNICORN, log_path=Path(logs) / "server.log"
+        )
         driver = None
         try:
             if wait_first_200(f"{base}/healthz", process, limit=180) is None:
@@ -109,8 +110,11 @@ def main() -> None:
             for client in clients[1 + args.warmup :]:
                 result = switch_profiled(driver, client, required)
                 measured.append(result)
-                print(f"switch: {result['ms']:.0f} ms, script CPU {result['cpu_ms']['script_s']:.0f} ms",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"switch: {result['ms']:.0f} ms, script CPU {result['cpu_ms']['script_s']:.0f} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
         finally:
             if driver is not None:
                 driver.quit()
@@ -144,28 +148,17 @@ def main() -> None:
 
 
 def switch_profiled(driver, client: int, required: list[str]) -> dict:
-    """``browser_switch.switch`` with the sampling profiler running from just before Enter."""
-    from benchmarks import browser_switch
-
-    original = browser_switch.cpu_metrics
-    state = {}
-
-    def cpu_and_profile(drv):
-        # Called twice by switch(): right before Enter (start the profiler) and after the switch (stop it).
-        if "started" not in state:
-            drv.execute_cdp_cmd("Profiler.start", {})
-            state["started"] = True
-        else:
-            state["profile"] = drv.execute_cdp_cmd("Profiler.stop", {})["profile"]
-        return original(drv)
-
-    browser_switch.cpu_metrics = cpu_and_profile
-    try:
-        result = switch(driver, client, required, 30)
-    finally:
-        browser_switch.cpu_metrics = original
-    result["profile"] = state["profile"]
-    return result
+    """``browser_switch.switch`` with the sampling profiler running from just before Enter to the switch's end."""
+    profiles = []
+    result = switch(
+        driver,
+        client,
+        required,
+        30,
+        before_enter=lambda drv: drv.execute_cdp_cmd("Profiler.start", {}),
+        after_switch=lambda drv: profiles.append(drv.execute_cdp_cmd("Profiler.stop", {})["profile"]),
+    )
+    return {**result, "profile": profiles[0]}
 
 
 if __name__ == "__main__":

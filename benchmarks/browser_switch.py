@@ -9,7 +9,7 @@ the page, from the Enter key event to the first animation frame where:
 - no Dash component is loading and the status line names the new client;
 - every graph that a switch redraws has been redrawn since Enter (its Plotly.react call resolved and its
   DOM changed) and no redraw that started is still running. Which graphs a switch redraws is learnt in
-  the unmeasured warm-up switches (today four of five: the global importance chart is not redrawn);
+  the unmeasured warm-up switches (today the two Plotly graphs of the comparison; the other charts are HTML);
   ``--static-graphs`` leaves more out.
 Beside it, from Chromium's network log, the callback requests of each switch: ``callbacks_span_ms`` from
 the first request sent to the last answer received, and per request ``callback_wait_ms`` (request sent ->
@@ -132,18 +132,25 @@ def settle(driver, timeout_s: float = 30) -> None:
     )
 
 
-def switch(driver, client: int, required: list[str] | None, timeout_s: float) -> dict:
-    """One switch; ``required``: ids of the graphs that must be redrawn (None: warm-up, learn them)."""
+def switch(driver, client: int, required: list[str] | None, timeout_s: float, before_enter=None, after_switch=None) -> dict:
+    """One switch; ``required``: ids of the graphs that must be redrawn (None: warm-up, learn them).
+
+    ``before_enter(driver)`` and ``after_switch(driver)``, when given, run right before Enter and right after the
+    switch is complete (benchmarks.browser_profile starts and stops the profiler there)."""
     box = driver.find_element(By.ID, "client-input")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(client))
     settle(driver)
     driver.execute_script(SNAPSHOT)
     driver.get_log("performance")  # only this switch's requests from here
+    if before_enter is not None:
+        before_enter(driver)
     cpu_before = cpu_metrics(driver)
     box.send_keys(Keys.ENTER)
     outcome = driver.execute_async_script(WAIT_SWITCH, str(client), required, timeout_s * 1000)
     cpu = {key: value - cpu_before[key] for key, value in cpu_metrics(driver).items()}
+    if after_switch is not None:
+        after_switch(driver)
     if not outcome["ok"]:
         raise SystemExit(f"switch to {client} not complete after {timeout_s} s: {outcome}")
     posts = [r for r in network_requests(driver.get_log("performance")) if r["path"].startswith(CALLBACKS)]
