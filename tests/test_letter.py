@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+import sys
 import zlib
 from html.parser import HTMLParser
 
@@ -145,6 +147,23 @@ def test_letter_pdf_is_tagged_with_the_language(app, portfolio):
     assert b"/StructTreeRoot" in everything and b"/MarkInfo" in everything
     assert re.search(rb"/Lang\s*\(fr", everything)
     assert b"pdfuaid" in everything  # the PDF/UA identification in the XMP metadata
+    # Made in a child process: the web worker (here, the test process) never holds WeasyPrint.
+    assert "weasyprint" not in sys.modules
+
+
+def test_a_failed_pdf_says_so_and_keeps_the_html_letter(app, portfolio, tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "broken_render.py"
+    broken.write_text("import sys\nsys.stderr.write('Traceback: pango exploded\\n')\nsys.exit(3)\n")
+    monkeypatch.setattr("app.letter.PDF_SCRIPT", broken)
+    client = app.server.test_client()
+    refused = pick(portfolio, "refused")
+    with caplog.at_level(logging.ERROR):
+        response = client.get(f"/lettre.pdf?client={refused}")
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 503 and "text/html" in response.content_type
+    assert "Le PDF n'a pas pu être créé" in text and "Traceback" not in text
+    assert "exit 3" in caplog.text  # the cause is logged for the team, not shown
+    assert client.get(f"/lettre?client={refused}").status_code == 200  # the HTML letter still works
 
 
 def test_unknown_or_missing_client_is_a_404_page(app):
