@@ -1,6 +1,6 @@
 /* Accessibility glue for props Dash components cannot carry (dbc.Input has no aria-* props):
  * - an element with data-error-for="ID" marks input #ID aria-invalid and describes it while it has text;
- * - an element with data-describes="ID" always describes input #ID (help text).
+ * - an element with data-describes="ID [ID...]" always describes input #ID, each of them (help text).
  * It only reads and sets attributes, so it can run on every DOM change. */
 (function () {
   function addToken(list, token) {
@@ -16,11 +16,13 @@
     var tester = document.getElementById("js-plotly-tester");
     if (tester && tester.getAttribute("aria-hidden") !== "true") tester.setAttribute("aria-hidden", "true");
     document.querySelectorAll("[data-describes]").forEach(function (help) {
-      var input = document.getElementById(help.getAttribute("data-describes"));
-      if (input && help.id) {
-        var wanted = addToken(input.getAttribute("aria-describedby"), help.id);
-        if (input.getAttribute("aria-describedby") !== wanted) input.setAttribute("aria-describedby", wanted);
-      }
+      help.getAttribute("data-describes").split(/\s+/).filter(Boolean).forEach(function (target) {
+        var input = document.getElementById(target);
+        if (input && help.id) {
+          var wanted = addToken(input.getAttribute("aria-describedby"), help.id);
+          if (input.getAttribute("aria-describedby") !== wanted) input.setAttribute("aria-describedby", wanted);
+        }
+      });
     });
     document.querySelectorAll("[data-error-for]").forEach(function (error) {
       var input = document.getElementById(error.getAttribute("data-error-for"));

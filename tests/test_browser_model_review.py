@@ -181,6 +181,17 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: str(target) in text_of(d, "status"), message="client not shown")
     wait_idle(driver)
     assert_axe_clean(driver, f"{lang}: review form, empty history", "document.getElementById('review')")
+    # RGAA 11.10: that every field is required is said before sending, and tied to each field.
+    required = driver.execute_script(
+        """const note = document.getElementById('review-required');
+           const group = document.querySelector('#review fieldset');
+           const said = e => (e.getAttribute('aria-describedby') || '').split(' ').includes('review-required');
+           return [note.textContent, note.offsetParent !== null, said(group),
+                   ...['review-reason', 'review-comment'].map(id => [said(document.getElementById(id)),
+                                                                     document.getElementById(id).required])];"""
+    )
+    assert required[0] == {"fr": "Les trois champs sont obligatoires.", "en": "All three fields are required."}[lang]
+    assert required[1:] == [True, True, [True, True], [True, True]], required
 
     start_at_review(driver)
     submit = keyboard_to(driver, "review-submit")
