@@ -24,6 +24,7 @@
         }
       });
     });
+    document.querySelectorAll(".wf-markers .marker-label").forEach(keepInside);
     document.querySelectorAll("[data-error-for]").forEach(function (error) {
       var input = document.getElementById(error.getAttribute("data-error-for"));
       if (!input || !error.id) return;
@@ -37,6 +38,21 @@
       if (!hasError && input.hasAttribute("aria-invalid")) input.removeAttribute("aria-invalid");
     });
   }
+  // A waterfall's marker label near an edge can be wider than the room left there (320 px, text spacing):
+  // shift it back inside its chart instead of letting its first or last letters be cut (WCAG 1.4.10, 1.4.12).
+  // Only a margin is set: no size changes, so the ResizeObserver below does not loop.
+  var resized = window.ResizeObserver ? new ResizeObserver(function () { schedule(); }) : null;
+  var watched = new WeakSet();
+  function keepInside(label) {
+    var chart = label.closest(".chart-drawing");
+    if (!chart) return;
+    if (resized && !watched.has(label)) { watched.add(label); resized.observe(label); }
+    label.style.marginLeft = "";
+    var box = chart.getBoundingClientRect(), r = label.getBoundingClientRect();
+    if (r.width === 0) return;
+    var shift = r.left < box.left ? box.left - r.left : (r.right > box.right ? box.right - r.right : 0);
+    if (shift) label.style.marginLeft = Math.ceil(shift) + "px";
+  }
   var scheduled = false;
   function schedule() {
     if (scheduled) return;
@@ -46,6 +62,7 @@
   function start() {
     sync();
     new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true, characterData: true });
+    window.addEventListener("resize", schedule);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

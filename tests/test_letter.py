@@ -262,9 +262,9 @@ def test_letter_pdf_structure_title_and_reading_order(app, portfolio, lang):
     pdf = client.get(f"/lettre.pdf?client={client_id}").data
     html = client.get(f"/lettre?client={client_id}").get_data(as_text=True)
     root = PdfReader(BytesIO(pdf)).trailer["/Root"]
-    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/MarkInfo"]["/Marked"].value is True
     assert str(root["/Lang"]) == lang
-    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
     title = re.search(r"<title>(.*?)</title>", html).group(1)
     assert PdfReader(BytesIO(pdf)).metadata.title == title and str(client_id) not in title
     kinds, text = tagged_text(pdf)
