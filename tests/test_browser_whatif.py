@@ -206,3 +206,45 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver):
     driver.execute_script("return new Promise(r => setTimeout(r, 300))")
     bad, overflow = driver.execute_script(CONTAINED_JS)
     assert bad == [] and overflow <= 0, ("320 px, text spacing", bad, overflow)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_letter_keyboard_reflow_spacing_and_print(server, driver, lang):
+    """The letter page as an RGAA auditor walks it: skip link first and visible, then the two links in order
+    with a visible focus; no sideways scrolling at 320 px, even with text spacing; contrast; and in print the
+    tools are not printed (the PDF is made from the same page without them)."""
+    url, portfolio = server
+    client_id = refused_with_options(portfolio)
+    driver.get(f"{url}/lang/{lang}")
+    set_viewport(driver, 320, 800)
+    driver.get(f"{url}/lettre?client={client_id}")
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    stops = []
+    for _ in range(6):
+        element = driver.switch_to.active_element
+        if element.tag_name == "body":
+            break
+        info = driver.execute_script(
+            """const e = arguments[0], s = getComputedStyle(e), r = e.getBoundingClientRect();
+               return [e.getAttribute('href'), parseFloat(s.outlineWidth) || 0, s.outlineStyle,
+                       r.left >= 0 && r.right <= innerWidth && r.height > 0];""",
+            element,
+        )
+        assert info[1] >= 2 and info[2] != "none" and info[3], f"focus not visible on {info}"
+        stops.append(info[0])
+        element.send_keys(Keys.TAB)
+    assert stops == ["#main", f"/lettre.pdf?client={client_id}", f"/?client={client_id}"], stops
+    driver.find_element(By.CSS_SELECTOR, ".skip-link").send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "main"
+    assert driver.execute_script(CONTRAST_JS) == []
+    for state in ("320 px", "320 px, text spacing"):
+        if state.endswith("spacing"):
+            driver.execute_script(TEXT_SPACING)
+        width = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert width <= 0, (state, width)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    hidden = driver.execute_script(
+        "return ['.letter-tools', '.skip-link'].map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none", "none"]
