@@ -102,6 +102,7 @@ def test_letter_is_plain_words_without_jargon(app, portfolio, lang, kind):
     response = client.get(f"/lettre?client={client_id}")
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
+    assert html.startswith("<!DOCTYPE html>")  # RGAA 8.1
     parsed = read(html)
     assert parsed.lang == lang
     assert parsed.headings[0] == 1 and all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
