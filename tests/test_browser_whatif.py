@@ -191,6 +191,11 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver):
     box.send_keys(str(int(float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id))) * 0.5)), Keys.TAB)
     driver.execute_script("document.getElementById('whatif-submit').click()")
     wait_for(driver, lambda d: "La probabilité de défaut passe de" in text_of(d, "whatif-status"), message="no result")
+    opener = driver.find_elements(By.ID, "application-open")
+    if opener and not driver.find_elements(By.ID, "application-submit"):  # a form built when first opened
+        driver.execute_script("arguments[0].click()", opener[0])
+        wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
+        wait_idle(driver)
     driver.execute_script("document.getElementById('application-submit').click()")
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
     wait_idle(driver)
