@@ -209,6 +209,10 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     reason = keyboard_to(driver, "review-reason")
     reason.send_keys(Keys.END)  # last reason: other
     comment = keyboard_to(driver, "review-comment")
+    outline = driver.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineWidth, s.outlineStyle]", comment
+    )
+    assert float(outline[0].removesuffix("px")) >= 2 and outline[1] != "none", outline  # RGAA 10.7: focus visible
     comment.send_keys("Revenus non déclarés, dossier à revoir.")
     keyboard_to(driver, "review-submit").send_keys(Keys.ENTER)
     wait_for(
