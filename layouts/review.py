@@ -29,6 +29,7 @@ class ids:  # noqa: N801
     empty = "review-empty"
     body = "review-body"
     intro = "review-intro"
+    required = "review-required"
     decision = "review-decision"
     decision_error = "review-decision-error"
     reason = "review-reason"
@@ -156,9 +157,16 @@ def layout(lang: str) -> html.Section:
                     html.Div(
                         className="review-form",
                         children=[
+                            # Said before the form is sent (RGAA 11.10) and tied to each field (data-describes).
+                            html.P(
+                                tr._("All three fields are required."),
+                                id=ids.required,
+                                className="small-print",
+                                **{"data-describes": f"{ids.reason} {ids.comment}"},
+                            ),
                             html.Fieldset(
                                 className="control-group",
-                                **{"aria-describedby": ids.decision_error},
+                                **{"aria-describedby": f"{ids.required} {ids.decision_error}"},
                                 children=[
                                     html.Legend(tr._("Final decision")),
                                     dbc.RadioItems(
@@ -181,6 +189,7 @@ def layout(lang: str) -> html.Section:
                                         options=[{"label": tr._("Choose a reason"), "value": ""}]
                                         + [{"label": text, "value": code} for code, text in reason_labels(lang).items()],
                                         value="",
+                                        required=True,
                                     ),
                                     html.P(id=ids.reason_error, className="form-error", **{"data-error-for": ids.reason}),
                                 ],
@@ -189,7 +198,7 @@ def layout(lang: str) -> html.Section:
                                 className="control",
                                 children=[
                                     dbc.Label(tr._("Explanation"), html_for=ids.comment),
-                                    dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control"),
+                                    dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control", required=True),
                                     html.Small(
                                         tr._(
                                             "What you checked and why you decided so ({low} to {high} characters). "

@@ -181,6 +181,17 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: str(target) in text_of(d, "status"), message="client not shown")
     wait_idle(driver)
     assert_axe_clean(driver, f"{lang}: review form, empty history", "document.getElementById('review')")
+    # RGAA 11.10: that every field is required is said before sending, and tied to each field.
+    required = driver.execute_script(
+        """const note = document.getElementById('review-required');
+           const group = document.querySelector('#review fieldset');
+           const said = e => (e.getAttribute('aria-describedby') || '').split(' ').includes('review-required');
+           return [note.textContent, note.offsetParent !== null, said(group),
+                   ...['review-reason', 'review-comment'].map(id => [said(document.getElementById(id)),
+                                                                     document.getElementById(id).required])];"""
+    )
+    assert required[0] == {"fr": "Les trois champs sont obligatoires.", "en": "All three fields are required."}[lang]
+    assert required[1:] == [True, True, [True, True], [True, True]], required
 
     start_at_review(driver)
     submit = keyboard_to(driver, "review-submit")
@@ -198,6 +209,10 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     reason = keyboard_to(driver, "review-reason")
     reason.send_keys(Keys.END)  # last reason: other
     comment = keyboard_to(driver, "review-comment")
+    outline = driver.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineWidth, s.outlineStyle]", comment
+    )
+    assert float(outline[0].removesuffix("px")) >= 2 and outline[1] != "none", outline  # RGAA 10.7: focus visible
     comment.send_keys("Revenus non déclarés, dossier à revoir.")
     keyboard_to(driver, "review-submit").send_keys(Keys.ENTER)
     wait_for(
