@@ -30,10 +30,11 @@ default-artifacts: setup
 run: default-artifacts
 	ARTIFACTS_DIR=$(ARTIFACTS_DIR) $(VENV)/bin/gunicorn --config app/gunicorn_conf.py --bind 127.0.0.1:$(PORT) app:server
 
-# Debian packages for browser and Redis tests (installed only when missing; needs root or sudo).
+# Debian packages for the browser, Redis and PostgreSQL tests (installed only when missing; needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \

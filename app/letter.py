@@ -2,12 +2,17 @@
 
 Same access rules as the dashboard: in production the login check of ``app.security`` covers these paths
 (they are not public), and every letter shown writes the client-view audit line. The PDF is made server side
-by WeasyPrint (``pdf_variant="pdf/ua-1"``: tagged, with the document language), imported on the first PDF only.
+by WeasyPrint (``pdf_variant="pdf/ua-1"``: tagged, with the document language) in a child process.
 """
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+import threading
 from datetime import date
+from pathlib import Path
 
 import flask
 
@@ -33,21 +38,42 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     return render_page("letter.html", lang, letter=context, pdf=pdf)
 
 
+PDF_SCRIPT = Path(__file__).with_name("pdf_render.py")
+PDF_TIMEOUT_S = 30  # Heroku's router gives up at 30 s anyway
+PDF_AT_ONCE = 1  # renderings in flight per worker: each child process holds ~45 MB while it works
+
+
+class PdfError(RuntimeError):
+    """The PDF could not be made (the HTML letter still can)."""
+
+
 def pdf_bytes(html: str) -> bytes:
-    """A tagged PDF (PDF/UA-1: structure tree, document language) of a self-contained HTML document."""
-    import logging
+    """A tagged PDF (PDF/UA-1: structure tree, document language) of a self-contained HTML document.
 
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its INFO lines narrate every rendering step
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    Made by a child process (app/pdf_render.py) so that no web worker ever holds WeasyPrint in memory.
+    """
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(PDF_SCRIPT)],  # -I: the script's folder is not put on sys.path
+            input=html.encode("utf-8"),
+            capture_output=True,
+            timeout=PDF_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PdfError(type(exc).__name__) from None
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        last = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise PdfError(f"exit {done.returncode}: {last[0][:200]}")
+    return done.stdout
 
 
 def register_letter(server: flask.Flask, config: Config, services) -> None:
-    from app import request_language
+    from app import render_page, request_language
+
+    renderings = threading.BoundedSemaphore(PDF_AT_ONCE)  # this process's; a fork starts with it free
 
     def client_or_404(lang: str):
-        from app import render_page
         from app.security import audit_client_view
 
         try:
@@ -79,7 +105,21 @@ def register_letter(server: flask.Flask, config: Config, services) -> None:
         client_id, problem = client_or_404(lang)
         if problem is not None:
             return problem
-        response = flask.Response(pdf_bytes(letter_html(services, client_id, lang, pdf=True)), mimetype="application/pdf")
+        html = letter_html(services, client_id, lang, pdf=True)
+        try:
+            with renderings:
+                pdf = pdf_bytes(html)
+        except PdfError as exc:
+            logging.getLogger(__name__).error("letter PDF failed: %s", exc)  # never the letter's text: client data
+            tr = language(lang)
+            page = render_page(
+                "error.html",
+                lang,
+                heading=tr._("The PDF could not be made"),
+                text=tr._("Nothing is lost: the letter can still be printed from its page. Please retry in a moment."),
+            )
+            return flask.Response(page, status=503, mimetype="text/html")
+        response = flask.Response(pdf, mimetype="application/pdf")
         name = ("lettre" if lang == "fr" else "letter") + f"-{client_id}.pdf"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -1,6 +1,6 @@
 /* Accessibility glue for props Dash components cannot carry (dbc.Input has no aria-* props):
  * - an element with data-error-for="ID" marks input #ID aria-invalid and describes it while it has text;
- * - an element with data-describes="ID" always describes input #ID (help text).
+ * - an element with data-describes="ID [ID...]" always describes input #ID, each of them (help text).
  * It only reads and sets attributes, so it can run on every DOM change. */
 (function () {
   function addToken(list, token) {
@@ -16,12 +16,15 @@
     var tester = document.getElementById("js-plotly-tester");
     if (tester && tester.getAttribute("aria-hidden") !== "true") tester.setAttribute("aria-hidden", "true");
     document.querySelectorAll("[data-describes]").forEach(function (help) {
-      var input = document.getElementById(help.getAttribute("data-describes"));
-      if (input && help.id) {
-        var wanted = addToken(input.getAttribute("aria-describedby"), help.id);
-        if (input.getAttribute("aria-describedby") !== wanted) input.setAttribute("aria-describedby", wanted);
-      }
+      help.getAttribute("data-describes").split(/\s+/).filter(Boolean).forEach(function (target) {
+        var input = document.getElementById(target);
+        if (input && help.id) {
+          var wanted = addToken(input.getAttribute("aria-describedby"), help.id);
+          if (input.getAttribute("aria-describedby") !== wanted) input.setAttribute("aria-describedby", wanted);
+        }
+      });
     });
+    document.querySelectorAll(".wf-markers .marker-label").forEach(keepInside);
     document.querySelectorAll("[data-error-for]").forEach(function (error) {
       var input = document.getElementById(error.getAttribute("data-error-for"));
       if (!input || !error.id) return;
@@ -35,6 +38,21 @@
       if (!hasError && input.hasAttribute("aria-invalid")) input.removeAttribute("aria-invalid");
     });
   }
+  // A waterfall's marker label near an edge can be wider than the room left there (320 px, text spacing):
+  // shift it back inside its chart instead of letting its first or last letters be cut (WCAG 1.4.10, 1.4.12).
+  // Only a margin is set: no size changes, so the ResizeObserver below does not loop.
+  var resized = window.ResizeObserver ? new ResizeObserver(function () { schedule(); }) : null;
+  var watched = new WeakSet();
+  function keepInside(label) {
+    var chart = label.closest(".chart-drawing");
+    if (!chart) return;
+    if (resized && !watched.has(label)) { watched.add(label); resized.observe(label); }
+    label.style.marginLeft = "";
+    var box = chart.getBoundingClientRect(), r = label.getBoundingClientRect();
+    if (r.width === 0) return;
+    var shift = r.left < box.left ? box.left - r.left : (r.right > box.right ? box.right - r.right : 0);
+    if (shift) label.style.marginLeft = Math.ceil(shift) + "px";
+  }
   var scheduled = false;
   function schedule() {
     if (scheduled) return;
@@ -44,6 +62,7 @@
   function start() {
     sync();
     new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true, characterData: true });
+    window.addEventListener("resize", schedule);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

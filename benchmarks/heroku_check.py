@@ -36,6 +36,7 @@ from app.callback_requests import payload  # noqa: E402
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import tree_memory  # noqa: E402
+from benchmarks.serve import CLIENT_CALLBACKS, COMPARE_DEFAULTS  # noqa: E402
 
 SLUG_LIMIT_MB = 500
 MEMORY_LIMIT_MB = 512
@@ -133,10 +134,8 @@ def exercise(base: str, ids: np.ndarray, views: int) -> dict:
     for _ in range(views):
         client = int(ids[rng.randrange(len(ids))])
         calls = [("client-id.data", {"url.search": f"?client={client}", "lang.data": "fr"})]
-        calls += [(name, {"client-id.data": client, "lang.data": "fr"}) for name in
-                  ("score-placeholder.children", "why-paragraph.children", "card-content.children")]
-        calls.append(("compare-size.children", {"client-id.data": client, "lang.data": "fr",
-                                                "compare-feature.value": "AMT_INCOME_TOTAL", "compare-group.value": "all"}))
+        values = {"client-id.data": client, "lang.data": "fr", **COMPARE_DEFAULTS}
+        calls += [(name, values) for name in CLIENT_CALLBACKS]
         for name, values in calls:
             response = session.post(f"{base}/_dash-update-component", json=payload(specs[name], values), timeout=30)
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1

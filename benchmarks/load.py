@@ -99,12 +99,12 @@ def user(number: int, base: str, ids: np.ndarray, args, deadline: float, recorde
         if time.monotonic() > deadline:
             break
         roll = rng.random()
-        if current is not None and roll < P_WHATIF:
+        if current is not None and roll < args.p_whatif:
             simulate(recorder, session, post, specs, current, rng)
-        elif current is not None and roll < P_WHATIF + P_LETTER:
+        elif current is not None and roll < args.p_whatif + args.p_letter:
             suffix = ".pdf" if rng.random() < 0.25 else ""
             timed(recorder, session, f"letter{suffix}", "GET", f"{base}/lettre{suffix}?client={current}")
-        elif current is None or roll < P_WHATIF + P_LETTER + P_SWITCH:
+        elif current is None or roll < args.p_whatif + args.p_letter + P_SWITCH:
             # Switch client: a new one, or back to one seen before (the shared cache answers those).
             current = rng.choice(history) if history and rng.random() < 0.25 else int(ids[rng.randrange(len(ids))])
             history.append(current)
@@ -234,6 +234,7 @@ def run_once(args, ids: np.ndarray, kill_at: float | None, label: str) -> dict:
         "label": label,
         "users": args.users,
         "duration_s": args.duration,
+        "mix": {"switch": P_SWITCH, "whatif_advice": args.p_whatif, "letter": args.p_letter},
         "elapsed_s": round(elapsed, 1),
         "think_s": [args.think_min, args.think_max],
         "boot_s": round(boot, 2),
@@ -286,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-actions", type=int, default=200, help="per user (bounds the request count)")
     parser.add_argument("--kill-at", type=float, default=20, help="seconds into the fault run")
     parser.add_argument("--no-fault", action="store_true", help="skip the worker-kill run")
+    parser.add_argument("--p-whatif", type=float, default=P_WHATIF, help="share of actions that simulate + advise")
+    parser.add_argument("--p-letter", type=float, default=P_LETTER, help="share of actions that open a letter")
     parser.add_argument("--no-redis", dest="redis", action="store_false")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.json")
     args = parser.parse_args(argv)

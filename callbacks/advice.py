@@ -14,6 +14,7 @@ from scoring.simulate import Application
 OUTPUTS = outputs(
     status=(ids.status, "children"),
     options=(ids.options, "children"),
+    letter_hidden=(ids.letter_block, "hidden"),
     letter=(ids.letter, "href"),
     letter_pdf=(ids.letter_pdf, "href"),
 )
@@ -33,8 +34,12 @@ def show_advice(services, *, client_id, clicks, lang) -> dict:
     tr = language(lang)
     client_id = viewed_client(services, client_id, "advice")
     if client_id is None:
-        return {"status": tr._("Choose a client first."), "options": []}
-    links = {"letter": f"/lettre?client={client_id}", "letter_pdf": f"/lettre.pdf?client={client_id}"}
+        return {"status": tr._("Choose a client first."), "options": [], "letter_hidden": True}
+    links = {
+        "letter_hidden": False,
+        "letter": f"/lettre?client={client_id}",
+        "letter_pdf": f"/lettre.pdf?client={client_id}",
+    }
     if triggered() != ids.submit or not clicks:
         prompt = tr._("Press “Search for options” to look for changes that would get this credit granted.")
         return {"status": prompt, "options": [], **links}

@@ -23,9 +23,11 @@ OUTPUTS = outputs(
     decision_error=(ids.decision_error, "children"),
     reason_error=(ids.reason_error, "children"),
     comment_error=(ids.comment_error, "children"),
+    confirm_error=(ids.confirm_error, "children"),
     decision=(ids.decision, "value"),
     reason=(ids.reason, "value"),
     comment=(ids.comment, "value"),
+    confirm=(ids.confirm, "value"),
 )
 INPUTS = {
     "client_id": CLIENT,
@@ -33,9 +35,19 @@ INPUTS = {
     "decision": State(ids.decision, "value"),
     "reason": State(ids.reason, "value"),
     "comment": State(ids.comment, "value"),
+    "confirm": State(ids.confirm, "value"),
     "lang": LANG,
 }
-BLANK = {"decision": None, "reason": "", "comment": "", "decision_error": "", "reason_error": "", "comment_error": ""}
+BLANK = {
+    "decision": None,
+    "reason": "",
+    "comment": "",
+    "confirm": False,
+    "decision_error": "",
+    "reason_error": "",
+    "comment_error": "",
+    "confirm_error": "",
+}
 MESSAGE = "review-message"
 
 
@@ -46,7 +58,7 @@ def history(services, client_id: int, lang: str):
         return review.unavailable_text(lang)
 
 
-def record_review(services, *, client_id, clicks, decision, reason, comment, lang) -> dict:  # noqa: ARG001 - Dash input
+def record_review(services, *, client_id, clicks, decision, reason, comment, confirm, lang) -> dict:  # noqa: ARG001 - Dash input
     client = viewed_client(services, client_id, "review")
     if client is None:
         return {"empty": False, "body": True, "message": "", **BLANK}
@@ -54,8 +66,11 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, lan
         return {"empty": True, "body": False, "history": history(services, client, lang), "message": "", **BLANK}
 
     tr = language(lang)
-    errors = review.error_texts(check_review(decision, reason, comment), lang)
-    shown = {f"{name}_error": errors.get(name, "") for name in ("decision", "reason", "comment")}
+    problems = check_review(decision, reason, comment)
+    if confirm is not True:  # only a ticked box confirms (a forged request may send anything)
+        problems["confirm"] = "missing"
+    errors = review.error_texts(problems, lang)
+    shown = {f"{name}_error": errors.get(name, "") for name in ("decision", "reason", "comment", "confirm")}
     if errors:
         return {
             **shown,

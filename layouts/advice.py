@@ -21,6 +21,7 @@ class ids:  # noqa: N801
     submit = "advice-submit"
     status = "advice-status"
     options = "advice-options"
+    letter_block = "letter-block"
     letter = "letter-link"
     letter_pdf = "letter-pdf-link"
 
@@ -131,14 +132,23 @@ def layout(lang: str) -> html.Section:
                 **{"aria-live": "polite", "aria-atomic": "true"},
             ),
             html.Ol(id=ids.options, className="advice-options"),
-            html.H3(tr._("Letter for the client")),
-            html.P(
-                [
-                    tr._("The decision, its reasons in everyday words, what could change it and the client's rights: "),
-                    html.A(tr._("letter (web page, printable)"), id=ids.letter, href="/lettre"),
-                    " · ",
-                    html.A(tr._("letter (PDF)"), id=ids.letter_pdf, href="/lettre.pdf"),
-                ]
+            # Shown once a client is chosen: without one the links would lead to an error page.
+            html.Div(
+                id=ids.letter_block,
+                hidden=True,
+                children=[
+                    html.H3(tr._("Letter for the client")),
+                    html.P(
+                        [
+                            tr._(
+                                "The decision, its reasons in everyday words, what could change it and the client's rights: "
+                            ),
+                            html.A(tr._("letter (web page, printable)"), id=ids.letter, href="/lettre"),
+                            " · ",
+                            html.A(tr._("letter (PDF)"), id=ids.letter_pdf, href="/lettre.pdf"),
+                        ]
+                    ),
+                ],
             ),
         ],
     )

@@ -29,6 +29,7 @@ class ids:  # noqa: N801
     empty = "review-empty"
     body = "review-body"
     intro = "review-intro"
+    required = "review-required"
     decision = "review-decision"
     decision_error = "review-decision-error"
     reason = "review-reason"
@@ -36,6 +37,8 @@ class ids:  # noqa: N801
     comment = "review-comment"
     comment_help = "review-comment-help"
     comment_error = "review-comment-error"
+    confirm = "review-confirm"
+    confirm_error = "review-confirm-error"
     submit = "review-submit"
     message = "review-message"
     history = "review-history"
@@ -74,6 +77,7 @@ def error_texts(errors: dict[str, str], lang: str) -> dict[str, str]:
         ("reason", "missing"): tr._("Choose the main reason."),
         ("comment", "short"): tr._("Explain the decision in a few words ({n} characters at least).", n=COMMENT_MIN),
         ("comment", "long"): tr._("Shorten the explanation to {n} characters at most.", n=tr.number(COMMENT_MAX)),
+        ("confirm", "missing"): tr._("Tick the box to confirm this final decision."),
     }
     return {field: texts[(field, code)] for field, code in errors.items()}
 
@@ -156,9 +160,16 @@ def layout(lang: str) -> html.Section:
                     html.Div(
                         className="review-form",
                         children=[
+                            # Said before the form is sent (RGAA 11.10) and tied to each field (data-describes).
+                            html.P(
+                                tr._("All fields are required, the confirmation too."),
+                                id=ids.required,
+                                className="small-print",
+                                **{"data-describes": f"{ids.reason} {ids.comment} {ids.confirm}"},
+                            ),
                             html.Fieldset(
                                 className="control-group",
-                                **{"aria-describedby": ids.decision_error},
+                                **{"aria-describedby": f"{ids.required} {ids.decision_error}"},
                                 children=[
                                     html.Legend(tr._("Final decision")),
                                     dbc.RadioItems(
@@ -181,6 +192,7 @@ def layout(lang: str) -> html.Section:
                                         options=[{"label": tr._("Choose a reason"), "value": ""}]
                                         + [{"label": text, "value": code} for code, text in reason_labels(lang).items()],
                                         value="",
+                                        required=True,
                                     ),
                                     html.P(id=ids.reason_error, className="form-error", **{"data-error-for": ids.reason}),
                                 ],
@@ -189,7 +201,7 @@ def layout(lang: str) -> html.Section:
                                 className="control",
                                 children=[
                                     dbc.Label(tr._("Explanation"), html_for=ids.comment),
-                                    dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control"),
+                                    dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control", required=True),
                                     html.Small(
                                         tr._(
                                             "What you checked and why you decided so ({low} to {high} characters). "
@@ -202,6 +214,22 @@ def layout(lang: str) -> html.Section:
                                         **{"data-describes": ids.comment},
                                     ),
                                     html.P(id=ids.comment_error, className="form-error", **{"data-error-for": ids.comment}),
+                                ],
+                            ),
+                            # A final decision with legal weight is confirmed before it is recorded (RGAA 11.12):
+                            # rows are never updated, a later review is added to the history.
+                            html.Div(
+                                className="control",
+                                children=[
+                                    dbc.Checkbox(
+                                        id=ids.confirm,
+                                        value=False,
+                                        label=tr._(
+                                            "I confirm this final decision. Once recorded it cannot be changed; "
+                                            "a later review is added to the history."
+                                        ),
+                                    ),
+                                    html.P(id=ids.confirm_error, className="form-error", **{"data-error-for": ids.confirm}),
                                 ],
                             ),
                             dbc.Button(tr._("Record the review"), id=ids.submit, color="primary", n_clicks=0),

@@ -181,6 +181,21 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: str(target) in text_of(d, "status"), message="client not shown")
     wait_idle(driver)
     assert_axe_clean(driver, f"{lang}: review form, empty history", "document.getElementById('review')")
+    # RGAA 11.10: that every field is required is said before sending, and tied to each field.
+    required = driver.execute_script(
+        """const note = document.getElementById('review-required');
+           const group = document.querySelector('#review fieldset');
+           const said = e => (e.getAttribute('aria-describedby') || '').split(' ').includes('review-required');
+           return [note.textContent, note.offsetParent !== null, said(group),
+                   ...['review-reason', 'review-comment', 'review-confirm'].map(
+                       id => [said(document.getElementById(id)), document.getElementById(id).required])];"""
+    )
+    note = {
+        "fr": "Tous les champs sont obligatoires, la confirmation aussi.",
+        "en": "All fields are required, the confirmation too.",
+    }
+    assert required[0] == note[lang]
+    assert required[1:] == [True, True, [True, True], [True, True], [True, False]], required
 
     start_at_review(driver)
     submit = keyboard_to(driver, "review-submit")
@@ -188,6 +203,7 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: text_of(d, "review-reason-error").strip(), message="no error shown")
     wait_for(driver, lambda d: d.find_element(By.ID, "review-reason").get_attribute("aria-invalid") == "true")
     assert "review-comment-error" in driver.find_element(By.ID, "review-comment").get_attribute("aria-describedby")
+    assert "review-confirm-error" in driver.find_element(By.ID, "review-confirm").get_attribute("aria-describedby")
     assert_axe_clean(driver, f"{lang}: review errors shown", "document.getElementById('review')")
     assert [c for c in driver.execute_script(CONTRAST_JS) if "review" in str(c[0])] == []
 
@@ -198,7 +214,13 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     reason = keyboard_to(driver, "review-reason")
     reason.send_keys(Keys.END)  # last reason: other
     comment = keyboard_to(driver, "review-comment")
+    outline = driver.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineWidth, s.outlineStyle]", comment
+    )
+    assert float(outline[0].removesuffix("px")) >= 2 and outline[1] != "none", outline  # RGAA 10.7: focus visible
     comment.send_keys("Revenus non déclarés, dossier à revoir.")
+    keyboard_to(driver, "review-confirm").send_keys(Keys.SPACE)  # RGAA 11.12: the decision is confirmed
+    wait_for(driver, lambda d: d.find_element(By.ID, "review-confirm").is_selected(), message="not confirmed")
     keyboard_to(driver, "review-submit").send_keys(Keys.ENTER)
     wait_for(
         driver,
@@ -211,6 +233,7 @@ def test_review_recorded_with_the_keyboard(server, driver, lang):
     wait_for(driver, lambda d: "Revenus non déclarés" in text_of(d, "review-history"))
     assert driver.find_element(By.ID, "review-message").get_attribute("role") == "status"
     assert driver.find_element(By.ID, "review-comment").get_attribute("value") == ""
+    assert not driver.find_element(By.ID, "review-confirm").is_selected()  # the next review is confirmed anew
     assert driver.find_element(By.ID, "review-reason").get_attribute("aria-invalid") is None
     assert_axe_clean(driver, f"{lang}: review recorded, history shown", "document.getElementById('review')")
     [record] = ReviewStore(db).history(target)

@@ -97,3 +97,16 @@ def test_boot_stops_with_one_line_on_bad_artifacts(synthetic_artifacts, tmp_path
         create_app(Config(artifacts_dir=folder, build_default=False))
     message = str(stop.value.code)
     assert message.startswith("cannot start: ") and reason in message and "\n" not in message
+
+
+def test_gunicorn_master_sets_malloc_before_the_fork():
+    # Run in a fresh interpreter: mallopt changes the process it runs in.
+    script = (
+        "import json, runpy; conf = runpy.run_path('app/gunicorn_conf.py'); "
+        "print(json.dumps([conf['tune_malloc']({}), conf['tune_malloc']({'MALLOC_ARENA_MAX': '4'}), conf['preload_app']]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    default, with_env, preload = json.loads(done.stdout)
+    assert default == {"MALLOC_MMAP_THRESHOLD_": 128 * 1024, "MALLOC_ARENA_MAX": 2}  # glibc here (Debian, Heroku)
+    assert with_env == {"MALLOC_MMAP_THRESHOLD_": 128 * 1024}  # the environment's own value wins
+    assert preload is True  # set in the master, inherited by every worker

@@ -56,6 +56,7 @@ def strategies(portfolio, forged: bool) -> dict[str, st.SearchStrategy]:
         "review-decision.value": st.one_of(st.none(), st.sampled_from(DECISIONS)),
         "review-reason.value": st.sampled_from(["", *REASONS]),
         "review-comment.value": text,
+        "review-confirm.value": st.booleans(),
         "lang.data": st.sampled_from(["fr", "en"]),
     }
     if not forged:

@@ -149,9 +149,11 @@ def rendered_texts(dash_app, lang: str) -> list[str]:
         status, out = call(client, dash_app, first, {"lang.data": lang, f"{opener}.n_clicks": 1}, [f"{opener}.n_clicks"])
         assert status == 200 and out, first
         texts += shown(out)
-    for path in ("/accessibilite" if lang == "fr" else "/accessibility", "/assets/no-such-file.css"):
+    letters = [f"/lettre?client={int(portfolio.ids[i])}" for i in (int(np.argmax(proba)), int(np.argmin(proba)))]
+    pages = ("/accessibilite" if lang == "fr" else "/accessibility", "/modele", *letters, "/assets/no-such-file.css")
+    for path in pages:
         page = html.unescape(client.get(path).get_data(as_text=True))
-        page = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+        page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)  # code and style sheets are not read
         texts += re.sub(r"<[^>]+>", " ", page).split("\n")
     return texts
 

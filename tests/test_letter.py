@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+import sys
 import zlib
 from html.parser import HTMLParser
 
@@ -102,6 +104,7 @@ def test_letter_is_plain_words_without_jargon(app, portfolio, lang, kind):
     response = client.get(f"/lettre?client={client_id}")
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
+    assert html.startswith("<!DOCTYPE html>")  # RGAA 8.1
     parsed = read(html)
     assert parsed.lang == lang
     assert parsed.headings[0] == 1 and all(b - a <= 1 for a, b in zip(parsed.headings, parsed.headings[1:], strict=False))
@@ -145,6 +148,23 @@ def test_letter_pdf_is_tagged_with_the_language(app, portfolio):
     assert b"/StructTreeRoot" in everything and b"/MarkInfo" in everything
     assert re.search(rb"/Lang\s*\(fr", everything)
     assert b"pdfuaid" in everything  # the PDF/UA identification in the XMP metadata
+    # Made in a child process: the web worker (here, the test process) never holds WeasyPrint.
+    assert "weasyprint" not in sys.modules
+
+
+def test_a_failed_pdf_says_so_and_keeps_the_html_letter(app, portfolio, tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "broken_render.py"
+    broken.write_text("import sys\nsys.stderr.write('Traceback: pango exploded\\n')\nsys.exit(3)\n")
+    monkeypatch.setattr("app.letter.PDF_SCRIPT", broken)
+    client = app.server.test_client()
+    refused = pick(portfolio, "refused")
+    with caplog.at_level(logging.ERROR):
+        response = client.get(f"/lettre.pdf?client={refused}")
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 503 and "text/html" in response.content_type
+    assert "Le PDF n'a pas pu être créé" in text and "Traceback" not in text
+    assert "exit 3" in caplog.text  # the cause is logged for the team, not shown
+    assert client.get(f"/lettre?client={refused}").status_code == 200  # the HTML letter still works
 
 
 def test_unknown_or_missing_client_is_a_404_page(app):
@@ -190,3 +210,88 @@ def test_french_letter_readability(app, portfolio):
     for kind in ("refused", "review", "granted"):
         text = letter_sentences(client.get(f"/lettre?client={pick(portfolio, kind)}").get_data(as_text=True))
         assert textstat.flesch_reading_ease(text) >= 60, kind  # 60-70 standard, 70-80 fairly easy
+
+
+def tagged_text(pdf: bytes) -> tuple[list[str], str]:
+    """(structure types in reading order, text of the marked content in the order of the structure tree).
+
+    The text each marked-content id (MCID) draws on each page is collected from the content streams; the
+    structure tree is then walked depth first, which is the order assistive technologies read a tagged PDF in.
+    """
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    reader = PdfReader(BytesIO(pdf))
+    drawn: dict[tuple[int, int | None], list[str]] = {}
+    for number, page in enumerate(reader.pages):
+        stack: list[int | None] = []
+
+        def before(operator, operands, cm, tm, stack=stack):
+            if operator == b"BDC":
+                properties = operands[1] if len(operands) > 1 else None
+                stack.append(properties.get("/MCID") if isinstance(properties, DictionaryObject) else None)
+            elif operator == b"BMC":
+                stack.append(None)
+            elif operator == b"EMC" and stack:
+                stack.pop()
+
+        def text(value, cm, tm, font, size, stack=stack, number=number):
+            mcid = next((m for m in reversed(stack) if m is not None), None)
+            drawn.setdefault((number, mcid), []).append(value)
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    kinds, parts = [], []
+
+    def walk(node, page=None):
+        node = node.get_object() if isinstance(node, IndirectObject) else node
+        if isinstance(node, ArrayObject):
+            for child in node:
+                walk(child, page)
+        elif isinstance(node, DictionaryObject):
+            if node.get("/Pg") is not None:
+                page = reader.get_page_number(node["/Pg"].get_object())
+            if node.get("/Type") == "/MCR":
+                parts.append("".join(drawn.pop((page, int(node["/MCID"])), [])))
+                return
+            if node.get("/S") is not None:
+                kinds.append(str(node["/S"]))
+            if node.get("/K") is not None:
+                walk(node["/K"], page)
+        else:  # an integer: a marked-content id on the current page
+            parts.append("".join(drawn.pop((page, int(node)), [])))
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    untagged = "".join("".join(v) for v in drawn.values()).strip()
+    assert not untagged, f"text drawn outside the structure tree: {untagged[:80]!r}"
+    return kinds, "".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_letter_pdf_structure_title_and_reading_order(app, portfolio, lang):
+    """RGAA 13.3/13.4 on the PDF: tagged, language and title shown, every word in the structure tree, read in
+    the order of the HTML letter, headings and lists tagged as such, and no figure without alternative."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client = app.server.test_client()
+    client.set_cookie("lang", lang)
+    client_id = pick(portfolio, "refused")
+    pdf = client.get(f"/lettre.pdf?client={client_id}").data
+    html = client.get(f"/lettre?client={client_id}").get_data(as_text=True)
+    root = PdfReader(BytesIO(pdf)).trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert str(root["/Lang"]) == lang
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert PdfReader(BytesIO(pdf)).metadata.title == title and str(client_id) not in title
+    kinds, text = tagged_text(pdf)
+    assert kinds.count("/H1") == 1 and kinds.count("/H2") == read(html).headings.count(2)
+    assert kinds.count("/L") == html.count("<ul") and kinds.count("/LI") == html.count("<li")
+    assert "/Figure" not in kinds  # no image in the letter: nothing needs an alternative
+    # Same words in the same order as the web page's letter (bullets are the list labels, drawn as text).
+    pdf_words = "".join(text.replace("•", "").split())
+    html_words = "".join(body_text(html).split())
+    assert pdf_words == html_words

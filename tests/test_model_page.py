@@ -108,6 +108,7 @@ def test_french_page_shows_the_stored_figures(client, dash_app, synthetic_artifa
 def test_english_page_and_language_cookie(client):
     page = client.get("/model").get_data(as_text=True)
     assert '<html lang="en">' in page and "<h1>The model</h1>" in page and "Good payers refused" in page
+    assert page.lstrip().startswith("<!DOCTYPE html>") and "<title>The model — Credit dashboard</title>" in page
     client.set_cookie("lang", "fr")
     assert '<html lang="fr">' in client.get("/model").get_data(as_text=True)
 

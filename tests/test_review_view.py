@@ -24,13 +24,14 @@ COMMENT = "Bulletins de salaire vérifiés, CDI confirmé par l'employeur."
 PASSWORD = "a long password for the tests"
 
 
-def values(client_id, clicks=0, decision=None, reason="", comment="", lang="fr") -> dict:
+def values(client_id, clicks=0, decision=None, reason="", comment="", lang="fr", confirm=True) -> dict:
     return {
         CLIENT: client_id,
         SUBMIT: clicks,
         f"{ids.decision}.value": decision,
         f"{ids.reason}.value": reason,
         f"{ids.comment}.value": comment,
+        f"{ids.confirm}.value": confirm,
         "lang.data": lang,
     }
 
@@ -76,9 +77,20 @@ def test_incomplete_review_says_what_is_missing_and_records_nothing(client, dash
     assert out[f"{ids.decision_error}.children"] == fr("Choose the final decision.")
     assert out[f"{ids.reason_error}.children"] == fr("Choose the main reason.")
     assert out[f"{ids.comment_error}.children"] == fr("Explain the decision in a few words ({n} characters at least).", n=10)
-    assert "3" in out[f"{ids.message}.children"]
+    assert "3" in out[f"{ids.message}.children"]  # confirmed, but three fields wrong
     assert f"{ids.comment}.value" not in out  # what was typed stays in the form
     assert ReviewStore(db_url).history(client_ids[1]) == []
+
+
+def test_a_complete_review_is_not_recorded_without_its_confirmation(client, dash_app, client_ids, db_url):
+    # RGAA 11.12: a final decision with legal weight needs an explicit confirmation; rows are never updated.
+    for unconfirmed in (False, None, "true", 1):
+        unconfirmed_review = values(client_ids[3], 1, "grant", "bank_history", COMMENT, confirm=unconfirmed)
+        status, out = call(client, dash_app, FIRST, unconfirmed_review, [SUBMIT])
+        assert status == 200 and "review-error" in out[f"{ids.message}.className"]
+        assert out[f"{ids.confirm_error}.children"] == fr("Tick the box to confirm this final decision.")
+        assert out[f"{ids.decision_error}.children"] == "" and f"{ids.comment}.value" not in out
+    assert ReviewStore(db_url).history(client_ids[3]) == []
 
 
 def test_a_review_is_recorded_with_the_model_advice_and_shown(client, dash_app, client_ids, db_url):
@@ -88,7 +100,9 @@ def test_a_review_is_recorded_with_the_model_advice_and_shown(client, dash_app, 
     assert status == 200
     assert str(target) in out[f"{ids.message}.children"] and "review-ok" in out[f"{ids.message}.className"]
     assert out[f"{ids.comment}.value"] == "" and out[f"{ids.decision}.value"] is None  # ready for the next one
-    assert all(out[f"{name}.children"] == "" for name in (ids.decision_error, ids.reason_error, ids.comment_error))
+    errors = (ids.decision_error, ids.reason_error, ids.comment_error, ids.confirm_error)
+    assert all(out[f"{name}.children"] == "" for name in errors)
+    assert out[f"{ids.confirm}.value"] is False  # the next review is confirmed anew
     table = str(out[f"{ids.history}.children"])
     assert COMMENT in table and fr("Documents requested") in table and fr("Incomplete or inconsistent application") in table
     [record] = ReviewStore(db_url).history(target)

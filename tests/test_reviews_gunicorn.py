@@ -43,6 +43,7 @@ def values(client_id, clicks=0, decision=None, reason="", comment="") -> dict:
         "review-decision.value": decision,
         "review-reason.value": reason,
         "review-comment.value": comment,
+        "review-confirm.value": True,
         "lang.data": "fr",
     }
 

@@ -105,8 +105,11 @@ def test_advice_lists_checked_options_or_says_there_are_none(client, dash_app):
         else:
             assert "Aucune modification du montant" in out["advice-status.children"]
             seen.add("none")
-        assert out["letter-link.href"] == f"/lettre?client={client_id}"
+        assert out["letter-link.href"] == f"/lettre?client={client_id}" and out["letter-block.hidden"] is False
     assert "options" in seen
+    # No client: no letter links (they would lead to an error page).
+    status, out = call(client, dash_app, ADVICE, {"client-id.data": None, "lang.data": "fr"}, ["client-id.data"])
+    assert status == 200 and out["letter-block.hidden"] is True
     status, out = call(
         client, dash_app, ADVICE, {"client-id.data": refused(dash_app), "lang.data": "fr"}, ["client-id.data"]
     )
