@@ -70,6 +70,13 @@ def tab_to(driver, element_id: str, limit: int = 150, backwards: bool = False) -
     pytest.fail(f"Tab never reached #{element_id}")
 
 
+def open_form(driver, opener: str, ready) -> None:
+    """Open a form built when its disclosure is first opened (a click on its summary), until ``ready(driver)``."""
+    driver.execute_script("arguments[0].click()", driver.find_element(By.ID, opener))
+    wait_for(driver, ready, message=f"#{opener} did not open its form")
+    wait_idle(driver)
+
+
 def open_client(driver, url: str, client_id: int, lang: str) -> None:
     driver.get(f"{url}/lang/{lang}")
     driver.get(f"{url}/?client={client_id}")
@@ -209,17 +216,14 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver):
     client_id = refused_with_options(portfolio)
     set_viewport(driver, 320, 900)
     open_client(driver, url, client_id, "fr")
+    open_form(driver, "whatif-open", lambda d: "Valeur du client" in text_of(d, "whatif-amt-credit-help"))
     box = driver.find_element(By.ID, "whatif-amt-credit")
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(int(float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id))) * 0.5)), Keys.TAB)
     driver.execute_script("document.getElementById('whatif-submit').click()")
     wait_for(driver, lambda d: "La probabilité de défaut passe de" in text_of(d, "whatif-status"), message="no result")
-    opener = driver.find_elements(By.ID, "application-open")
-    if opener and not driver.find_elements(By.ID, "application-submit"):  # a form built when first opened
-        driver.execute_script("arguments[0].click()", opener[0])
-        wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
-        wait_idle(driver)
+    open_form(driver, "application-open", lambda d: d.find_elements(By.ID, "application-submit"))
     driver.execute_script("document.getElementById('application-submit').click()")
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
     wait_idle(driver)
