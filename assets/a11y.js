@@ -119,3 +119,16 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+/* An in-page link with data-opens="ID" also opens the closed disclosure whose <summary> is #ID (the
+ * summary band's "full client card" lands on the card already open, built as on a click of its summary). */
+(function () {
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[data-opens]") : null;
+    if (!link) return;
+    var summary = document.getElementById(link.getAttribute("data-opens"));
+    if (summary && summary.parentElement && summary.parentElement.tagName === "DETAILS" && !summary.parentElement.open) {
+      summary.click();
+    }
+  });
+})();

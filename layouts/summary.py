@@ -265,7 +265,13 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                         children=[
                             html.H3(tr._("Key facts")),
                             html.Dl(id=ids.facts, className="client-facts"),
-                            html.A(tr._("The full client card"), href="#card", className="detail-link"),
+                            # The card is built when its disclosure opens: the link opens it too (assets/a11y.js).
+                            html.A(
+                                tr._("The full client card"),
+                                href="#card",
+                                className="detail-link",
+                                **{"data-opens": "card-open"},
+                            ),
                             html.Br(),
                             html.A(tr._("Compare with other clients"), href="#compare", className="detail-link"),
                         ],

@@ -78,6 +78,21 @@ def test_deep_link_shows_decision_explanation_and_card(server, driver):
     assert console_errors(driver) == []
 
 
+def test_summary_link_to_the_card_opens_it(server, driver):
+    url, portfolio = server
+    open_client(driver, url, pick(portfolio, refused=False))
+    assert text_of(driver, "card-content") == ""  # not built yet
+    link = driver.find_element(By.CSS_SELECTOR, "a.detail-link[href='#card']")
+    driver.execute_script("arguments[0].focus()", link)
+    link.send_keys(Keys.ENTER)  # keyboard: the link lands on the card, open and built
+    wait_for(driver, lambda d: "Montant du crédit" in text_of(d, "card-content"), message="card not built by the link")
+    assert driver.execute_script("return document.getElementById('card-open').parentElement.open") is True
+    assert driver.current_url.endswith("#card")
+    link.send_keys(Keys.ENTER)  # a second time: it stays open (no toggle back)
+    wait_idle(driver)
+    assert driver.execute_script("return document.getElementById('card-open').parentElement.open") is True
+
+
 def test_find_a_client_by_typing_and_enter(server, driver):
     url, portfolio = server
     client_id = pick(portfolio, refused=False)
