@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.i18n import language
+from layouts.status import status_line
 from layouts.whatif import months_text
 from scoring.advice import MAX_MONTHS, MIN_AMOUNT_SHARE, Advice, Option
 
@@ -124,13 +125,7 @@ def layout(lang: str) -> html.Section:
                 className="lead-text",
             ),
             dbc.Button(tr._("Search for options"), id=ids.submit, color="primary", n_clicks=0),
-            html.P(
-                tr._("Choose a client first."),
-                id=ids.status,
-                role="status",
-                className="status-line",
-                **{"aria-live": "polite", "aria-atomic": "true"},
-            ),
+            status_line(ids.status, tr._("Choose a client first.")),
             html.Ol(id=ids.options, className="advice-options"),
             # Shown once a client is chosen: without one the links would lead to an error page.
             html.Div(

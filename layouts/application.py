@@ -15,6 +15,7 @@ from dash import html
 
 from layouts.charts import chart_figure
 from layouts.i18n import language
+from layouts.status import status_line
 from layouts.whatif import field_control, form_value, label_of, months_text
 from scoring import fields as registry
 from scoring.simulate import ANNUITY, CREDIT, DURATION, REQUIRED
@@ -149,13 +150,7 @@ def form(lang: str, columns: tuple[str, ...], defaults: dict[str, object]) -> li
         html.Div(className="compare-controls", children=groups),
         dbc.Button(tr._("Score this application"), id=ids.submit, color="primary", n_clicks=0),
         html.P(id=ids.message, className="form-error", role="alert"),
-        html.P(
-            tr._("Fill in the form, then press “Score this application”."),
-            id=ids.status,
-            role="status",
-            className="status-line",
-            **{"aria-live": "polite", "aria-atomic": "true"},
-        ),
+        status_line(ids.status, tr._("Fill in the form, then press “Score this application”.")),
         html.Div(
             id=ids.result,
             hidden=True,

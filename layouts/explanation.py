@@ -162,9 +162,7 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
             ),
             html.Div(
                 className="wf-axis-row",
-                children=axis_ticks(
-                    [(position(_logit(p), low, high), tr.percent(p, 1 if p < 0.01 else 0)) for p in ticks]
-                ),
+                children=axis_ticks([(position(_logit(p), low, high), tr.percent(p, 1 if p < 0.01 else 0)) for p in ticks]),
             ),
             html.P(tr._("Probability of default (logistic scale)"), className="hbar-axis-title", **{"aria-hidden": "true"}),
         ],

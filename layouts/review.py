@@ -18,6 +18,7 @@ from dash import html
 from app.reviews import COMMENT_MAX, COMMENT_MIN, REASONS, ReviewRecord
 from layouts.charts import data_table
 from layouts.i18n import language
+from layouts.status import status_line
 from scoring.portfolio import REFUSED
 
 TIMEZONE = "Europe/Paris"  # the advisors' time; stored times are UTC
@@ -233,12 +234,7 @@ def layout(lang: str) -> html.Section:
                                 ],
                             ),
                             dbc.Button(tr._("Record the review"), id=ids.submit, color="primary", n_clicks=0),
-                            html.P(
-                                id=ids.message,
-                                role="status",
-                                className="review-message",
-                                **{"aria-live": "polite", "aria-atomic": "true"},
-                            ),
+                            status_line(ids.message, class_name="review-message"),
                         ],
                     ),
                     html.H3(tr._("Review history")),

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts.i18n import language
+from layouts.status import status_line
 from scoring.ids import MAX_ID_DIGITS
 
 MIN_SEARCH_DIGITS = 3
@@ -125,13 +126,7 @@ def layout(lang: str, n_clients: int, examples: list[tuple[str, int]]) -> html.S
                 ],
             ),
             html.P([tr._("Examples:"), *links], className="examples"),
-            html.P(
-                tr._("No client selected."),
-                id=ids.status,
-                role="status",
-                # Announced to screen readers; sighted users read the same in the summary band below.
-                className="visually-hidden",
-                **{"aria-live": "polite", "aria-atomic": "true"},
-            ),
+            # Announced to screen readers; sighted users read the same in the summary band below.
+            status_line(ids.status, tr._("No client selected."), class_name="visually-hidden"),
         ],
     )

@@ -20,6 +20,7 @@ from layouts.charts import chart_figure
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.formatting import is_missing, value_text
 from layouts.i18n import language
+from layouts.status import status_line
 from scoring import fields as registry
 from scoring.derived import DAYS_PER_YEAR
 from scoring.portfolio import REFUSED, ClientExplanation
@@ -358,13 +359,7 @@ def form(lang: str) -> list:
             ],
         ),
         html.P(id=ids.message, className="form-error", role="alert"),
-        html.P(
-            tr._("Choose a client, change a value, then press Simulate."),
-            id=ids.status,
-            role="status",
-            className="status-line",
-            **{"aria-live": "polite", "aria-atomic": "true"},
-        ),
+        status_line(ids.status, tr._("Choose a client, change a value, then press Simulate.")),
         html.Div(
             id=ids.result,
             hidden=True,
