@@ -175,9 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
     advise.add_argument("--client", required=True, help="SK_ID_CURR")
     advise.add_argument("--json", action="store_true", help="print a JSON object")
 
-    synth = sub.add_parser("synthesize", help="write synthetic application_train/test CSVs (Kaggle schema)")
+    synth = sub.add_parser("synthesize", help="write a synthetic portfolio in the Kaggle schema (CSV or Parquet)")
     synth.add_argument("--train", type=_count, default=307_511)
     synth.add_argument("--test", type=int, default=48_744)
+    synth.add_argument(
+        "--clients",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="a portfolio of N clients of any size, written partition by partition with flat memory "
+        "(labelled and unlabelled at Kaggle's proportion; replaces --train/--test)",
+    )
+    synth.add_argument("--format", choices=("csv", "parquet"), default="csv", help="with --clients (default csv)")
+    synth.add_argument(
+        "--partition-rows", type=_count, default=250_000, metavar="N", help="clients per partition, with --clients"
+    )
     synth.add_argument("--out", type=Path, required=True)
     synth.add_argument("--seed", type=int, default=42)
     synth.add_argument("--gzip", action="store_true", help="write .csv.gz")
@@ -356,6 +368,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from scoring.synthetic import generate_applications
 
+    if args.clients is not None:
+        return _synthesize_partitions(args)
     started = time.perf_counter()
     train, test = generate_applications(args.train, max(args.test, 0), seed=args.seed)
     generated = time.perf_counter() - started
@@ -367,6 +381,24 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     _progress(
         f"Generated {len(train):,} + {len(test):,} clients in {generated:.1f} s, "
         f"written in {time.perf_counter() - started - generated:.1f} s to {args.out}"
+    )
+    return 0
+
+
+def _synthesize_partitions(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from scoring import synthetic_partitions as partitions
+
+    if args.gzip:
+        raise ScoringError("--gzip applies to --train/--test; with --clients use --format parquet (compressed)")
+    parts = partitions.plan(args.clients, seed=args.seed, partition_rows=args.partition_rows)
+    started = time.perf_counter()
+    with tqdm(total=args.clients, unit=" clients", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        written = partitions.write(parts, args.out, args.format, progress=lambda part: bar.update(part.rows))
+    _progress(
+        f"Generated {args.clients:,} clients in {len(parts)} partitions in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(str(path) for path in written.values())
     )
     return 0
 
