@@ -68,7 +68,7 @@ def family_values(
         given = [n for n in EXTERNAL_SCORES if n in reason.provided]
         total = len([n for n in EXTERNAL_SCORES if n in reason.features])
         mean = explanation.feature_values.get("EXT_SOURCE_MEAN")
-        scores = ", ".join(tr.number(explanation.feature_values[n], 2) for n in given)
+        scores = " / ".join(tr.number(explanation.feature_values[n], 2) for n in given)  # "0,42, 0,03" would be ambiguous
         return tr._(
             "scores provided: {given} of {total} ({scores}; from 0 to 1, higher is safer)",
             given=len(given),
@@ -87,7 +87,7 @@ def family_values(
                 value=feature_value_text(name, explanation.feature_values[name], category_levels, lang),
             )
         )
-    return "; ".join(parts)
+    return join_words(parts, lang)
 
 
 def factors(

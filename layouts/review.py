@@ -207,10 +207,15 @@ def layout(lang: str) -> html.Section:
                                 className="control",
                                 children=[
                                     dbc.Label(tr._("Main reason"), html_for=ids.reason),
+                                    # The prompt is dbc.Select's own placeholder (a hidden, disabled first option): a second
+                                    # option with the empty value made React put the selection back on the first one at
+                                    # every arrow key, so the arrows never left the prompt and the prompt was not shown.
                                     dbc.Select(
                                         id=ids.reason,
-                                        options=[{"label": tr._("Choose a reason"), "value": ""}]
-                                        + [{"label": text, "value": code} for code, text in reason_labels(lang).items()],
+                                        placeholder=tr._("Choose a reason"),
+                                        options=[
+                                            {"label": text, "value": code} for code, text in reason_labels(lang).items()
+                                        ],
                                         value="",
                                         required=True,
                                     ),

@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from scoring.fields import FIELDS, N_
+from scoring.fields import FIELDS, N_, Field
 from scoring.portfolio import ClientExplanation
 
 
@@ -185,11 +185,13 @@ SOURCE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
-def family_of(name: str) -> str:
-    """The family key of a registry field (a model feature): override, then the first rule its sources match."""
-    if name in OVERRIDES:
-        return OVERRIDES[name]
-    sources = FIELDS[name].sources or (name,)
+def family_of(feature: str | Field) -> str:
+    """The family key of a model feature (a registry name, or a record not yet in the registry): override, then
+    the first rule its source columns match."""
+    field = FIELDS[feature] if isinstance(feature, str) else feature
+    if field.name in OVERRIDES:
+        return OVERRIDES[field.name]
+    sources = field.sources or (field.name,)
     for key, matches in SOURCE_RULES:
         if any(matches(column) for column in sources):
             return key
