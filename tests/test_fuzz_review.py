@@ -9,7 +9,7 @@ import logging
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
@@ -74,7 +74,18 @@ def test_review_callback_never_gives_server_errors(fuzz_app, rescued, forged):
     assert {f"{i}.{p}" for i, p in pairs(dependency)} == set(strategies(services.portfolio, False)), "a new input"
     inputs = [f"{e['id']}.{e['property']}" for e in dependency["inputs"]]
 
+    complete = {  # one review the form accepts, so that the write path is always exercised
+        "client-id.data": sampled_ids[0],
+        "review-submit.n_clicks": 1,
+        "review-decision.value": "refuse",
+        "review-reason.value": "debt_burden",
+        "review-comment.value": "Endettement trop élevé au vu des revenus.",
+        "review-confirm.value": True,
+        "lang.data": "fr",
+    }
+
     @settings(settings.get_profile("review-ci" if PROFILE == "ci" else PROFILE))
+    @example(complete, ["review-submit.n_clicks"], False)
     @given(
         st.fixed_dictionaries(strategies(services.portfolio, forged)),
         st.lists(st.sampled_from(inputs), min_size=1, max_size=2, unique=True),
