@@ -17,24 +17,35 @@ from pathlib import Path
 import flask
 
 from app.config import Config
+from app.reviews import ReviewStoreUnavailable
 from layouts.i18n import language
-from layouts.letter import letter_context
+from layouts.letter import decision_kind, letter_context
 from scoring.errors import UnknownClientError
 from scoring.ids import parse_client_id
 from scoring.simulate import Application, terms_of
 
 
 def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> str:
-    """The letter of a portfolio client as a full HTML document (UnknownClientError for an unknown id)."""
+    """The letter of a portfolio client as a full HTML document (UnknownClientError for an unknown id).
+
+    It gives the final decision: the advisor's latest recorded review, else the model's recommendation.
+    ReviewStoreUnavailable when the review register does not answer: a letter that may contradict a decision
+    already taken is not made.
+    """
     from app import render_page
     from app.security.audit import current_advisor
     from callbacks.advice import client_advice
 
     portfolio = services.portfolio
     explanation = portfolio.explanation(client_id)
+    latest = services.reviews.history(client_id, limit=1)
+    final = latest[0] if latest else None
     terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
-    advice = client_advice(services, client_id) if explanation.decision == "refused" or explanation.in_grey_zone else None
-    context = letter_context(explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang)
+    wants_advice = decision_kind(explanation, final) in ("refused", "review")
+    advice = client_advice(services, client_id) if wants_advice else None
+    context = letter_context(
+        explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang, final=final
+    )
     return render_page("letter.html", lang, letter=context, pdf=pdf)
 
 
@@ -91,13 +102,29 @@ def register_letter(server: flask.Flask, config: Config, services) -> None:
         audit_client_view(client_id, "letter")
         return client_id, None
 
+    def register_down(lang: str) -> flask.Response:
+        tr = language(lang)
+        page = render_page(
+            "error.html",
+            lang,
+            heading=tr._("The letter cannot be made right now"),
+            text=tr._(
+                "The review register does not answer, so the letter cannot say whether an advisor has taken the "
+                "final decision. Please retry in a moment."
+            ),
+        )
+        return flask.Response(page, status=503, mimetype="text/html")
+
     @server.get("/lettre")
     def letter():
         lang = request_language(config.language)
         client_id, problem = client_or_404(lang)
         if problem is not None:
             return problem
-        return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
+        try:
+            return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
+        except ReviewStoreUnavailable:
+            return register_down(lang)
 
     @server.get("/lettre.pdf")
     def letter_pdf():
@@ -105,7 +132,10 @@ def register_letter(server: flask.Flask, config: Config, services) -> None:
         client_id, problem = client_or_404(lang)
         if problem is not None:
             return problem
-        html = letter_html(services, client_id, lang, pdf=True)
+        try:
+            html = letter_html(services, client_id, lang, pdf=True)
+        except ReviewStoreUnavailable:
+            return register_down(lang)
         try:
             with renderings:
                 pdf = pdf_bytes(html)

@@ -48,20 +48,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from app.config import ROOT
+from scoring.review_rules import DECISIONS, REASONS, fits
 
 log = logging.getLogger("app.reviews")
 
 DEFAULT_SQLITE = ROOT / "instance" / "reviews.sqlite3"
-DECISIONS = ("grant", "refuse", "documents")
-REASONS = (
-    "documents_checked",
-    "income_or_guarantee",
-    "situation_changed",
-    "bank_history",
-    "incomplete_file",
-    "debt_burden",
-    "other",
-)
+# DECISIONS and REASONS, and which reasons fit which decision, are domain rules (scoring/review_rules.py).
 COMMENT_MIN = 10
 COMMENT_MAX = 1000
 HISTORY_LIMIT = 50
@@ -167,6 +159,8 @@ def check_review(decision, reason, comment) -> dict[str, str]:
         errors["decision"] = "missing"
     if reason not in REASONS:
         errors["reason"] = "missing"
+    elif decision in DECISIONS and not fits(decision, reason):
+        errors["reason"] = "mismatch"  # the final decision overrides the model: its reason must be able to justify it
     text = clean_comment(comment)
     if len(text) < COMMENT_MIN:
         errors["comment"] = "short"

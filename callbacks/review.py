@@ -28,6 +28,7 @@ OUTPUTS = outputs(
     reason=(ids.reason, "value"),
     comment=(ids.comment, "value"),
     confirm=(ids.confirm, "value"),
+    saved=(ids.saved, "data"),
 )
 INPUTS = {
     "client_id": CLIENT,
@@ -69,13 +70,15 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, con
     problems = check_review(decision, reason, comment)
     if confirm is not True:  # only a ticked box confirms (a forged request may send anything)
         problems["confirm"] = "missing"
-    errors = review.error_texts(problems, lang)
+    errors = review.error_texts(problems, lang, decision, reason)
     shown = {f"{name}_error": errors.get(name, "") for name in ("decision", "reason", "comment", "confirm")}
     if errors:
         return {
             **shown,
             "message": tr.ngettext(
-                "Not recorded: {n} field to complete.", "Not recorded: {n} fields to complete.", len(errors)
+                "Not recorded: {n} field to complete or correct.",
+                "Not recorded: {n} fields to complete or correct.",
+                len(errors),
             ),
             "message_class": f"{MESSAGE} review-error",
         }
@@ -84,7 +87,7 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, con
         return {**shown, "message": tr._("Sign in to record a review."), "message_class": f"{MESSAGE} review-error"}
     explanation = services.portfolio.explanation(client)
     try:
-        services.reviews.add(
+        record = services.reviews.add(
             client_id=client,
             advisor=advisor,
             decision=decision,
@@ -106,6 +109,7 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, con
         }
     return {
         **BLANK,
+        "saved": record.id,  # the summary and the page title now show this final decision
         "history": history(services, client, lang),
         "message": tr._(
             "Review recorded for client {client}: {decision}.",

@@ -27,6 +27,7 @@ METHOD_MAP = [
     ("layouts/**.py", "python"),
     ("callbacks/**.py", "python"),
     ("scoring/fields.py", "python"),
+    ("scoring/reasons.py", "python"),
     ("app/templates/**.html", "jinja2"),
 ]
 

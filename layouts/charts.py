@@ -45,6 +45,9 @@ def axis(title: str = "", **extra) -> dict:
         "gridcolor": "#D9D9D9",
         "zeroline": False,
         "automargin": True,
+        # Whole numbers as people write them ("100 000"), not Plotly's SI suffixes ("100k").
+        "exponentformat": "none",
+        "separatethousands": True,
     }
     spec.update(extra)
     return spec

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from layouts.i18n import Language, language
 from scoring.derived import DAYS_PER_YEAR
@@ -13,11 +14,18 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def plural_count(value: float, decimals: int, lang: str) -> int:
+    """The count to give ``ngettext`` for a number shown with ``decimals`` decimals: 1 when the language's CLDR
+    rule says "one" for it as shown ("0,1 an", "1,2 point" in French; "1 year" but "1.0 years" in English)."""
+    shown = Decimal(f"{abs(value):.{decimals}f}")
+    return 1 if language(lang).locale.plural_form(shown) == "one" else 2
+
+
 def years(value: float, lang: str) -> str:
     tr = language(lang)
-    shown = tr.number(value, 1 if abs(value) < 10 and not float(value).is_integer() else 0)
-    # Plural chosen on the number as shown: "1 an", "1,5 ans" / "1 year", "1.5 years".
-    return tr.ngettext("{value} year", "{value} years", 1 if shown == tr.number(1) else 2, value=shown)
+    decimals = 1 if abs(value) < 10 and not float(value).is_integer() else 0
+    shown = tr.number(value, decimals)
+    return tr.ngettext("{value} year", "{value} years", plural_count(value, decimals, lang), value=shown)
 
 
 def signed(value: float, decimals: int, lang: str) -> str:
@@ -27,8 +35,15 @@ def signed(value: float, decimals: int, lang: str) -> str:
 
 
 def points(value: float, lang: str) -> str:
-    """A difference of probabilities in percentage points, unsigned."""
+    """A difference of probabilities in percentage points, unsigned, without its unit."""
     return language(lang).number(abs(100 * value), 1)
+
+
+def points_text(value: float, lang: str, *, sign: bool = False) -> str:
+    """A difference of probabilities with its unit and the right plural: "1,2 point", "+5,1 points"."""
+    tr = language(lang)
+    shown = signed(100 * value, 1, lang) if sign else tr.number(abs(100 * value), 1)
+    return tr.ngettext("{value} point", "{value} points", plural_count(100 * value, 1, lang), value=shown)
 
 
 def value_text(name: str, value, lang: str) -> str:

@@ -147,7 +147,7 @@ def layout(
                 children=[
                     html.P(
                         tr._(
-                            "XGBoost model, business threshold {threshold} "
+                            "Scoring model, business threshold {threshold} "
                             "(cost of a default = {ratio} × cost of a refusal).",
                             threshold=tr.percent(threshold, 1),
                             ratio=tr.number(cost_ratio, 0 if float(cost_ratio).is_integer() else 1),

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dash_bootstrap_components as dbc
 from babel.dates import format_datetime
-from dash import html
+from dash import dcc, html
 
 from app.reviews import COMMENT_MAX, COMMENT_MIN, REASONS, ReviewRecord
 from layouts.charts import data_table
 from layouts.i18n import language
 from layouts.status import status_line
 from scoring.portfolio import REFUSED
+from scoring.review_rules import reasons_for
 
 TIMEZONE = "Europe/Paris"  # the advisors' time; stored times are UTC
 
@@ -43,6 +44,7 @@ class ids:  # noqa: N801
     submit = "review-submit"
     message = "review-message"
     history = "review-history"
+    saved = "review-saved"  # id of the last review recorded from this page: the summary listens to it
 
 
 def decision_labels(lang: str) -> dict[str, str]:
@@ -70,12 +72,22 @@ def reason_labels(lang: str) -> dict[str, str]:
     return {code: labels[code] for code in REASONS}
 
 
-def error_texts(errors: dict[str, str], lang: str) -> dict[str, str]:
+def error_texts(errors: dict[str, str], lang: str, decision: str | None = None, reason: str | None = None) -> dict[str, str]:
     """One sentence per field in error (``app.reviews.check_review`` codes)."""
     tr = language(lang)
+    mismatch = ""
+    if errors.get("reason") == "mismatch":
+        fitting = [reason_labels(lang)[r] for r in reasons_for(decision)]
+        mismatch = tr._(
+            "“{reason}” cannot justify the decision “{decision}”. Choose a reason that fits it: {fitting}.",
+            reason=reason_labels(lang).get(reason, ""),
+            decision=decision_labels(lang).get(decision, ""),
+            fitting="; ".join(fitting),
+        )
     texts = {
         ("decision", "missing"): tr._("Choose the final decision."),
         ("reason", "missing"): tr._("Choose the main reason."),
+        ("reason", "mismatch"): mismatch,
         ("comment", "short"): tr._("Explain the decision in a few words ({n} characters at least).", n=COMMENT_MIN),
         ("comment", "long"): tr._("Shorten the explanation to {n} characters at most.", n=tr.number(COMMENT_MAX)),
         ("confirm", "missing"): tr._("Tick the box to confirm this final decision."),
@@ -116,7 +128,14 @@ def history_table(client_id: int, records: list[ReviewRecord], lang: str):
         ]
         for r in records
     ]
-    header = [tr._("When"), tr._("Advisor"), tr._("Decision"), tr._("Reason"), tr._("Explanation"), tr._("Model's advice")]
+    header = [
+        tr._("When"),
+        tr._("Advisor"),
+        tr._("Final decision"),
+        tr._("Reason"),
+        tr._("Explanation"),
+        tr._("Model's recommendation"),
+    ]
     caption = tr.ngettext(
         "Review history of client {client} ({n} review)",
         "Review history of client {client} ({n} reviews)",
@@ -188,10 +207,15 @@ def layout(lang: str) -> html.Section:
                                 className="control",
                                 children=[
                                     dbc.Label(tr._("Main reason"), html_for=ids.reason),
+                                    # The prompt is dbc.Select's own placeholder (a hidden, disabled first option): a second
+                                    # option with the empty value made React put the selection back on the first one at
+                                    # every arrow key, so the arrows never left the prompt and the prompt was not shown.
                                     dbc.Select(
                                         id=ids.reason,
-                                        options=[{"label": tr._("Choose a reason"), "value": ""}]
-                                        + [{"label": text, "value": code} for code, text in reason_labels(lang).items()],
+                                        placeholder=tr._("Choose a reason"),
+                                        options=[
+                                            {"label": text, "value": code} for code, text in reason_labels(lang).items()
+                                        ],
                                         value="",
                                         required=True,
                                     ),
@@ -239,6 +263,7 @@ def layout(lang: str) -> html.Section:
                     ),
                     html.H3(tr._("Review history")),
                     html.Div(id=ids.history),
+                    dcc.Store(id=ids.saved),
                 ],
             ),
         ],

@@ -95,7 +95,7 @@ def layout(lang: str, n_clients: int, examples: list[tuple[str, int]]) -> html.S
                 role="search",
                 className="client-search",
                 children=[
-                    dbc.Label(tr._("Client id (SK_ID_CURR)"), html_for=ids.input),
+                    dbc.Label(tr._("Client id"), html_for=ids.input),
                     html.Div(
                         className="input-row",
                         children=[

@@ -1,7 +1,9 @@
 """Summary band: what an advisor needs at a glance once a client is chosen.
 
 The decision (words and symbol, never colour alone), the probability against the threshold and the grey
-zone (an HTML gauge), the three main reasons in words, and the key facts of the application.
+zone (an HTML gauge), the three main reasons in words, and the key facts of the application. Once an advisor
+has recorded a review, its decision is the final one: shown first (who, when, why), the model's decision
+beside it as a recommendation, and carried by the page title.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ import math
 
 from dash import html
 
+from app.reviews import ReviewRecord
 from layouts.charts import anchor, axis_ticks, chart_figure, data_table, marker_line, position, sep
-from layouts.explanation import Factor, effect_word
-from layouts.formatting import points, value_text
+from layouts.explanation import Factor, effect_text
+from layouts.formatting import points_text, value_text
 from layouts.i18n import language
+from layouts.review import local_time, outcome_labels, reason_labels
+from scoring.fields import N_
 from scoring.portfolio import REFUSED, ClientExplanation
+from scoring.review_rules import GRANT, REFUSE
 
+# Said where the final decision goes when the review register does not answer (the model's decision stays).
+REGISTER_DOWN = N_("The review register does not answer: a final decision recorded by an advisor, if any, cannot be shown.")
 KEY_FACTS = ("AGE_YEARS", "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "NAME_CONTRACT_TYPE")
 TOP_REASONS = 3
 
@@ -26,6 +34,8 @@ class ids:  # noqa: N801
     empty = "summary-empty"
     body = "summary-body"
     decision = "summary-decision"
+    final = "summary-final"
+    title = "page-title"  # the document's title, set in the browser (callbacks/summary.py)
     proba = "summary-proba"
     threshold = "summary-threshold"
     grey = "summary-grey"
@@ -45,14 +55,14 @@ def decision_texts(explanation: ClientExplanation, grey_zone: tuple[float, float
     grey = tr._("Grey zone: close to the threshold, an advisor must review the file.") if explanation.in_grey_zone else ""
     distance = (
         tr._(
-            "{points} points above the {threshold} threshold: the risk exceeds what the bank accepts.",
-            points=points(gap, lang),
+            "{points} above the {threshold} threshold: the risk exceeds what the bank accepts.",
+            points=points_text(gap, lang),
             threshold=threshold,
         )
         if gap >= 0
         else tr._(
-            "{points} points below the {threshold} threshold: the risk is acceptable.",
-            points=points(gap, lang),
+            "{points} below the {threshold} threshold: the risk is acceptable.",
+            points=points_text(gap, lang),
             threshold=threshold,
         )
     )
@@ -75,6 +85,70 @@ def decision_texts(explanation: ClientExplanation, grey_zone: tuple[float, float
         "distance": distance,
         "status": status,
     }
+
+
+def page_title(lang: str, explanation: ClientExplanation | None = None, final: ReviewRecord | None = None) -> str:
+    """The browser tab's title: the client and the decision that stands (the advisor's once recorded)."""
+    tr = language(lang)
+    if explanation is None:
+        return tr._("Credit dashboard — Prêt à dépenser")
+    if final is not None:
+        return tr._(
+            "Client {client}: {decision} by the advisor — Prêt à dépenser",
+            client=explanation.client_id,
+            decision=outcome_labels(lang)[final.decision].lower(),
+        )
+    decision = tr._("Credit refused") if explanation.decision == REFUSED else tr._("Credit granted")
+    return tr._("Client {client}: {decision} — Prêt à dépenser", client=explanation.client_id, decision=decision.lower())
+
+
+def final_decision(record: ReviewRecord, lang: str) -> list:
+    """The advisor's final decision: what, who, when and why, in one paragraph."""
+    tr = language(lang)
+    symbol = {GRANT: "✓", REFUSE: "✗"}.get(record.decision, "…")
+    return [
+        html.Span(symbol, **{"aria-hidden": "true"}, className="decision-symbol"),
+        " ",
+        html.Span(tr._("Final decision: "), className="label"),
+        html.Strong(outcome_labels(lang)[record.decision]),
+        html.Br(),
+        html.Span(
+            tr._(
+                "Recorded by {advisor} on {when}. Reason: {reason}.",
+                advisor=record.advisor,
+                when=local_time(record.created_at, lang),
+                reason=reason_labels(lang).get(record.reason, record.reason),
+            ),
+            className="final-by small-print",
+        ),
+    ]
+
+
+def final_status(explanation: ClientExplanation, record: ReviewRecord, lang: str) -> str:
+    """What the status line says once a client's file has a final decision."""
+    tr = language(lang)
+    model = tr._("Credit refused") if explanation.decision == REFUSED else tr._("Credit granted")
+    return tr._(
+        "Client {client}: final decision {decision} (advisor {advisor}); the model recommended: {model}, "
+        "probability of default {proba}.",
+        client=explanation.client_id,
+        decision=outcome_labels(lang)[record.decision].lower(),
+        advisor=record.advisor,
+        model=model.lower(),
+        proba=tr.percent(explanation.probability, 1),
+    )
+
+
+def model_decision(texts: dict[str, str], reviewed: bool, lang: str) -> list:
+    """The model's decision; after a review it is the model's recommendation, beside the final decision."""
+    tr = language(lang)
+    prefix = [html.Span(tr._("Model's recommendation: "), className="label")] if reviewed else []
+    return [
+        html.Span(texts["symbol"], **{"aria-hidden": "true"}, className="decision-symbol"),
+        " ",
+        *prefix,
+        texts["decision"],
+    ]
 
 
 def gauge_top(probability: float, threshold: float) -> float:
@@ -186,16 +260,33 @@ def gauge_table(explanation: ClientExplanation, grey_zone: tuple[float, float], 
 
 
 def reason_items(items: list[Factor], lang: str, n: int = TOP_REASONS) -> list[html.Li]:
-    """The n main named reasons, each with its direction in words and an arrow."""
+    """The n main reasons: n different families, each in words with its effect in points and the client's values;
+    the family's help opens under it (a native disclosure: keyboard and screen readers need nothing more)."""
+    tr = language(lang)
     named = [f for f in items if f.name][:n]
     return [
         html.Li(
-            [
-                html.Span("↑ " if f.contribution >= 0 else "↓ ", **{"aria-hidden": "true"}, className="reason-arrow"),
-                html.Span(f.label, className="reason-label"),
-                " — ",
-                html.Span(effect_word(f.contribution, lang), className="up" if f.contribution >= 0 else "down"),
-            ]
+            html.Details(
+                className="reason",
+                children=[
+                    html.Summary(
+                        [
+                            html.Span(
+                                "↑ " if f.contribution >= 0 else "↓ ", **{"aria-hidden": "true"}, className="reason-arrow"
+                            ),
+                            html.Span(f.label, className="reason-label"),
+                            " — ",
+                            html.Span(effect_text(f, lang), className="up" if f.contribution >= 0 else "down"),
+                            html.Br(),
+                            html.Span(
+                                tr._("This client: {values}", values=f.value_text) if f.value_text else "",
+                                className="reason-values small-print",
+                            ),
+                        ]
+                    ),
+                    html.P(f.help, className="reason-help small-print"),
+                ],
+            )
         )
         for f in named
     ]
@@ -216,6 +307,7 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
         className="view view-summary",
         children=[
             html.H2(tr._("Summary"), id=ids.heading),
+            html.Span(page_title(lang), id=ids.title, hidden=True),
             html.P(
                 tr._("Choose a client to see their score, decision and main reasons."), id=ids.empty, className="empty-state"
             ),
@@ -228,6 +320,7 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                         className="summary-decision",
                         children=[
                             html.H3(tr._("Decision"), className="visually-hidden"),
+                            html.P(id=ids.final, className="decision decision-final", hidden=True),
                             html.P(id=ids.decision, className="decision"),
                             html.P(
                                 [
@@ -256,6 +349,7 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
                         className="summary-reasons",
                         children=[
                             html.H3(tr._("Main reasons")),
+                            html.P(tr._("Open a reason to see what it covers."), className="small-print"),
                             html.Ol(id=ids.reasons, className="reasons"),
                             html.A(tr._("Every factor, in detail"), href="#why", className="detail-link"),
                         ],

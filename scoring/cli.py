@@ -276,16 +276,32 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from scoring.artifacts import Artifacts
     from scoring.portfolio import Portfolio
+    from scoring.reasons import family_reasons
 
     portfolio = Portfolio(Artifacts(args.artifacts))
     client = portfolio.explanation(parse_client_id(args.client))
+    families = family_reasons(client)
     if args.json:
-        print(json.dumps(client.to_json(), indent=2, ensure_ascii=False))
+        reasons = [
+            {
+                "family": r.key,
+                "points": r.points,
+                "contribution": r.contribution,
+                "missing": r.missing,
+                "features": r.features,
+            }
+            for r in families
+        ]
+        print(json.dumps({**client.to_json(), "families": reasons}, indent=2, ensure_ascii=False))
         return 0
     print(
         f"Client {client.client_id}: probability of default {client.probability:.1%}, "
         f"threshold {client.threshold:.1%} -> {client.decision}"
     )
+    print("Reason families (percentage points of probability, adding up from the average client):")
+    for r in families:
+        print(f"  {100 * r.points:+6.1f} pt  {r.key}{'  (not provided)' if r.missing else ''}")
+    print("Features (calibrated log-odds):")
     for name, value in client.top_contributions(args.top):
         print(f"  {value:+.4f}  {name}")
     return 0
@@ -341,8 +357,10 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
         return 0
     before, after = outcome.before, outcome.after
-    print(f"Client {before.client_id}: probability of default {before.probability:.1%} ({before.decision}) -> "
-          f"{after.probability:.1%} ({after.decision}{', grey zone' if after.in_grey_zone else ''})")
+    print(
+        f"Client {before.client_id}: probability of default {before.probability:.1%} ({before.decision}) -> "
+        f"{after.probability:.1%} ({after.decision}{', grey zone' if after.in_grey_zone else ''})"
+    )
     for name, change in outcome.changed.items():
         print(f"  {name}: {change['before']} -> {change['after']}")
     return 0

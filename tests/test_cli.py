@@ -71,7 +71,7 @@ def test_train_predict_explain_on_synthetic(tmp_path):
     run("predict", "--artifacts", out, "--data", data / "application_test.csv", "--out", tmp_path / "p.csv", check=True)
     assert len(pd.read_csv(tmp_path / "p.csv")) == 20
     text = run("explain", "--artifacts", out, "--client", 100001, check=True).stdout
-    assert "probability of default" in text
+    assert "probability of default" in text and "Reason families (percentage points" in text
 
 
 @pytest.mark.parametrize("command", ["train", "predict", "explain", "synthesize", "profile"])

@@ -26,6 +26,7 @@ from app.callback_requests import payload
 from layouts.application import FILLED
 from layouts.comparison import ids as compare
 from layouts.page import ids as page
+from layouts.review import ids as review
 from layouts.selection import ids as selection
 from scoring.comparison import GROUP_BASES
 from scoring.fields import COMPARABLE
@@ -127,6 +128,7 @@ def kind_of(component: str, prop: str) -> str:
         page.url: "search",
         page.lang: "lang",
         selection.submit: "count",
+        review.saved: "count",  # the id of the review last recorded from the page
         compare.feature: "feature",
         compare.feature_y: "feature",
         compare.group: "group",
@@ -179,7 +181,7 @@ def send(client, body) -> int:
 
 
 def test_every_callback_is_covered(dash_app):
-    covered = CALLBACKS + SIMULATION_CALLBACKS + REVIEW_CALLBACKS
+    covered = CALLBACKS + SIMULATION_CALLBACKS + REVIEW_CALLBACKS + CLIENTSIDE_CALLBACKS
     assert sorted(dependencies(dash_app)) == sorted(covered), "a new callback: add it to CALLBACKS"
     fuzzed_here = [dependency for key, dependency in dependencies(dash_app).items() if key in CALLBACKS]
     kinds = {kind_of(i, p) for dependency in fuzzed_here for i, p in pairs(dependency)}
@@ -201,6 +203,8 @@ CALLBACKS = [
 SIMULATION_CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]
 # The advisor review (writes to a database): fuzzed in tests/test_fuzz_review.py on a database of its own.
 REVIEW_CALLBACKS = ["review-empty.hidden"]
+# Run in the browser only (no request to fuzz): the tab's title follows the summary.
+CLIENTSIDE_CALLBACKS = ["page-title.title"]
 
 
 @pytest.mark.parametrize("forged", [False, True], ids=["page", "forged"])

@@ -9,13 +9,14 @@ import logging
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
 from app.callback_requests import payload
 from app.config import Config
 from app.reviews import COMMENT_MAX, DECISIONS, REASONS, ReviewStore
+from scoring.review_rules import fits, reasons_for
 
 from .dash_requests import dependencies, pairs
 from .test_fuzz_callbacks import JUNK, RescuedErrors
@@ -73,13 +74,29 @@ def test_review_callback_never_gives_server_errors(fuzz_app, rescued, forged):
     assert {f"{i}.{p}" for i, p in pairs(dependency)} == set(strategies(services.portfolio, False)), "a new input"
     inputs = [f"{e['id']}.{e['property']}" for e in dependency["inputs"]]
 
+    complete = {  # one review the form accepts, so that the write path is always exercised
+        "client-id.data": sampled_ids[0],
+        "review-submit.n_clicks": 1,
+        "review-decision.value": "refuse",
+        "review-reason.value": "debt_burden",
+        "review-comment.value": "Endettement trop élevé au vu des revenus.",
+        "review-confirm.value": True,
+        "lang.data": "fr",
+    }
+
     @settings(settings.get_profile("review-ci" if PROFILE == "ci" else PROFILE))
+    @example(complete, ["review-submit.n_clicks"], False)
     @given(
         st.fixed_dictionaries(strategies(services.portfolio, forged)),
         st.lists(st.sampled_from(inputs), min_size=1, max_size=2, unique=True),
+        st.booleans(),
     )
-    def check(values, changed):
+    def check(values, changed, coherent):
         rescued.messages.clear()
+        decision, reason = values.get("review-decision.value"), values.get("review-reason.value")
+        if coherent and decision in DECISIONS and reason in REASONS and not fits(decision, reason):
+            # Half the time a pair the domain accepts, so that the write path is reached as often as before.
+            values = {**values, "review-reason.value": reasons_for(decision)[0]}
         body = payload(dependency, values, changed)
         status = client.post(
             "/_dash-update-component", data=json.dumps(body, allow_nan=True), content_type="application/json"

@@ -10,6 +10,7 @@ from layouts.charts import position
 from layouts.comparison import DENSITY_SCALE, cross_figure, cross_table, cross_texts, histogram_figure, histogram_texts
 from layouts.explanation import (
     TOP_FACTORS,
+    effect_text,
     explanation_paragraph,
     factors,
     importance_chart,
@@ -19,12 +20,13 @@ from layouts.explanation import (
     waterfall_rows,
     waterfall_scale,
 )
-from layouts.formatting import value_text, years
+from layouts.formatting import points_text, value_text, years
 from layouts.i18n import language
 from layouts.summary import decision_texts, gauge, gauge_caption, gauge_top
 from scoring.comparison import CrossView, Histogram
 from scoring.fields import FIELDS, model_features
 from scoring.portfolio import ClientExplanation
+from scoring.reasons import FAMILIES, family_of
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 FEATURES = [f.name for f in model_features()]
@@ -114,58 +116,86 @@ def _explanation(proba=0.2, threshold=0.08, seed=0, grey=False) -> ClientExplana
 LEVELS = {name: ["Cash loans", "Revolving loans", "C"] for name in FEATURES if FIELDS[name].categorical}
 
 
-def test_factors_keep_top_ten_and_group_the_rest_with_the_same_sum():
+def test_factors_are_one_line_per_family_in_points_that_add_up_to_the_probability_gap():
     explanation = _explanation()
     items = factors(explanation, LEVELS, "fr")
-    assert len(items) == TOP_FACTORS + 1
-    assert items[-1].label == f"Autres facteurs ({len(FEATURES) - TOP_FACTORS})"
-    assert sum(f.contribution for f in items) == pytest.approx(sum(explanation.contributions.values()))
-    sizes = [abs(f.contribution) for f in items[:-1]]
+    keys = [f.name for f in items]
+    assert len(keys) == len(set(keys)) and len(items) <= TOP_FACTORS and all(keys)
+    assert {family_of(name) for name in FEATURES} == set(keys)
+    # Percentage points: from the average client's probability, they add up exactly to this client's.
+    average = 1 / (1 + math.exp(-explanation.base_value))
+    assert sum(f.contribution for f in items) == pytest.approx(explanation.probability - average)
+    sizes = [abs(f.contribution) for f in items]
     assert sizes == sorted(sizes, reverse=True)
-    assert not {"CODE_GENDER", "NAME_FAMILY_STATUS"} & {f.name for f in items}
+    # Each family's points have the sign of its summed log-odds contributions.
+    for item in items:
+        summed = sum(v for name, v in explanation.contributions.items() if family_of(name) == item.name)
+        assert (item.contribution >= 0) == (summed >= 0)
+    assert all(f.help for f in items)
 
 
-def test_waterfall_bars_walk_from_the_average_client_to_this_client():
+def test_waterfall_bars_walk_from_the_average_client_to_this_client_in_points():
     explanation = _explanation()
     items = factors(explanation, LEVELS, "fr")
     chart = waterfall(explanation, items, "fr")
     low, high = waterfall_scale(explanation, items)
     bars = by_class(chart, "wf-bar")
     assert len(bars) == len(items) + 1
-    start = explanation.base_value
+    start = 1 / (1 + math.exp(-explanation.base_value))
     for bar, item in zip(bars, items, strict=False):
         end = start + item.contribution
         left = float(bar.style["left"].rstrip("%"))
         assert left == pytest.approx(min(position(start, low, high), position(end, low, high)), abs=1e-3)
         assert ("wf-up" in bar.className) == (item.contribution >= 0)  # direction told by class and arrow
         start = end
-    assert start == pytest.approx(explanation.margin)
+    assert start == pytest.approx(explanation.probability)
     values = [v.children for v in by_class(chart, "wf-value")]
-    assert all(v.startswith("↑" if f.contribution >= 0 else "↓") for v, f in zip(values, items, strict=False))
+    for value, item in zip(values, items, strict=False):
+        assert value.startswith("↑ +" if item.contribution >= 0 else "↓ \u2212")
+        assert value.endswith(" point" if abs(item.contribution) < 0.02 - 5e-4 else " points"), value  # French plural
     assert values[len(items)] == f"20,0{NBSP}%"
     threshold = by_class(chart, "marker-threshold")[0]
-    logit = math.log(0.08 / 0.92)
-    assert float(threshold.style["left"].rstrip("%")) == pytest.approx(position(logit, low, high), abs=1e-3)
+    assert float(threshold.style["left"].rstrip("%")) == pytest.approx(position(0.08, low, high), abs=1e-3)
 
 
 def test_waterfall_alternatives_name_the_average_client_the_result_and_the_threshold():
     explanation = _explanation()
     items = factors(explanation, LEVELS, "fr")
     rows = waterfall_rows(explanation, items, "fr")
-    assert rows[0][0] == "Client moyen" and rows[-2][3] == f"20,0{NBSP}%" and rows[-1][3] == f"8,0{NBSP}%"
+    assert rows[0][0] == "Client moyen" and rows[-2][4] == f"20,0{NBSP}%" and rows[-1][4] == f"8,0{NBSP}%"
+    assert all(row[3].endswith(("point", "points")) for row in rows[1:-2])
     caption = waterfall_caption(explanation, items, "fr")
     assert "le seuil est de 8,0" in caption and "à ce client (20,0" in caption
 
 
-def test_factor_labels_carry_client_values_in_the_language():
+def test_family_lines_carry_client_values_in_the_language():
     explanation = _explanation()
-    explanation.contributions["AMT_CREDIT"] = 5.0  # make sure it is in the top ten
+    explanation.contributions["AMT_CREDIT"] = 5.0  # its family first
     explanation.contributions["NAME_CONTRACT_TYPE"] = 4.0
     explanation.feature_values["NAME_CONTRACT_TYPE"] = 0.0
+    explanation.feature_values["AMT_CREDIT"] = 450000.0
     items = factors(explanation, LEVELS, "fr")
-    assert items[0].label == f"Montant du crédit : 450{NNBSP}000{NBSP}€"
-    assert items[1].label == "Type de contrat : Prêt personnel"
-    assert factors(explanation, LEVELS, "en")[1].label == "Contract type: Cash loan"
+    assert items[0].label == "Montant et mensualité au regard des revenus"
+    assert f"montant du crédit : 450{NNBSP}000{NBSP}€" in items[0].value_text
+    assert items[1].label == "Durée et type du crédit" and "type de contrat : Prêt personnel" in items[1].value_text
+    assert factors(explanation, LEVELS, "en")[1].label == "Duration and type of the loan"
+
+
+def test_a_missing_family_is_explained_never_good_news():
+    explanation = _explanation()
+    for name in FEATURES:
+        if name.startswith("EXT_SOURCE"):
+            explanation.feature_values[name] = float("nan")
+            explanation.contributions[name] = -0.3  # lowers the risk: still not "good news"
+    items = factors(explanation, LEVELS, "fr")
+    external = next(f for f in items if f.name == "external")
+    assert external.missing
+    assert external.value_text.startswith("non fourni : le modèle s'appuie alors sur les autres informations")
+    effect = effect_text(external, "fr")
+    assert "diminue" not in effect and effect.startswith("pèse \u2212")
+    text = explanation_paragraph(explanation, items, "fr")
+    assert "Non fourni : évaluations par des organismes extérieurs" in text
+    assert "organismes extérieurs" not in text.split("Non fourni")[0]  # not among what lowers the risk
 
 
 def test_paragraph_names_what_raises_and_lowers_the_risk():
@@ -174,17 +204,28 @@ def test_paragraph_names_what_raises_and_lowers_the_risk():
     items = factors(explanation, LEVELS, "fr")
     text = explanation_paragraph(explanation, items, "fr")
     up, down = text.split("diminuent")
-    assert f"montant du crédit (450{NNBSP}000{NBSP}€)" in up
-    assert "score externe 2" in down
+    assert "montant et mensualité au regard des revenus (" in up
+    assert "évaluations par des organismes extérieurs (scores fournis : 3 sur 3" in down
     assert f"20,0{NBSP}%" in text
     assert join_words(["a", "b", "c"], "en") == "a, b and c"
     assert join_words(["a", "b"], "fr") == "a et b"
+
+
+def test_points_and_years_take_the_plural_of_the_number_as_shown():
+    assert points_text(0.012, "fr") == "1,2 point" and points_text(0.012, "en") == "1.2 points"
+    assert points_text(0.051, "fr", sign=True) == "+5,1 points"
+    assert points_text(-0.019, "fr", sign=True) == "\u22121,9 point"
+    assert points_text(0.01, "en") == "1.0 points"  # CLDR: "1.0" is not "one" in English
+    assert years(0.1, "fr") == "0,1 an" and years(1.5, "fr") == "1,5 an" and years(2.5, "fr") == "2,5 ans"
+    assert years(0.1, "en") == "0.1 years" and years(1, "en") == "1 year"
 
 
 def test_decision_texts_and_grey_zone_announcement():
     refused = decision_texts(_explanation(proba=0.2, threshold=0.08), (0.06, 0.1), "fr")
     assert refused["decision"] == "Crédit refusé" and refused["symbol"] == "✗"
     assert refused["distance"].startswith("12,0 points au-dessus du seuil")
+    near = decision_texts(_explanation(proba=0.092, threshold=0.08), (0.06, 0.1), "fr")
+    assert near["distance"].startswith("1,2 point au-dessus du seuil")  # French singular below 2
     granted = decision_texts(_explanation(proba=0.07, threshold=0.08, grey=True), (0.06, 0.1), "en")
     assert granted["decision"] == "Credit granted"
     assert "below" in granted["distance"] and "Client 123" in granted["status"]
@@ -250,10 +291,15 @@ def test_cross_view_points_or_density_are_described_as_drawn():
     assert "Group median" in cells and "10,000" not in cells[3:]  # the head-count is in the caption, not a column
 
 
-def test_importance_chart_is_sorted_and_labelled():
+def test_importance_chart_is_sorted_by_family_share_and_labelled():
     importance = np.arange(len(FEATURES), dtype=float)
     chart = importance_chart(importance, FEATURES, "fr", top=5)
     widths = [float(b.style["width"].rstrip("%")) for b in by_class(chart, "wf-bar")]
     assert widths == sorted(widths, reverse=True) and widths[0] == 100 and len(widths) == 5
     labels = [label.children for label in by_class(chart, "wf-label")]
-    assert labels[0] == language("fr").field(FEATURES[-1])
+    shares = {}
+    for name, value in zip(FEATURES, importance, strict=True):
+        shares[family_of(name)] = shares.get(family_of(name), 0) + value
+    first = max(shares, key=shares.get)
+    assert labels[0] == language("fr")._(next(f.label for f in FAMILIES if f.key == first))
+    assert all(v.children.endswith("%") for v in by_class(chart, "wf-value"))
