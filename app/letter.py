@@ -19,6 +19,7 @@ import flask
 from app.config import Config
 from layouts.i18n import language
 from layouts.letter import letter_context
+from scoring.affordability import affordable
 from scoring.errors import UnknownClientError
 from scoring.ids import parse_client_id
 from scoring.simulate import Application, terms_of
@@ -33,8 +34,15 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     portfolio = services.portfolio
     explanation = portfolio.explanation(client_id)
     terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
-    advice = client_advice(services, client_id) if explanation.decision == "refused" or explanation.in_grey_zone else None
-    context = letter_context(explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang)
+    max_rate = services.config.max_effort_rate
+    needs_advice = explanation.decision == "refused" or explanation.in_grey_zone
+    if needs_advice or affordable(terms.annuity, terms.income, max_rate) is False:
+        advice = client_advice(services, client_id)
+    else:
+        advice = None
+    context = letter_context(
+        explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang, max_rate=max_rate
+    )
     return render_page("letter.html", lang, letter=context, pdf=pdf)
 
 

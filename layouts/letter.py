@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from layouts.advice import option_terms
+from layouts.formatting import money
 from layouts.i18n import language
 from scoring.advice import Advice
+from scoring.affordability import MAX_EFFORT_RATE, affordable
 from scoring.portfolio import REFUSED, ClientExplanation
 from scoring.simulate import Terms
 
@@ -148,11 +150,16 @@ def letter_context(
     advisor: str,
     today: date,
     lang: str,
+    max_rate: float = MAX_EFFORT_RATE,
 ) -> dict:
-    """Everything the template shows, already in words."""
+    """Everything the template shows, already in words. Terms whose instalment breaks the lender's maximum effort
+    rate are never offered, whatever the model says, and no option printed breaks it either."""
     tr = language(lang)
     kind = decision_kind(explanation)
-    amount = tr.money(terms.credit) if terms.credit is not None else ""
+    unaffordable = affordable(terms.annuity, terms.income, max_rate) is False
+    if unaffordable:
+        kind = "refused"
+    amount = money(terms.credit, lang) if terms.credit is not None else ""
     headline = {
         "granted": tr._("Your application for a credit of {amount} is accepted.", amount=amount),
         "refused": tr._("We cannot accept your application for a credit of {amount} as it stands.", amount=amount),
@@ -162,7 +169,13 @@ def letter_context(
             amount=amount,
         ),
     }[kind]
-    terms_list = [option_terms(o, lang) for o in advice.options] if advice is not None and kind != "granted" else []
+    if unaffordable:
+        headline += " " + tr._(
+            "Its monthly instalment would take more than {limit} of your monthly income, the most we lend for.",
+            limit=tr.percent(max_rate, 0),
+        )
+    options = [o for o in advice.options if affordable(o.annuity, terms.income, max_rate) is not False] if advice else []
+    terms_list = [option_terms(o, lang) for o in options] if kind != "granted" else []
     changes = [t[:1].upper() + t[1:] for t in terms_list]  # list items start like sentences
     return {
         "kind": kind,
@@ -170,7 +183,7 @@ def letter_context(
         "headline": headline,
         "reasons": [reason_sentence(r, lang) for r in reasons(explanation)],
         "changes": changes,
-        "no_change_found": kind != "granted" and advice is not None and not advice.options,
+        "no_change_found": kind != "granted" and advice is not None and not options,
         "advisor": advisor,
         "date": tr.date(today),
     }

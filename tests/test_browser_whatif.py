@@ -150,17 +150,32 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver):
     assert active_id(driver) == "advice-submit"
     assert_axe_clean(driver, "fr: advice")
 
-    # New application: open its form (built on demand), score it with the stated defaults.
+    # New application: open its form (built on demand, every field empty), type an ordinary loan by keyboard
+    # (six months of the portfolio's median monthly income over 36 months) and score it.
     tab_to(driver, "application-open", limit=250)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
     wait_idle(driver)
     assert active_id(driver) == "application-open"  # focus stays where the advisor is
+    assert driver.find_element(By.ID, "app-ext-source-2").get_attribute("value") == ""  # nothing pre-filled
+    income = int(np.median(np.asarray(server[1].raw("AMT_INCOME_TOTAL"))))
+    typed = {
+        "app-days-birth": "40",
+        "app-amt-income-total": str(income),
+        "app-name-contract-type": "Prêt personnel",
+        "app-amt-credit": str(6 * income),
+        "app-credit-duration-months": "36",
+    }
+    for field_id, text in typed.items():
+        tab_to(driver, field_id, limit=250)
+        driver.switch_to.active_element.send_keys(text)
     tab_to(driver, "application-submit", limit=250)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
     wait_idle(driver)
     assert "Probabilité de défaut" in text_of(driver, "application-proba")
+    assert "Taux d’effort" in text_of(driver, "application-terms")
+    assert "Score externe 1" in text_of(driver, "application-missing")  # not provided, and said
     assert_axe_clean(driver, "fr: new application scored")
 
     # The letter: back to its link by Shift+Tab, Enter opens it.
