@@ -41,8 +41,9 @@ def outcome_words(option: Option, lang: str) -> str:
     return tr._("Granted")
 
 
-def option_terms(option: Option, lang: str) -> str:
-    """The change in words, without any score: shared with the letter to the client."""
+def option_terms(option: Option, lang: str, with_effort: bool = True) -> str:
+    """The change in words, without any score: shared with the letter to the client (which prints no rate, only
+    amounts: ``with_effort=False``)."""
     tr = language(lang)
     amount = tr._(
         "a credit of {amount} instead of {before} ({change})",
@@ -56,7 +57,7 @@ def option_terms(option: Option, lang: str) -> str:
         before=months_text(option.months_before, lang),
     )
     instalment = tr._("monthly instalment {value}", value=money(option.annuity, lang)) if option.annuity else ""
-    if instalment and option.effort_rate is not None:
+    if instalment and with_effort and option.effort_rate is not None:
         instalment = tr._(
             "{instalment} ({rate} of the monthly income)", instalment=instalment, rate=tr.percent(option.effort_rate, 0)
         )

@@ -157,7 +157,7 @@ def letter_context(
     tr = language(lang)
     kind = decision_kind(explanation)
     unaffordable = affordable(terms.annuity, terms.income, max_rate) is False
-    if unaffordable:
+    if unaffordable and kind == "granted":  # the model's yes cannot override the lender's rule
         kind = "refused"
     amount = money(terms.credit, lang) if terms.credit is not None else ""
     headline = {
@@ -170,12 +170,10 @@ def letter_context(
         ),
     }[kind]
     if unaffordable:
-        headline += " " + tr._(
-            "Its monthly instalment would take more than {limit} of your monthly income, the most we lend for.",
-            limit=tr.percent(max_rate, 0),
-        )
+        # In words, without a rate: the letter prints amounts, never percentages but the signed changes.
+        headline += " " + tr._("Its monthly instalments would take a larger share of your monthly income than we lend for.")
     options = [o for o in advice.options if affordable(o.annuity, terms.income, max_rate) is not False] if advice else []
-    terms_list = [option_terms(o, lang) for o in options] if kind != "granted" else []
+    terms_list = [option_terms(o, lang, with_effort=False) for o in options] if kind != "granted" else []
     changes = [t[:1].upper() + t[1:] for t in terms_list]  # list items start like sentences
     return {
         "kind": kind,

@@ -35,7 +35,10 @@ def _positive(text: str) -> float:
 
 
 def _share(text: str) -> float:
-    value = float(text.rstrip("% ").replace(",", ".")) / (100 if text.strip().endswith("%") else 1)
+    try:
+        value = float(text.strip().rstrip("%").strip().replace(",", ".")) / (100 if text.strip().endswith("%") else 1)
+    except ValueError:
+        value = float("nan")
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be a share between 0 and 1 (e.g. 0.35 or 35%), got {text}")
     return value
@@ -262,7 +265,10 @@ def _simulation(args: argparse.Namespace):
     portfolio = Portfolio(artifacts)
     rate = getattr(args, "max_effort_rate", None)
     if rate is None:
-        rate = _share(os.environ["MAX_EFFORT_RATE"]) if os.environ.get("MAX_EFFORT_RATE") else MAX_EFFORT_RATE
+        try:
+            rate = _share(os.environ["MAX_EFFORT_RATE"]) if os.environ.get("MAX_EFFORT_RATE") else MAX_EFFORT_RATE
+        except (ValueError, argparse.ArgumentTypeError) as exc:
+            raise ScoringError(f"MAX_EFFORT_RATE {exc}") from None
     simulator = Simulator(artifacts, rate)
     return simulator, Application.from_portfolio(portfolio, parse_client_id(args.client))
 

@@ -292,7 +292,12 @@ def test_cli_whatif_and_advise_json(setup, synthetic_artifacts, capsys):
         assert advice["decision"] == REFUSED and advice["client_id"] == client_id
         if not advice["options"]:
             assert advice["message"]
+        assert advice["max_effort_rate"] == 0.35 and "effort_rate" in advice and "affordable" in advice
         for option in advice["options"]:
+            # Each option's monthly instalment and effort rate (instalment / monthly income), within the cap.
+            income = portfolio.raw_value("AMT_INCOME_TOTAL", portfolio.index_of(client_id))
+            assert option["effort_rate"] == pytest.approx(option["monthly_instalment"] / income)
+            assert option["effort_rate"] <= 0.35
             sets = [a for k, v in option["changes"].items() for a in ("--set", f"{k}={v}")]
             code, out, _ = run_cli(capsys, "whatif", "--artifacts", folder, "--client", str(client_id), *sets, "--json")
             result = json.loads(out)
@@ -323,6 +328,19 @@ def test_cli_whatif_bad_input_exits_2_with_one_line(setup, synthetic_artifacts, 
     code, out, err = run_cli(capsys, "whatif", "--artifacts", str(synthetic_artifacts), *client, *args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err
+
+
+def test_cli_advise_takes_the_lenders_cap(setup, synthetic_artifacts, capsys):
+    _, portfolio, _ = setup
+    client_id = clients(portfolio, portfolio.decision.threshold, 1, 1)[0]
+    args = ("advise", "--artifacts", str(synthetic_artifacts), "--client", str(client_id), "--json")
+    code, out, _ = run_cli(capsys, *args, "--max-effort-rate", "20%")
+    advice = json.loads(out)
+    assert code == 0 and advice["max_effort_rate"] == pytest.approx(0.2)
+    assert all(o["effort_rate"] <= 0.2 for o in advice["options"])
+    with pytest.raises(SystemExit) as stopped:  # argparse: usage and one line, exit 2
+        cli.main([*args, "--max-effort-rate", "2"])
+    assert stopped.value.code == 2 and "share between 0 and 1" in capsys.readouterr().err
 
 
 def test_cli_advise_unknown_client(synthetic_artifacts, capsys):
