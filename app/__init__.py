@@ -134,9 +134,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
 def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
     from callbacks.application import COLUMNS as APPLICATION_COLUMNS
-    from callbacks.application import defaults_of
+    from callbacks.application import regions_of
 
-    defaults = defaults_of(services)
+    regions = regions_of(services) if full else ()  # only the full layout holds the form
     decision = services.artifacts.decision
     portfolio = services.portfolio
     levels = {c: portfolio.levels(c) for c in comparison.FILTER_COLUMNS.values()}
@@ -162,7 +162,7 @@ def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
             comparison.layout(lang, levels, comparable(portfolio)),
             whatif.layout(lang, with_form=full),
             advice.layout(lang),
-            application.layout(lang, APPLICATION_COLUMNS, defaults, with_form=full),
+            application.layout(lang, APPLICATION_COLUMNS, regions, with_form=full),
         ],
     )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from layouts.formatting import CURRENCY_VARIABLE, check_currency
 from layouts.i18n import LANGUAGES
+from scoring.affordability import AMOUNT, INSTALMENT, MAX_EFFORT_RATE, MONTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 # "production" requires advisor logins; "development" runs without (and says so). Anything else is a
@@ -37,6 +40,12 @@ class Config:
     session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
     # DATABASE_URL: PostgreSQL for the human reviews (Heroku Postgres sets it); empty = an SQLite file.
     database_url: str = field(default="", repr=False)  # may hold a password
+    # Money (README, "Money"). CURRENCY: ISO 4217 code the data's amounts are in ("EUR"); empty = the data's own
+    # unit, shown as plain numbers. MAX_EFFORT_RATE: the largest instalment / income the lender accepts.
+    currency: str = ""  # validated from the environment; layouts.formatting reads the same variable when rendering
+    max_effort_rate: float = MAX_EFFORT_RATE
+    # Product bounds, "LOW-HIGH"; unset = the data's central percentiles (scoring/affordability.py).
+    product_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.env not in APP_ENVS:
@@ -69,6 +78,13 @@ class Config:
             audit_log_path=env.get("AUDIT_LOG_PATH", ""),
             session_hours=float(env.get("SESSION_HOURS", "8")),
             database_url=_database_url(env.get("DATABASE_URL", "")),
+            currency=check_currency(env.get(CURRENCY_VARIABLE, "")),
+            max_effort_rate=_effort_rate(env.get("MAX_EFFORT_RATE", "")),
+            product_bounds={
+                name: bounds
+                for name, variable in BOUND_VARIABLES.items()
+                if (bounds := _bounds(variable, env.get(variable, ""))) is not None
+            },
         )
 
     def redis_options(self) -> dict:
@@ -97,3 +113,36 @@ def _database_url(value: str) -> str:
         # Never echo the value: it may carry a password.
         raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgres://...) or sqlite:///PATH")
     return value
+
+
+BOUND_VARIABLES = {AMOUNT: "CREDIT_AMOUNT_RANGE", INSTALMENT: "INSTALMENT_RANGE", MONTHS: "CREDIT_MONTHS_RANGE"}
+
+
+def _effort_rate(value: str) -> float:
+    """MAX_EFFORT_RATE as a share ("0.35") or a percentage ("35 %", "35%"); empty = the default."""
+    text = value.strip().replace(",", ".")
+    if not text:
+        return MAX_EFFORT_RATE
+    percent = text.endswith("%")
+    try:
+        rate = float(text.rstrip("%").strip()) / (100 if percent else 1)
+    except ValueError:
+        rate = math.nan
+    if not 0 < rate < 1:  # NaN fails too
+        raise ConfigError(f"MAX_EFFORT_RATE must be a share between 0 and 1 (e.g. 0.35 or 35 %), not {value!r}")
+    return rate
+
+
+def _bounds(variable: str, value: str) -> tuple[float, float] | None:
+    """"LOW-HIGH" (positive numbers, LOW < HIGH); empty = None (the data's percentiles)."""
+    text = value.strip().replace(" ", "").replace("_", "")
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        low, high = (float(p) for p in parts) if len(parts) == 2 else (math.nan, math.nan)
+    except ValueError:
+        low = high = math.nan
+    if not (0 < low < high < math.inf):
+        raise ConfigError(f"{variable} must be LOW-HIGH with 0 < LOW < HIGH (e.g. 1000-75000), not {value!r}")
+    return low, high

@@ -20,6 +20,7 @@ from app.config import Config
 from app.reviews import ReviewStoreUnavailable
 from layouts.i18n import language
 from layouts.letter import decision_kind, letter_context
+from scoring.affordability import affordable
 from scoring.errors import UnknownClientError
 from scoring.ids import parse_client_id
 from scoring.simulate import Application, terms_of
@@ -41,10 +42,21 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     latest = services.reviews.history(client_id, limit=1)
     final = latest[0] if latest else None
     terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
+    max_rate = services.config.max_effort_rate
     wants_advice = decision_kind(explanation, final) in ("refused", "review")
-    advice = client_advice(services, client_id) if wants_advice else None
+    if wants_advice or affordable(terms.annuity, terms.income, max_rate) is False:
+        advice = client_advice(services, client_id)
+    else:
+        advice = None
     context = letter_context(
-        explanation, terms, advice, advisor=current_advisor() or "—", today=date.today(), lang=lang, final=final
+        explanation,
+        terms,
+        advice,
+        advisor=current_advisor() or "—",
+        today=date.today(),
+        lang=lang,
+        final=final,
+        max_rate=max_rate,
     )
     return render_page("letter.html", lang, letter=context, pdf=pdf)
 

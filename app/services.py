@@ -105,7 +105,7 @@ class Services:
         """The model in-process for what-if, new applications and advice (its Booster loads per worker, on first use)."""
         from scoring.simulate import Simulator
 
-        return Simulator(self.artifacts)
+        return Simulator(self.artifacts, self.config.max_effort_rate, self.config.product_bounds)
 
     def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
         """Memoise ``compute`` under (artifact version, name, key); any cache failure means 'compute'."""

@@ -23,9 +23,10 @@ INPUTS = {"client_id": CLIENT, "clicks": Input(ids.submit, "n_clicks"), "lang": 
 
 def client_advice(services, client_id: int):
     """The advice for a portfolio client, computed once per artifact version and code (data, not markup)."""
+    config = services.config  # the lender's rules shape the options: part of the key
     return services.cached(
         "advice",
-        (client_id,),
+        (client_id, config.max_effort_rate, tuple(sorted(config.product_bounds.items()))),
         lambda: advise(services.simulator, Application.from_portfolio(services.portfolio, client_id)),
     )
 

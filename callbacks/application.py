@@ -1,5 +1,7 @@
 """New-application wiring: the form's values -> validated application -> score, reasons, waterfall, advice.
 
+Nothing is invented: what the form leaves empty, and what it does not ask, reaches the model as missing.
+
 Nothing about the application is stored or cached: the audit line says an application was scored, no more.
 """
 
@@ -18,7 +20,8 @@ from layouts.i18n import language
 from layouts.summary import reason_items
 from scoring import fields as registry
 from scoring.advice import advise
-from scoring.simulate import CASH, DURATION, InvalidChanges, implied_duration, new_application
+from scoring.regions import POPULATION, RATING, Region, region_of, regions
+from scoring.simulate import CASH, DURATION, InvalidChanges, new_application, terms_of
 
 # The form asks what the default model reads; an artifact trained without one of these columns ignores it.
 COLUMNS = view.form_columns(registry.sources_of([f.name for f in registry.model_features()]))
@@ -32,6 +35,8 @@ OUTPUTS = outputs(
     decision_class=(ids.decision, "className"),
     proba=(ids.proba, "children"),
     grey=(ids.grey, "children"),
+    terms=(ids.terms, "children"),
+    certainty=(ids.certainty, "children"),
     missing=(ids.missing, "children"),
     reasons=(ids.reasons, "children"),
     waterfall=(f"{ids.waterfall}-img", "children"),
@@ -45,6 +50,7 @@ OUTPUTS = outputs(
 INPUTS = {
     "clicks": Input(ids.submit, "n_clicks"),
     "lang": LANG,
+    "region": State(ids.region, "value"),
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _KEYS.items()},
 }
 
@@ -53,59 +59,39 @@ FORM_OUTPUTS = outputs(body=(ids.body, "children"), body_class=(ids.body, "class
 FORM_INPUTS = {"clicks": Input(ids.open, "n_clicks"), "shown": State(ids.body, "className"), "lang": LANG}
 
 
-def defaults_of(services) -> dict[str, object]:
-    return services.cached("application-defaults", (), lambda: form_defaults(services.portfolio))
+def regions_of(services) -> tuple[Region, ...]:
+    """The portfolio's regions (the form's choice list), computed once per artifact version."""
+    def compute():
+        portfolio = services.portfolio
+        if not {POPULATION, RATING} <= set(portfolio.raw_columns):
+            return ()
+        return regions(np.asarray(portfolio.raw(POPULATION)), np.asarray(portfolio.raw(RATING)))
+
+    return services.cached("application-regions", (), compute)
 
 
 def show_form(services, *, clicks, shown, lang) -> dict:
     """The form, built when its disclosure is first opened (closing and reopening keeps what was typed)."""
     if not was_opened(clicks) or shown == view.FILLED:
         return {}
-    return {"body": view.form(lang, COLUMNS, defaults_of(services)), "body_class": view.FILLED}
+    return {"body": view.form(lang, COLUMNS, regions_of(services)), "body_class": view.FILLED}
 
 
-def form_defaults(portfolio) -> dict[str, object]:
-    """Raw defaults: the median (numbers) or most frequent value (categories) of a fixed sample of the portfolio.
-
-    A number missing for most of the portfolio (a car's age, the first external score) starts empty.
-    """
-    rows = np.linspace(0, len(portfolio) - 1, min(len(portfolio), 20_000)).astype(int)
-    out: dict[str, object] = {}
-    for name in COLUMNS:
-        if name == DURATION or name not in portfolio.raw_columns:
-            continue
-        values = np.asarray(portfolio.raw(name)[rows])
-        if registry.FIELDS[name].categorical:
-            codes = values[values >= 0]
-            out[name] = portfolio.levels(name)[int(np.bincount(codes).argmax())] if len(codes) else None
-        else:
-            seen = values[~np.isnan(values)]
-            if len(seen) < len(values) / 2:  # mostly not provided in the portfolio: empty by default
-                out[name] = None
-                continue
-            if registry.FIELDS[name].sentinel is not None:
-                seen = seen[seen != registry.FIELDS[name].sentinel[0]]
-            median = float(np.median(seen)) if len(seen) else None
-            whole = registry.FIELDS[name].kind in ("money", "count", "days", "flag", "rating")
-            out[name] = None if median is None else (round(median) if whole else round(median, 4))
-    credit, annuity = np.asarray(portfolio.raw("AMT_CREDIT")[rows]), np.asarray(portfolio.raw("AMT_ANNUITY")[rows])
-    months = [implied_duration(float(c), float(a)) for c, a in zip(credit[:2000], annuity[:2000], strict=True)]
-    months = [m for m in months if m is not None]
-    out[DURATION] = int(round(float(np.median(months)))) if months else 24
-    return out
-
-
-def score_application(services, *, clicks, lang, **values) -> dict:
+def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     from app.security import audit
 
     tr = language(lang)
     if triggered() != ids.submit or not clicks:
         return {}
     form = {name: forms.raw_value(name, values.get(f"value_{key}")) for name, key in _KEYS.items() if name != DURATION}
+    chosen = region_of(regions_of(services), region)
+    form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
     errors = {f"error_{key}": "" for key in _KEYS.values()}
     simulator = services.simulator
     try:
-        application = new_application(form, simulator.columns, values.get(f"value_{_KEYS[DURATION]}"))
+        application = new_application(
+            form, simulator.columns, values.get(f"value_{_KEYS[DURATION]}"), simulator.rules.bounds
+        )
     except InvalidChanges as invalid:
         rest = []
         for name, problem in invalid.by_field().items():
@@ -133,6 +119,9 @@ def score_application(services, *, clicks, lang, **values) -> dict:
     if application.values.get("NAME_CONTRACT_TYPE") != CASH:
         missing = [n for n in missing if n != DURATION]
     advice = advise(simulator, application)
+    without_scores = all(application.values.get(n) is None for n in view.EXTERNAL)
+    segment = (services.artifacts.metrics.get("segments") or {}).get("no_external_scores") if without_scores else None
+    overall = services.artifacts.metrics.get("roc_auc")
     return {
         **errors,
         "message": "",
@@ -148,6 +137,8 @@ def score_application(services, *, clicks, lang, **values) -> dict:
         "grey": tr._("Grey zone: close to the threshold, an advisor must review the file.")
         if explanation.in_grey_zone
         else "",
+        "terms": view.terms_text(terms_of(application.values), lang, simulator.rules.max_effort_rate),
+        "certainty": view.certainty_text(segment, overall, lang),
         "missing": view.missing_text(missing, lang),
         "reasons": reason_items(items, lang),
         "waterfall": waterfall(explanation, items, lang),

@@ -148,7 +148,7 @@ def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # n
             "result": True,
             "status": tr._("Simulation not run: see the messages beside the fields."),
         }
-    parts = view.result_parts(outcome, services.portfolio.category_levels, lang)
+    parts = view.result_parts(outcome, services.portfolio.category_levels, lang, services.config.max_effort_rate)
     return {
         **errors,
         "message": "",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts.formatting import money
 from layouts.i18n import language
 from layouts.status import status_line
 from layouts.whatif import months_text
-from scoring.advice import MAX_MONTHS, MIN_AMOUNT_SHARE, Advice, Option
+from scoring.advice import MIN_AMOUNT_SHARE, Advice, Option
 
 
 class ids:  # noqa: N801
@@ -40,13 +41,14 @@ def outcome_words(option: Option, lang: str) -> str:
     return tr._("Granted")
 
 
-def option_terms(option: Option, lang: str) -> str:
-    """The change in words, without any score: shared with the letter to the client."""
+def option_terms(option: Option, lang: str, with_effort: bool = True) -> str:
+    """The change in words, without any score: shared with the letter to the client (which prints no rate, only
+    amounts: ``with_effort=False``)."""
     tr = language(lang)
     amount = tr._(
         "a credit of {amount} instead of {before} ({change})",
-        amount=tr.money(option.credit),
-        before=tr.money(option.credit_before),
+        amount=money(option.credit, lang),
+        before=money(option.credit_before, lang),
         change=signed_percent(option.amount_change, lang),
     )
     duration = tr._(
@@ -54,7 +56,11 @@ def option_terms(option: Option, lang: str) -> str:
         months=months_text(option.months, lang),
         before=months_text(option.months_before, lang),
     )
-    instalment = tr._("monthly instalment {value}", value=tr.money(option.annuity)) if option.annuity else ""
+    instalment = tr._("monthly instalment {value}", value=money(option.annuity, lang)) if option.annuity else ""
+    if instalment and with_effort and option.effort_rate is not None:
+        instalment = tr._(
+            "{instalment} ({rate} of the monthly income)", instalment=instalment, rate=tr.percent(option.effort_rate, 0)
+        )
     if option.kind == "amount":
         text = tr._("{amount}, same duration", amount=amount)
     elif option.kind == "duration":
@@ -81,14 +87,34 @@ def no_option_text(advice: Advice, lang: str) -> str:
     if advice.reason == "granted":
         return tr._("This credit is granted without review: no change is needed.")
     return tr._(
-        "No change of the amount (down to {share} of the request) or of the duration (up to {months}) gets this "
-        "application granted. Say so plainly to the client: an advisor can still review the file.",
+        "No change of the amount (down to {share} of the request) or of the duration (up to {months}) with a monthly "
+        "instalment of at most {rate} of the monthly income gets this application granted. Say so plainly to the "
+        "client: an advisor can still review the file.",
         share=tr.percent(MIN_AMOUNT_SHARE, 0),
-        months=months_text(MAX_MONTHS, lang),
+        months=months_text(advice.max_months, lang),
+        rate=tr.percent(advice.max_effort_rate, 0),
+    )
+
+
+def unaffordable_text(advice: Advice, lang: str) -> str:
+    """The requested terms break the lender's maximum effort rate ("" when they do not, or cannot be told)."""
+    tr = language(lang)
+    if advice.affordable is not False or advice.effort_rate is None:
+        return ""
+    return tr._(
+        "The requested monthly instalment is {rate} of the monthly income, above the lender's limit of {limit}.",
+        rate=tr.percent(advice.effort_rate, 0),
+        limit=tr.percent(advice.max_effort_rate, 0),
     )
 
 
 def advice_status(advice: Advice, lang: str) -> str:
+    warning = unaffordable_text(advice, lang)
+    text = _options_status(advice, lang)
+    return f"{warning} {text}" if warning else text
+
+
+def _options_status(advice: Advice, lang: str) -> str:
     tr = language(lang)
     if not advice.options:
         return no_option_text(advice, lang)
@@ -120,7 +146,8 @@ def layout(lang: str) -> html.Section:
             html.P(
                 tr._(
                     "For a refused or grey-zone client: the smallest changes of the amount or the duration alone that "
-                    "the model grants. Age, external scores, region and declared data are never changed."
+                    "the model grants, each with a monthly instalment within the lender's maximum effort rate. Age, "
+                    "external scores, region and declared data are never changed."
                 ),
                 className="lead-text",
             ),

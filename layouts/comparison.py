@@ -7,7 +7,7 @@ from dash import html
 
 from layouts import palette
 from layouts.charts import axis, base_layout, data_table, empty_figure, plotly_chart, vertical_line, wrap_label
-from layouts.formatting import axis_scale, axis_unit, value_text
+from layouts.formatting import axis_scale, axis_unit, money, value_text
 from layouts.i18n import language
 from scoring.comparison import AGE_BANDS, ANY, INCOME_BANDS, K_DEFAULT, K_MAX, K_MIN, PROBABILITY, SAME, CrossView, Histogram
 
@@ -50,8 +50,8 @@ def band_label(band: tuple[float, float], kind: str, lang: str) -> str:
             return tr._("{low} years or more", low=tr.number(low))
         return tr._("{low} to {high} years", low=tr.number(low), high=tr.number(high))
     if high == float("inf"):
-        return tr._("{low} or more", low=tr.money(low))
-    return tr._("{low} to {high}", low=tr.money(low), high=tr.money(high))
+        return tr._("{low} or more", low=money(low, lang))
+    return tr._("{low} to {high}", low=money(low, lang), high=money(high, lang))
 
 
 def filter_options(kind: str, levels: list[str], lang: str) -> list[dict]:
@@ -137,7 +137,7 @@ def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...])
                             html.Legend(tr._("Group filters")),
                             _select(ids.gender, tr._("Sex"), filter_options("gender", levels["CODE_GENDER"], lang), ANY),
                             _select(ids.age, tr._("Age band"), filter_options("age", [], lang), ANY),
-                            _select(ids.income, tr._("Annual income band"), filter_options("income", [], lang), ANY),
+                            _select(ids.income, tr._("Monthly income band"), filter_options("income", [], lang), ANY),
                             _select(
                                 ids.contract,
                                 tr._("Contract type"),

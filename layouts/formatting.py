@@ -1,13 +1,54 @@
-"""Any field value as an advisor reads it ("450 000 €", "42 ans", "Oui"), by the registry's kind (pure)."""
+"""Any field value as an advisor reads it ("450 000 €", "42 ans", "Oui"), by the registry's kind (pure).
+
+Amounts are shown in the currency the deployment says its data is in (``CURRENCY``, an ISO 4217 code, CLDR
+formatting: "15 000 €", "€15,000"); without it they are plain numbers in the data's own unit, and where a unit
+must be named the page says "dataset units". The Home Credit files are not in euros (README, "Money").
+"""
 
 from __future__ import annotations
 
 import math
+import os
 from decimal import Decimal
+
+from babel.numbers import get_currency_name
 
 from layouts.i18n import Language, language
 from scoring.derived import DAYS_PER_YEAR
 from scoring.fields import FIELDS
+
+CURRENCY_VARIABLE = "CURRENCY"
+
+
+def check_currency(code: str) -> str:
+    """The setting as given ("" or a currency CLDR knows, upper case); ValueError with one line otherwise."""
+    code = code.strip().upper()
+    if code and (len(code) != 3 or get_currency_name(code, locale="en") == code):
+        raise ValueError(f"{CURRENCY_VARIABLE} must be an ISO 4217 currency code such as EUR, or empty, not {code!r}")
+    return code
+
+
+def currency() -> str:
+    """The deployment's currency ("" = the data's own unit). Read from the environment, the same in every worker;
+    ``app.config`` validated it at startup."""
+    try:
+        return check_currency(os.environ.get(CURRENCY_VARIABLE, ""))
+    except ValueError:
+        return ""
+
+
+def money(value: float, lang: str) -> str:
+    """An amount: "15 000 €" with a configured currency, "15 000" in the data's own unit."""
+    return language(lang).money(value, currency())
+
+
+def money_unit(lang: str) -> str:
+    """What amounts are counted in, for a label or an axis title: "€" or "dataset units"."""
+    tr = language(lang)
+    code = currency()
+    if not code:
+        return tr._("dataset units")
+    return tr.locale.currency_symbols.get(code, code)
 
 
 def is_missing(value) -> bool:
@@ -58,7 +99,7 @@ def value_text(name: str, value, lang: str) -> str:
         return tr.category(name, value)
     kind = field.kind
     if kind == "money":
-        return tr.money(value)
+        return money(value, lang)
     if kind == "days":
         return years(abs(value) / DAYS_PER_YEAR, lang)
     if kind == "years":
@@ -77,7 +118,8 @@ def value_text(name: str, value, lang: str) -> str:
 def axis_unit(name: str, lang: str) -> str:
     """What an axis of this field is measured in, for its title ("" when it has no unit)."""
     tr = language(lang)
-    return {"money": "€", "percent": "%", "years": tr._("years"), "days": tr._("years")}.get(FIELDS[name].kind, "")
+    units = {"percent": "%", "years": tr._("years"), "days": tr._("years")}
+    return money_unit(lang) if FIELDS[name].kind == "money" else units.get(FIELDS[name].kind, "")
 
 
 def axis_scale(name: str) -> float:

@@ -111,9 +111,12 @@ class Language:
         """A share in [0, 1] as a percentage."""
         return _apply(self.locale.percent_formats[None].pattern, value, decimals, self.locale)
 
-    def money(self, value: float) -> str:
-        """An amount in euros, without cents (the portfolio's amounts are whole)."""
-        return _apply(self.locale.currency_formats["standard"].pattern, value, 0, self.locale, currency="EUR")
+    def money(self, value: float, currency: str = "") -> str:
+        """An amount without cents: in ``currency`` (ISO 4217, CLDR format) or, without one, a plain number in the
+        data's own unit (layouts.formatting.money chooses by the deployment's setting)."""
+        if not currency:
+            return self.number(value, 0)
+        return _apply(self.locale.currency_formats["standard"].pattern, value, 0, self.locale, currency=currency)
 
     def date(self, value: date) -> str:
         return format_date(value, format="long", locale=self.locale)

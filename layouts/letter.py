@@ -15,8 +15,10 @@ from datetime import date
 
 from app.reviews import ReviewRecord
 from layouts.advice import option_terms
+from layouts.formatting import money
 from layouts.i18n import language
 from scoring.advice import Advice
+from scoring.affordability import MAX_EFFORT_RATE, affordable
 from scoring.portfolio import REFUSED, ClientExplanation
 from scoring.reasons import family_reasons
 from scoring.review_rules import DOCUMENTS, GRANT
@@ -84,11 +86,19 @@ def letter_context(
     today: date,
     lang: str,
     final: ReviewRecord | None = None,
+    max_rate: float = MAX_EFFORT_RATE,
 ) -> dict:
-    """Everything the template shows, already in words; ``final``: the advisor's recorded review, if any."""
+    """Everything the template shows, already in words; ``final``: the advisor's recorded review, if any.
+
+    Terms whose instalment breaks the lender's maximum effort rate are never granted on the model's word alone
+    (an advisor's recorded grant stands: they may know income the data does not), and no option printed breaks it.
+    """
     tr = language(lang)
     kind = decision_kind(explanation, final)
-    amount = tr.money(terms.credit) if terms.credit is not None else ""
+    unaffordable = affordable(terms.annuity, terms.income, max_rate) is False
+    if unaffordable and kind == "granted" and final is None:
+        kind = "refused"
+    amount = money(terms.credit, lang) if terms.credit is not None else ""
     headline = {
         "granted": tr._("Your application for a credit of {amount} is accepted.", amount=amount),
         "refused": tr._("We cannot accept your application for a credit of {amount} as it stands.", amount=amount),
@@ -104,7 +114,11 @@ def letter_context(
         ),
     }[kind]
     offers_changes = kind in ("refused", "review")
-    terms_list = [option_terms(o, lang) for o in advice.options] if advice is not None and offers_changes else []
+    if unaffordable and offers_changes:
+        # In words, without a rate: the letter prints amounts, never percentages but the signed changes.
+        headline += " " + tr._("Its monthly instalments would take a larger share of your monthly income than we lend for.")
+    options = [o for o in advice.options if affordable(o.annuity, terms.income, max_rate) is not False] if advice else []
+    terms_list = [option_terms(o, lang, with_effort=False) for o in options] if offers_changes else []
     changes = [t[:1].upper() + t[1:] for t in terms_list]  # list items start like sentences
     return {
         "kind": kind,
@@ -114,7 +128,7 @@ def letter_context(
         "reasons": [reason_sentence(r, lang) for r in reasons(explanation, against=kind != "granted")],
         "changes": changes,
         "offers_changes": offers_changes,
-        "no_change_found": offers_changes and advice is not None and not advice.options,
+        "no_change_found": offers_changes and advice is not None and not options,
         "advisor": advisor,
         "date": tr.date(today),
     }

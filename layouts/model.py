@@ -18,6 +18,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from layouts import palette
+from layouts.formatting import currency
 from layouts.i18n import language
 from scoring.fairness import GROUP_METRICS, MISSING
 from scoring.fields import FIELDS
@@ -721,6 +722,7 @@ def page_context(artifacts, importance: np.ndarray, lang: str) -> dict:
             tr._("Not a judgement on a person: it only ranks repayment risk from the data it was given."),
         ],
         "data": data_source_text(artifacts, lang),
+        "money": money_text(lang),
         "performance": performance_section(artifacts, lang),
         "cost": cost_section(artifacts, lang),
         "fairness": fairness_section(artifacts, lang),
@@ -729,3 +731,15 @@ def page_context(artifacts, importance: np.ndarray, lang: str) -> dict:
         "version": version_facts(artifacts, lang),
         "synthetic": artifacts.synthetic,
     }
+
+
+def money_text(lang: str) -> str:
+    """How the amounts are read (README, "Money"): a separate block beside the data paragraph."""
+    tr = language(lang)
+    unit = currency() or tr._("dataset units")
+    return tr._(
+        "Amounts: the instalment and the income are per month (the data's own previous loans repay about 1.3 times "
+        "the credit in their monthly instalments, and a typical instalment is a sixth of the income); the effort rate "
+        "is the monthly instalment divided by the monthly income. Amounts are shown in {unit}.",
+        unit=unit,
+    )

@@ -18,10 +18,11 @@ from dash import html
 
 from layouts.charts import chart_figure
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
-from layouts.formatting import is_missing, value_text
+from layouts.formatting import is_missing, money, money_unit, value_text
 from layouts.i18n import language
 from layouts.status import status_line
 from scoring import fields as registry
+from scoring.affordability import MAX_EFFORT_RATE, affordable
 from scoring.derived import DAYS_PER_YEAR
 from scoring.portfolio import REFUSED, ClientExplanation
 from scoring.simulate import ANNUAL_RATE, DURATION, Outcome, Problem, Terms, parse_number
@@ -108,7 +109,7 @@ def bounds_text(name: str, low: float, high: float, lang: str) -> tuple[str, str
         low, high = sorted((abs(float(low)) / DAYS_PER_YEAR, abs(float(high)) / DAYS_PER_YEAR))
         return tr.number(low, 0), tr.number(high, 0)
     if record.kind == "money":
-        return tr.money(float(low)), tr.money(float(high))
+        return money(float(low), lang), money(float(high), lang)
     return tr.number(float(low), 0 if float(low).is_integer() else 2), tr.number(
         float(high), 0 if float(high).is_integer() else 2
     )
@@ -136,9 +137,9 @@ def problem_text(problem: Problem, lang: str) -> str:
         text = tr._(
             "with these terms the monthly instalment would be {value}, outside the plausible range ({low} to {high}): "
             "change the amount or the duration.",
-            value=tr.money(float(p["value"])),
-            low=tr.money(float(p["low"])),
-            high=tr.money(float(p["high"])),
+            value=money(float(p["value"]), lang),
+            low=money(float(p["low"]), lang),
+            high=money(float(p["high"]), lang),
         )
     elif problem.code == "household":
         text = tr._(
@@ -180,7 +181,11 @@ def field_control(
             if record.categorical
             else [("1", tr._("Yes")), ("0", tr._("No"))]
         )
-        options = ([] if required else [{"label": tr._("Not provided"), "value": ""}]) + [
+        # An optional field can be "not provided"; a required one without a value asks to choose (never shows a
+        # level the value does not hold).
+        prompt = tr._("Choose…") if required else tr._("Not provided")
+        first = [] if required and value is not None else [{"label": prompt, "value": ""}]
+        options = first + [
             {"label": text, "value": level} for level, text in levels
         ]
         control = dbc.Select(
@@ -195,7 +200,7 @@ def field_control(
     if record.kind == "days" and not _says_years(name):
         label = tr._("{label} (years)", label=label)
     elif record.kind == "money":
-        label = tr._("{label} (€)", label=label)
+        label = tr._("{label} ({unit})", label=label, unit=money_unit(lang))
     return html.Div(
         className="control",
         children=[
@@ -241,8 +246,8 @@ def difference_sentence(outcome: Outcome, lang: str) -> str:
     return sentence
 
 
-def side(explanation: ClientExplanation, terms: Terms, title: str, lang: str) -> list:
-    """One column of the comparison: decision in words and symbol, probability, terms."""
+def side(explanation: ClientExplanation, terms: Terms, title: str, lang: str, max_rate: float = MAX_EFFORT_RATE) -> list:
+    """One column of the comparison: decision in words and symbol, probability, terms and effort rate."""
     tr = language(lang)
     refused = explanation.decision == REFUSED
     return [
@@ -259,7 +264,25 @@ def side(explanation: ClientExplanation, terms: Terms, title: str, lang: str) ->
         if explanation.in_grey_zone
         else None,
         html.Dl(className="client-facts", children=terms_items(terms, lang)),
+        effort_warning(terms, lang, max_rate),
     ]
+
+
+def effort_warning(terms: Terms, lang: str, max_rate: float) -> html.P | None:
+    """Says when the terms break the lender's maximum effort rate (None when they keep within it)."""
+    rate = terms.effort_rate
+    if rate is None or affordable(terms.annuity, terms.income, max_rate):
+        return None
+    tr = language(lang)
+    return html.P(
+        tr._(
+            "Above the lender's limit: the monthly instalment would take {rate} of the monthly income "
+            "(at most {limit}). The lender cannot offer these terms.",
+            rate=tr.percent(rate, 0),
+            limit=tr.percent(max_rate, 0),
+        ),
+        className="form-error effort-warning",
+    )
 
 
 def terms_items(terms: Terms, lang: str) -> list:
@@ -268,9 +291,10 @@ def terms_items(terms: Terms, lang: str) -> list:
         (tr.field("AMT_CREDIT"), value_text("AMT_CREDIT", terms.credit, lang)),
         (tr._("Monthly instalment"), value_text("AMT_ANNUITY", terms.annuity, lang)),
         (tr.field(DURATION), months_text(terms.months, lang)),
+        (tr.field("ANNUITY_INCOME_RATIO"), value_text("ANNUITY_INCOME_RATIO", terms.effort_rate, lang)),
     ]
     if terms.contribution is not None:
-        items.append((tr._("Personal contribution"), tr.money(terms.contribution)))
+        items.append((tr._("Personal contribution"), money(terms.contribution, lang)))
     return [part for label, text in items for part in (html.Dt(label), html.Dd(text))]
 
 
@@ -287,14 +311,23 @@ def change_items(outcome: Outcome, lang: str) -> list:
     return out
 
 
-def result_parts(outcome: Outcome, category_levels: dict[str, list[str]], lang: str) -> dict:
+def result_parts(
+    outcome: Outcome, category_levels: dict[str, list[str]], lang: str, max_rate: float = MAX_EFFORT_RATE
+) -> dict:
     """Every output of the result, as data and components (the callback only wires them)."""
     tr = language(lang)
     items = factors(outcome.after, category_levels, lang)
+    status = difference_sentence(outcome, lang)
+    terms = outcome.terms_after
+    if terms.effort_rate is not None and not affordable(terms.annuity, terms.income, max_rate):
+        status += " " + tr._(
+            "These terms break the lender's maximum effort rate ({limit} of the monthly income).",
+            limit=tr.percent(max_rate, 0),
+        )
     return {
-        "before": side(outcome.before, outcome.terms_before, tr._("The client's application"), lang),
-        "after": side(outcome.after, outcome.terms_after, tr._("Simulated application"), lang),
-        "status": difference_sentence(outcome, lang),
+        "before": side(outcome.before, outcome.terms_before, tr._("The client's application"), lang, max_rate),
+        "after": side(outcome.after, terms, tr._("Simulated application"), lang, max_rate),
+        "status": status,
         "changes": change_items(outcome, lang),
         "waterfall": waterfall(outcome.after, items, lang),
         "caption": waterfall_caption(outcome.after, items, lang),

@@ -14,7 +14,13 @@ and every smaller amount or longer duration is granted too.
 
 Target: a refused client must fall below the threshold; a granted client in the grey zone below the grey
 zone (granted without a manual review). Plausible bounds: the amount down to ``MIN_AMOUNT_SHARE`` of the
-request (and the registry's minimum), the duration up to ``MAX_MONTHS``.
+request and the product's bounds (``Simulator.rules``: configured, or the data's own percentiles), the duration
+up to the product's longest (``MAX_MONTHS`` when the artifact gives none).
+
+Affordability is the lender's rule, not the model's: no option has a monthly instalment above the maximum
+effort rate of the client's monthly income (``scoring.affordability``). A candidate that breaks it is not an
+option, however low its probability; a client the model grants on terms that break it gets the affordable
+terms that keep them granted.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring import fields as registry
+from scoring.affordability import AMOUNT, MONTHS
 from scoring.portfolio import REFUSED
 from scoring.simulate import (
     CASH,
@@ -57,6 +64,7 @@ class Option:
     months: float | None
     credit_before: float
     months_before: float | None
+    effort_rate: float | None = None  # monthly instalment / monthly income
 
     @property
     def amount_change(self) -> float:
@@ -70,7 +78,9 @@ class Option:
             "probability": self.probability,
             "decision": self.decision,
             "in_grey_zone": self.in_grey_zone,
-            "annuity": self.annuity,
+            "credit": self.credit,
+            "monthly_instalment": self.annuity,
+            "effort_rate": self.effort_rate,
             "months": self.months,
         }
 
@@ -84,6 +94,10 @@ class Advice:
     target: float  # probabilities below this reach the goal
     options: tuple[Option, ...]
     reason: str | None  # why there is no option: "granted", "no_amount", "none_found"
+    max_effort_rate: float = 0.35
+    max_months: float = MAX_MONTHS
+    effort_rate: float | None = None  # of the terms asked for
+    affordable: bool | None = None  # whether the terms asked for keep within max_effort_rate
 
     @property
     def needed(self) -> bool:
@@ -98,7 +112,8 @@ class Advice:
         if self.reason == "none_found":
             return (
                 f"no change of the credit terms within plausible bounds (amount down to {MIN_AMOUNT_SHARE:.0%} of the "
-                f"request, duration up to {MAX_MONTHS} months) reaches approval"
+                f"request, duration up to {self.max_months:g} months, instalment at most {self.max_effort_rate:.0%} "
+                "of the monthly income) reaches approval"
             )
         return None
 
@@ -108,6 +123,9 @@ class Advice:
             "decision": self.decision,
             "in_grey_zone": self.in_grey_zone,
             "probability": self.probability,
+            "effort_rate": self.effort_rate,
+            "max_effort_rate": self.max_effort_rate,
+            "affordable": self.affordable,
             "options": [o.to_json() for o in self.options],
         }
         if not self.options:
@@ -115,31 +133,38 @@ class Advice:
         return out
 
 
-def target_of(probability: float, simulator: Simulator) -> float | None:
-    """The probability to get under, or None when the application is granted outside the grey zone."""
+def target_of(probability: float, simulator: Simulator, affordable: bool | None = True) -> float | None:
+    """The probability to get under, or None when the application is granted outside the grey zone on
+    affordable terms."""
     decision = simulator.decision
     if probability >= decision.threshold:
         return decision.threshold
-    if probability >= decision.grey_zone[0]:
+    if probability >= decision.grey_zone[0] or affordable is False:
         return decision.grey_zone[0]
     return None
 
 
-def _variants(base: Application, changes: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(raw rows, the changes that built them), leaving out changes the terms cannot hold (e.g. instalment range)."""
+def _variants(simulator: Simulator, base: Application, changes: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(raw rows, the changes that built them), leaving out changes the terms cannot hold (product bounds) and
+    those whose instalment breaks the maximum effort rate."""
+    rules = simulator.rules
     rows, kept = [], []
     for change in changes:
         try:
-            rows.append(apply_changes(base.values, change))
+            row = apply_changes(base.values, change, rules.bounds)
         except InvalidChanges:
             continue
+        terms = terms_of(row)
+        if rules.affordable(terms.annuity, terms.income) is False:
+            continue
+        rows.append(row)
         kept.append(change)
     return rows, kept
 
 
 def _first_reaching(simulator, base, changes: list[dict], target: float) -> int | None:
     """Index in ``changes`` (ordered from the smallest change) of the first whose probability is under target."""
-    rows, kept = _variants(base, changes)
+    rows, kept = _variants(simulator, base, changes)
     if not rows:
         return None
     proba = simulator.probabilities(base, rows)
@@ -147,8 +172,15 @@ def _first_reaching(simulator, base, changes: list[dict], target: float) -> int 
     return changes.index(kept[int(hits[0])]) if len(hits) else None
 
 
-def _amount_floor(credit: float) -> float:
-    return max(registry.FIELDS[CREDIT].range[0], MIN_AMOUNT_SHARE * credit)
+def _amount_floor(simulator: Simulator, credit: float) -> float:
+    bound = simulator.rules.bound(AMOUNT) or registry.FIELDS[CREDIT].range
+    return max(bound[0], MIN_AMOUNT_SHARE * credit)
+
+
+def max_months(simulator: Simulator) -> float:
+    """The longest duration offered: the product's bound, else MAX_MONTHS."""
+    bound = simulator.rules.bound(MONTHS)
+    return bound[1] if bound is not None else MAX_MONTHS
 
 
 def _round_amount(amount: float) -> float:
@@ -162,7 +194,7 @@ def largest_amount(simulator, base, target: float, extra: dict | None = None) ->
     scored, so the amount is the smallest reduction on the AMOUNT_STEP grid (the model is monotone in it).
     """
     credit = terms_of(base.values).credit
-    floor = _amount_floor(credit)
+    floor = _amount_floor(simulator, credit)
     extra = extra or {}
     grid = [float(a) for a in np.linspace(credit, floor, _SCAN)]
     first = _first_reaching(simulator, base, [{**extra, CREDIT: a} for a in grid], target)
@@ -185,7 +217,8 @@ def shortest_duration(simulator, base, target: float, credit: float | None = Non
     if months_now is None:
         return None
     first_month = math.floor(months_now) + 1
-    months = list(range(max(first_month, registry.FIELDS[DURATION].range[0]), MAX_MONTHS + 1))
+    low = (simulator.rules.bound(MONTHS) or registry.FIELDS[DURATION].range)[0]
+    months = list(range(max(first_month, int(low)), int(max_months(simulator)) + 1))
     extra = {} if credit is None else {CREDIT: credit}
     found = _first_reaching(simulator, base, [{**extra, DURATION: float(m)} for m in months], target)
     return None if found is None else months[found]
@@ -197,11 +230,12 @@ def _both(simulator, base, target: float, amount_only: float | None, months_only
     if terms.months is None:
         return None
     credit, now = terms.credit, terms.months
-    top = months_only - 1 if months_only is not None else MAX_MONTHS
+    longest = int(max_months(simulator))
+    top = months_only - 1 if months_only is not None else longest
     candidates = sorted({m for m in range(math.floor(now) + 1, top + 1) if (m - math.floor(now)) % 6 == 0} | {top})
     best, best_cost = None, math.inf
     for months in candidates:
-        if months <= now or months > MAX_MONTHS:
+        if months <= now or months > longest:
             continue
         amount = largest_amount(simulator, base, target, {DURATION: float(months)})
         if amount is None or amount >= credit or (amount_only is not None and amount <= amount_only):
@@ -216,7 +250,8 @@ def _option(simulator, base, kind: str, changes: dict, target: float) -> Option 
     """The option as ``whatif`` applies it; None if (against the monotone model) it does not reach the target."""
     outcome = simulate(simulator, base, changes)
     after = outcome.after
-    if after.probability >= target:
+    terms = outcome.terms_after
+    if after.probability >= target or simulator.rules.affordable(terms.annuity, terms.income) is False:
         return None
     return Option(
         kind=kind,
@@ -229,13 +264,16 @@ def _option(simulator, base, kind: str, changes: dict, target: float) -> Option 
         months=outcome.terms_after.months,
         credit_before=outcome.terms_before.credit,
         months_before=outcome.terms_before.months,
+        effort_rate=outcome.terms_after.effort_rate,
     )
 
 
 def advise(simulator: Simulator, base: Application) -> Advice:
     """At most three options (amount, duration, both), each checked through ``simulate``; deterministic."""
     current = simulator.explain(base)
-    target = target_of(current.probability, simulator)
+    rules, asked = simulator.rules, terms_of(base.values)
+    affordable = rules.affordable(asked.annuity, asked.income)
+    target = target_of(current.probability, simulator, affordable)
 
     def result(options, reason=None):
         return Advice(
@@ -246,6 +284,10 @@ def advise(simulator: Simulator, base: Application) -> Advice:
             target if target is not None else current.threshold,
             tuple(options),
             reason,
+            max_effort_rate=rules.max_effort_rate,
+            max_months=max_months(simulator),
+            effort_rate=asked.effort_rate,
+            affordable=affordable,
         )
 
     if target is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -30,6 +31,16 @@ def _positive(text: str) -> float:
     value = float(text)
     if not np.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text.strip().rstrip("%").strip().replace(",", ".")) / (100 if text.strip().endswith("%") else 1)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1 (e.g. 0.35 or 35%), got {text}")
     return value
 
 
@@ -174,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     advise.add_argument("--artifacts", type=Path, required=True)
     advise.add_argument("--client", required=True, help="SK_ID_CURR")
     advise.add_argument("--json", action="store_true", help="print a JSON object")
+    advise.add_argument(
+        "--max-effort-rate",
+        type=_share,
+        default=None,
+        help="largest monthly instalment / monthly income an option may have (default: MAX_EFFORT_RATE or 0.35)",
+    )
 
     synth = sub.add_parser("synthesize", help="write a synthetic portfolio in the Kaggle schema (CSV or Parquet)")
     synth.add_argument("--train", type=_count, default=307_511)
@@ -334,13 +351,21 @@ def cmd_fairness(args: argparse.Namespace) -> int:
 
 
 def _simulation(args: argparse.Namespace):
+    from scoring.affordability import MAX_EFFORT_RATE
     from scoring.artifacts import Artifacts
     from scoring.portfolio import Portfolio
     from scoring.simulate import Application, Simulator
 
     artifacts = Artifacts(args.artifacts)
     portfolio = Portfolio(artifacts)
-    return Simulator(artifacts), Application.from_portfolio(portfolio, parse_client_id(args.client))
+    rate = getattr(args, "max_effort_rate", None)
+    if rate is None:
+        try:
+            rate = _share(os.environ["MAX_EFFORT_RATE"]) if os.environ.get("MAX_EFFORT_RATE") else MAX_EFFORT_RATE
+        except (ValueError, argparse.ArgumentTypeError) as exc:
+            raise ScoringError(f"MAX_EFFORT_RATE {exc}") from None
+    simulator = Simulator(artifacts, rate)
+    return simulator, Application.from_portfolio(portfolio, parse_client_id(args.client))
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -377,7 +402,11 @@ def cmd_advise(args: argparse.Namespace) -> int:
     print(f"Client {advice.client_id}: probability of default {advice.probability:.1%} ({advice.decision})")
     for option in advice.options:
         changes = ", ".join(f"{k}={v:g}" for k, v in option.changes.items())
-        print(f"  {option.kind}: {changes} -> {option.probability:.1%} ({option.decision})")
+        effort = "" if option.effort_rate is None else f", effort rate {option.effort_rate:.1%}"
+        print(
+            f"  {option.kind}: {changes} -> {option.probability:.1%} ({option.decision}); "
+            f"monthly instalment {option.annuity:,.0f}{effort}"
+        )
     if not advice.options:
         print(f"  {advice.message()}")
     return 0

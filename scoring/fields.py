@@ -37,7 +37,7 @@ KINDS = frozenset(
         "target",  # 1 = payment difficulties
         "category",  # Kaggle level names, translated through ``categories``
         "flag",  # 0/1
-        "money",  # an amount (shown in euros)
+        "money",  # an amount, in the data's unit or the configured currency (README, "Money")
         "count",  # a whole number of people, documents or enquiries
         "days",  # Kaggle DAYS_*: negative days before the application
         "years",  # a duration or an age in years
@@ -379,20 +379,21 @@ _RECORDS: list[Field] = [
         section="loan",
         comparable=True,
         role="term",
-        range=(10_000, 5_000_000),
+        range=(1, 1e10),
         monotone=1,
     ),
     _model_raw(
         "AMT_ANNUITY",
         "money",
-        N_("Loan annuity"),
+        N_("Monthly loan instalment"),
         # Kaggle's AMT_ANNUITY is the monthly instalment: previous_application has AMT_ANNUITY x CNT_PAYMENT
-        # (months) = AMT_CREDIT plus interest.
+        # (months) = 1.29 x AMT_CREDIT (median), interest included (scoring/money_evidence.py).
         N_("Amount repaid each month (the instalment)."),
         section="loan",
         comparable=True,
         role="term",
-        range=(1_000, 500_000),
+        # Sanity only: the product's bounds come from the configuration or the data (scoring/affordability.py).
+        range=(1, 1e9),
         monotone=1,
     ),
     # Not a Kaggle column: the duration a simulation derives from the amount and the instalment
@@ -404,7 +405,7 @@ _RECORDS: list[Field] = [
         help=N_("Number of monthly instalments, computed from the amount and the instalment."),
         section=None,
         role="term",
-        range=(6, 120),
+        range=(1, 360),
     ),
     _model_raw(
         "AMT_GOODS_PRICE",
@@ -414,17 +415,19 @@ _RECORDS: list[Field] = [
         section="loan",
         comparable=True,
         role="term",
-        range=(10_000, 5_000_000),
+        range=(1, 1e10),
     ),
     _model_raw(
         "AMT_INCOME_TOTAL",
         "money",
-        N_("Annual income"),
-        N_("The client's declared yearly income."),
+        N_("Monthly income"),
+        # Read over the same month as the instalment: the only reading under which the data's effort rates
+        # are plausible (median instalment / income 0.167; README, "Money").
+        N_("The client's declared income for one month."),
         section="loan",
         comparable=True,
         role="declared",
-        range=(5_000, 20_000_000),
+        range=(1, 1e9),
     ),
     _raw(
         "NAME_TYPE_SUITE",
@@ -549,8 +552,8 @@ _RECORDS: list[Field] = [
     _feature(
         "CREDIT_INCOME_RATIO",
         "ratio",
-        N_("Credit relative to income"),
-        N_("Credit amount divided by annual income."),
+        N_("Credit relative to monthly income"),
+        N_("Credit amount divided by the monthly income: how many months of income the credit represents."),
         derived.ratio_of("AMT_CREDIT", "AMT_INCOME_TOTAL"),
         ("AMT_CREDIT", "AMT_INCOME_TOTAL"),
         comparable=True,
@@ -559,8 +562,8 @@ _RECORDS: list[Field] = [
     _feature(
         "ANNUITY_INCOME_RATIO",
         "percent",
-        N_("Debt burden (annuity / income)"),
-        N_("Share of the annual income that goes to repaying this loan."),
+        N_("Effort rate (instalment / monthly income)"),
+        N_("Share of the monthly income that goes to this loan's instalment; lenders cap it (35 % in French practice)."),
         derived.ratio_of("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
         ("AMT_ANNUITY", "AMT_INCOME_TOTAL"),
         comparable=True,
@@ -569,7 +572,7 @@ _RECORDS: list[Field] = [
     _feature(
         "PAYMENT_RATE",
         "percent",
-        N_("Monthly repayment rate (annuity / credit)"),
+        N_("Monthly repayment rate (instalment / credit)"),
         N_("Share of the credit repaid each month: the shorter the loan, the higher the rate."),
         derived.ratio_of("AMT_ANNUITY", "AMT_CREDIT"),
         ("AMT_ANNUITY", "AMT_CREDIT"),
@@ -589,7 +592,7 @@ _RECORDS: list[Field] = [
         "INCOME_PER_PERSON",
         "money",
         N_("Income per household member"),
-        N_("Annual income divided by the number of people in the household."),
+        N_("Monthly income divided by the number of people in the household."),
         derived.ratio_of("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
         ("AMT_INCOME_TOTAL", "CNT_FAM_MEMBERS"),
         comparable=True,

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scoring import fields as registry
+from scoring.affordability import MAX_EFFORT_RATE, Rules, bounds_of_portfolio, effort_rate
 from scoring.errors import ScoringError
 from scoring.portfolio import GRANTED, REFUSED, ClientExplanation
 
@@ -46,6 +47,7 @@ DURATION = "CREDIT_DURATION_MONTHS"  # a registry record: simulated, never a mod
 CASH, REVOLVING = "Cash loans", "Revolving loans"
 REVOLVING_RATE = 0.05  # a new revolving credit: every revolving loan of the real sample repays 5 % of it a month
 CREDIT, ANNUITY, GOODS, CONTRACT = "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE", "NAME_CONTRACT_TYPE"
+INCOME = "AMT_INCOME_TOTAL"  # over the same month as the instalment (README, "Money")
 SIMULABLE_ROLES = ("term", "declared")
 # Needed to score anything: a new application without them is refused as incomplete, not guessed.
 REQUIRED = ("AMT_CREDIT", "AMT_INCOME_TOTAL", "DAYS_BIRTH", "NAME_CONTRACT_TYPE")
@@ -83,6 +85,12 @@ class Terms:
     annuity: float | None
     goods_price: float | None
     months: float | None  # None: revolving credit, or an instalment that never repays the amount
+    income: float | None = None  # monthly, as the instalment
+
+    @property
+    def effort_rate(self) -> float | None:
+        """Instalment / income over the same month (None when either is unknown)."""
+        return effort_rate(self.annuity, self.income)
 
     @property
     def contribution(self) -> float | None:
@@ -96,7 +104,7 @@ def terms_of(values: Mapping[str, object]) -> Terms:
     contract = values.get(CONTRACT)
     credit, annuity = _number(values.get(CREDIT)), _number(values.get(ANNUITY))
     months = implied_duration(credit, annuity) if contract == CASH else None
-    return Terms(contract, credit, annuity, _number(values.get(GOODS)), months)
+    return Terms(contract, credit, annuity, _number(values.get(GOODS)), months, _number(values.get(INCOME)))
 
 
 def _number(value) -> float | None:
@@ -132,7 +140,7 @@ _MESSAGES = {
     "not_simulable": "{name} cannot be changed in a simulation ({role} field)",
     "not_a_number": "{name}: {value!r} is not a number",
     "not_whole": "{name}: {value} is not a whole number",
-    "out_of_range": "{name}: {value} is outside the plausible range {low} to {high}",
+    "out_of_range": "{name}: {value} is outside the accepted range {low} to {high}",
     "unknown_level": "{name}: {value!r} is not one of {levels}",
     "required": "{name} is required to score an application",
     "annuity_too_low": "{name}: an instalment of {value} never repays the credit at {rate:.0%} a year",
@@ -182,9 +190,13 @@ def _compact(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def check_value(name: str, value) -> tuple[object, Problem | None]:
+Bounds = Mapping[str, tuple[float, float]] | None  # the product's bounds by field (scoring.affordability)
+
+
+def check_value(name: str, value, bounds: Bounds = None) -> tuple[object, Problem | None]:
     """(parsed value, None) or (None, the problem) for one field by the registry's kind, levels and range.
 
+    ``bounds`` (the product's: amount, duration) replace the registry's sanity range for the fields they name.
     ``None`` and "" mean "not provided" (the model's missing branch) and are accepted here; whether a field
     may be missing is the caller's rule.
     """
@@ -205,10 +217,11 @@ def check_value(name: str, value) -> tuple[object, Problem | None]:
         return number, None
     if record.kind in ("count", "flag", "rating", "hour") and not number.is_integer():
         return None, Problem(name, "not_whole", {"value": _compact(number)})
-    if record.range is not None:
-        low, high = record.range
+    limits = (bounds or {}).get(name, record.range)
+    if limits is not None:
+        low, high = limits
         if not low <= number <= high:
-            return None, _range_problem(name, "out_of_range", number, record.range)
+            return None, _range_problem(name, "out_of_range", number, limits)
     return number, None
 
 
@@ -224,14 +237,14 @@ def _household_problem(values: Mapping[str, object]) -> Problem | None:
     return None
 
 
-def _instalment_problem(source: str, annuity: float | None) -> Problem | None:
-    bounds = registry.FIELDS[ANNUITY].range
-    if annuity is not None and not bounds[0] <= annuity <= bounds[1]:
-        return _range_problem(source, "instalment_out_of_range", annuity, bounds)
+def _instalment_problem(source: str, annuity: float | None, bounds: Bounds = None) -> Problem | None:
+    limits = (bounds or {}).get(ANNUITY, registry.FIELDS[ANNUITY].range)
+    if annuity is not None and not limits[0] <= annuity <= limits[1]:
+        return _range_problem(source, "instalment_out_of_range", annuity, limits)
     return None
 
 
-def check_changes(changes: Mapping[str, object]) -> dict[str, object]:
+def check_changes(changes: Mapping[str, object], bounds: Bounds = None) -> dict[str, object]:
     """Parsed what-if changes; InvalidChanges when a field is unknown, not simulable or its value is refused."""
     parsed, problems = {}, []
     for name, value in changes.items():
@@ -242,7 +255,7 @@ def check_changes(changes: Mapping[str, object]) -> dict[str, object]:
         if record.role not in SIMULABLE_ROLES:
             problems.append(Problem(name, "not_simulable", {"role": record.role}))
             continue
-        value, problem = check_value(name, value)
+        value, problem = check_value(name, value, bounds)
         if problem is None and value is None:
             problem = Problem(name, "required")  # a simulation changes a value; it does not erase one
         if problem:
@@ -257,7 +270,7 @@ def check_changes(changes: Mapping[str, object]) -> dict[str, object]:
 # --------------------------------------------------------------------------- applying changes
 
 
-def apply_changes(values: Mapping[str, object], changes: Mapping[str, object]) -> dict[str, object]:
+def apply_changes(values: Mapping[str, object], changes: Mapping[str, object], bounds: Bounds = None) -> dict[str, object]:
     """Raw values after ``changes`` (already parsed), the instalment kept consistent with amount and duration.
 
     Raises InvalidChanges when the terms cannot hold together (an instalment that never repays the credit,
@@ -286,7 +299,7 @@ def apply_changes(values: Mapping[str, object], changes: Mapping[str, object]) -
         new[ANNUITY] = old_annuity * credit / old_credit  # same duration and rate: the instalment in proportion
     annuity = _number(new.get(ANNUITY))
     if not problems and annuity != old_annuity:
-        problems.append(_instalment_problem(source, annuity))
+        problems.append(_instalment_problem(source, annuity, bounds))
     if {"CNT_CHILDREN", "CNT_FAM_MEMBERS"} & set(changes):
         problems.append(_household_problem(new))
     problems = [p for p in problems if p is not None]
@@ -382,14 +395,36 @@ def decide(probability: float, decision: Decision) -> tuple[str, bool]:
 class Simulator:
     """Scores applications with the artifact's transform and Booster; one per process (see the module doc)."""
 
-    def __init__(self, artifacts: Artifacts):
+    def __init__(self, artifacts: Artifacts, max_effort_rate: float = MAX_EFFORT_RATE, bounds: Bounds = None):
+        """``bounds``: the deployment's configured product bounds; the others are the data's own percentiles."""
         self.artifacts = artifacts
+        self._max_effort_rate, self._bound_overrides = max_effort_rate, dict(bounds or {})
+        self._rules: Rules | None = None
         self.transform = artifacts.transform
         self.decision = artifacts.decision
         self.columns = self.transform.required_columns
         self._lock = threading.Lock()
         self._loaded: tuple[int, object] | None = None  # (pid, Booster): a forked child loads its own
         import_xgboost()  # the module only (shared by forked workers); no Booster, no OpenMP pool
+
+    @property
+    def rules(self) -> Rules:
+        """The affordability cap and the product's bounds (configured, or percentiles of the artifact's data)."""
+        if self._rules is None:
+            artifacts = self.artifacts
+
+            def raw(name):
+                return artifacts.array(f"raw_{name}")
+
+            bounds = bounds_of_portfolio(
+                raw,
+                lambda name: list(artifacts.categories.get(name, [])),
+                implied_duration,
+                instalment,
+                self._bound_overrides,
+            )
+            self._rules = Rules(self._max_effort_rate, bounds)  # same value whichever thread computes it first
+        return self._rules
 
     @property
     def booster(self):
@@ -468,8 +503,9 @@ class Simulator:
 
 def simulate(simulator: Simulator, base: Application, changes: Mapping[str, object]) -> Outcome:
     """The what-if: validate ``changes`` (raw values from a form or the command line), apply, score both."""
-    parsed = check_changes(changes)
-    after_values = apply_changes(base.values, parsed)
+    bounds = simulator.rules.bounds
+    parsed = check_changes(changes, bounds)
+    after_values = apply_changes(base.values, parsed, bounds)
     return Outcome(
         before=simulator.explain(base),
         after=simulator.explain(base, after_values),
@@ -479,8 +515,12 @@ def simulate(simulator: Simulator, base: Application, changes: Mapping[str, obje
     )
 
 
-def new_application(values: Mapping[str, object], columns: tuple[str, ...], months: object = None) -> Application:
+def new_application(
+    values: Mapping[str, object], columns: tuple[str, ...], months: object = None, bounds: Bounds = None
+) -> Application:
     """An application typed in a form: every column the model reads, checked; missing allowed but for REQUIRED.
+
+    Nothing is filled in: a column the form did not give is "not provided" (the model's missing branch).
 
     The instalment comes from the duration by the repayment formula (cash loans); a revolving credit's
     instalment is the portfolio's rule for revolving credit, 5 % of the amount a month.
@@ -489,13 +529,13 @@ def new_application(values: Mapping[str, object], columns: tuple[str, ...], mont
     for column in columns:
         if column == ANNUITY:
             continue
-        value, problem = check_value(column, values.get(column))
+        value, problem = check_value(column, values.get(column), bounds)
         if problem is None and value is None and column in REQUIRED:
             problem = Problem(column, "required")
         if problem:
             problems.append(problem)
         parsed[column] = value
-    duration, problem = check_value(DURATION, months)
+    duration, problem = check_value(DURATION, months, bounds)
     contract, credit = parsed.get(CONTRACT), _number(parsed.get(CREDIT))
     if problem:
         problems.append(problem)
@@ -509,7 +549,7 @@ def new_application(values: Mapping[str, object], columns: tuple[str, ...], mont
             annuity = instalment(credit, float(duration))
         elif contract == REVOLVING:
             annuity = credit * REVOLVING_RATE
-        problems.append(_instalment_problem(DURATION if contract == CASH else CREDIT, annuity))
+        problems.append(_instalment_problem(DURATION if contract == CASH else CREDIT, annuity, bounds))
     problems.append(_household_problem(parsed))
     problems = [p for p in problems if p is not None]
     if problems:

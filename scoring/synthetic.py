@@ -4,7 +4,8 @@ A Gaussian copula (correlations of normal scores measured on the real 1,000-row 
 latent variables; each column is mapped back through its real marginal; a latent TARGET and
 latent missing-value indicators share the same copula, so links to TARGET and the missingness
 structure follow the real data. A few business rules then make rows coherent (pensioners carry
-the DAYS_EMPLOYED sentinel, owners of no car have no car age, amounts follow from the credit).
+the DAYS_EMPLOYED sentinel, owners of no car have no car age, amounts follow from the credit, no
+instalment above 70 % of the monthly income, the real sample's largest effort rate).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ KAGGLE_TEST_ROWS = 48_744
 FIRST_ID = 100_001
 _ADULT_DAYS = 18 * 365
 _GOODS_STEP = 4_500.0  # Kaggle goods prices are multiples of 4,500 for most loans
+_INCOME_STEP = 4_500.0  # and incomes mostly too
+# The largest monthly instalment / monthly income of the real sample is 0.698 (README, "Money"): income and
+# instalment are drawn through the copula separately, so about 1 row in 270 would exceed it (some repaying more
+# than their whole income). Their income is raised to make the instalment at most this share of it.
+MAX_EFFORT_RATE = 0.7
 
 
 def _inverse_marginal(marginal: dict, u: np.ndarray) -> np.ndarray:
@@ -117,13 +123,17 @@ def _with_missing(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def _apply_business_rules(columns: dict[str, np.ndarray], sentinel: np.ndarray, rng: np.random.Generator) -> None:
     """Make each row coherent, in place."""
     # Kaggle amounts are rounded: incomes mostly to 4,500, credits to 0.5.
-    columns["AMT_INCOME_TOTAL"] = np.maximum(np.round(columns["AMT_INCOME_TOTAL"] / 4_500.0) * 4_500.0, 4_500.0)
+    income = np.round(columns["AMT_INCOME_TOTAL"] / _INCOME_STEP) * _INCOME_STEP
+    columns["AMT_INCOME_TOTAL"] = np.maximum(income, _INCOME_STEP)
     credit = np.round(columns["AMT_CREDIT"].astype(float) * 2) / 2
     columns["AMT_CREDIT"] = credit
     columns["DAYS_REGISTRATION"] = np.round(columns["DAYS_REGISTRATION"].astype(float))
     annuity_rate = columns.pop("ANNUITY_RATE").astype(float)
     goods_ratio = columns.pop("GOODS_RATIO").astype(float)
-    columns["AMT_ANNUITY"] = np.where(np.isnan(columns["AMT_ANNUITY"]), np.nan, np.round(credit * annuity_rate, 1))
+    annuity = np.where(np.isnan(columns["AMT_ANNUITY"]), np.nan, np.round(credit * annuity_rate, 1))
+    columns["AMT_ANNUITY"] = annuity
+    needed = np.ceil(np.nan_to_num(annuity) / MAX_EFFORT_RATE / _INCOME_STEP) * _INCOME_STEP
+    columns["AMT_INCOME_TOTAL"] = np.maximum(columns["AMT_INCOME_TOTAL"], needed)
     goods = np.maximum(np.round(credit * goods_ratio / _GOODS_STEP) * _GOODS_STEP, _GOODS_STEP)
     columns["AMT_GOODS_PRICE"] = np.where(np.isnan(columns["AMT_GOODS_PRICE"]), np.nan, goods)
 

@@ -295,7 +295,7 @@ def test_decision_at_a_glance_above_the_fold_at_1280_by_800(server, tmp_path):
         assert len(driver.find_elements(By.CSS_SELECTOR, "#summary-reasons li")) == 3
         assert "zone grise" in text_of(driver, "summary-grey").lower()
         facts = text_of(driver, "summary-facts")
-        for label in ("Âge", "Revenu annuel", "Montant du crédit", "Annuité du crédit", "Type de contrat"):
+        for label in ("Âge", "Revenu mensuel", "Montant du crédit", "Mensualité du crédit", "Type de contrat"):
             assert label in facts
         # At 320 px the same content comes first, one column, and nothing scrolls sideways.
         set_viewport(driver, 320, 800)

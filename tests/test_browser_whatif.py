@@ -84,7 +84,15 @@ def open_client(driver, url: str, client_id: int, lang: str) -> None:
     wait_idle(driver)
 
 
-def test_keyboard_journey_whatif_advice_letter_application(server, driver):
+def other_amount(dash_app, portfolio, client_id: int) -> int:
+    """Half the client's amount, or 1.5 times it when half would be below the product's smallest amount (its
+    bounds are the data's own percentiles: a client at the bottom of the portfolio cannot borrow less)."""
+    credit = float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id)))
+    low, high = dash_app.server.config["services"].simulator.rules.bound("AMT_CREDIT")
+    return int(credit * 0.5) if credit * 0.5 >= low else int(min(credit * 1.5, high))
+
+
+def test_keyboard_journey_whatif_advice_letter_application(server, driver, dash_app):
     url, portfolio = server
     client_id = refused_with_options(portfolio)
     open_client(driver, url, client_id, "fr")
@@ -123,7 +131,7 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver):
 
     # Half the amount, by keyboard: the result sits beside the original, with the difference in words.
     tab_to(driver, "whatif-amt-credit", limit=20, backwards=True)
-    amount = int(float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id))) * 0.5)
+    amount = other_amount(dash_app, portfolio, client_id)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(amount))
     tab_to(driver, "whatif-submit", limit=20)
@@ -150,17 +158,32 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver):
     assert active_id(driver) == "advice-submit"
     assert_axe_clean(driver, "fr: advice")
 
-    # New application: open its form (built on demand), score it with the stated defaults.
+    # New application: open its form (built on demand, every field empty), type an ordinary loan by keyboard
+    # (six months of the portfolio's median monthly income over 36 months) and score it.
     tab_to(driver, "application-open", limit=250)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
     wait_idle(driver)
     assert active_id(driver) == "application-open"  # focus stays where the advisor is
+    assert driver.find_element(By.ID, "app-ext-source-2").get_attribute("value") == ""  # nothing pre-filled
+    income = int(np.median(np.asarray(server[1].raw("AMT_INCOME_TOTAL"))))
+    typed = {
+        "app-days-birth": "40",
+        "app-amt-income-total": str(income),
+        "app-name-contract-type": "Prêt personnel",
+        "app-amt-credit": str(6 * income),
+        "app-credit-duration-months": "36",
+    }
+    for field_id, text in typed.items():
+        tab_to(driver, field_id, limit=250)
+        driver.switch_to.active_element.send_keys(text)
     tab_to(driver, "application-submit", limit=250)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
     wait_idle(driver)
     assert "Probabilité de défaut" in text_of(driver, "application-proba")
+    assert "Taux d’effort" in text_of(driver, "application-terms")
+    assert "Score externe 1" in text_of(driver, "application-missing")  # not provided, and said
     assert_axe_clean(driver, "fr: new application scored")
 
     # The letter: back to its link by Shift+Tab, Enter opens it.
@@ -207,7 +230,7 @@ def test_english_what_if_and_letter_are_axe_clean(server, driver):
     assert_axe_clean(driver, "en: letter")
 
 
-def test_what_if_and_application_at_320_px_with_text_spacing(server, driver):
+def test_what_if_and_application_at_320_px_with_text_spacing(server, driver, dash_app):
     """RGAA 10.11/10.12/3.2 on the new views: at 320 px, then with the four text-spacing overrides, no text of
     the client's, the simulated or the new application's waterfall leaves its chart (this client's "average
     client" marker sits near the right edge: its label used to be cut by 12-17 px), no sideways scrolling,
@@ -220,10 +243,21 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver):
     box = driver.find_element(By.ID, "whatif-amt-credit")
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(str(int(float(portfolio.raw_value("AMT_CREDIT", portfolio.index_of(client_id))) * 0.5)), Keys.TAB)
+    box.send_keys(str(other_amount(dash_app, portfolio, client_id)), Keys.TAB)
     driver.execute_script("document.getElementById('whatif-submit').click()")
     wait_for(driver, lambda d: "La probabilité de défaut passe de" in text_of(d, "whatif-status"), message="no result")
     open_form(driver, "application-open", lambda d: d.find_elements(By.ID, "application-submit"))
+    income = int(np.median(np.asarray(portfolio.raw("AMT_INCOME_TOTAL"))))
+    for field_id, text in (
+        ("app-days-birth", "40"),
+        ("app-amt-income-total", str(income)),
+        ("app-name-contract-type", "Prêt personnel"),
+        ("app-amt-credit", str(6 * income)),
+        ("app-credit-duration-months", "36"),
+    ):
+        field = driver.find_element(By.ID, field_id)
+        driver.execute_script("arguments[0].focus()", field)
+        field.send_keys(text, Keys.TAB)
     driver.execute_script("document.getElementById('application-submit').click()")
     wait_for(driver, lambda d: "Demande évaluée" in text_of(d, "application-status"), message="application not scored")
     wait_idle(driver)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from app.callback_requests import payload
 from scoring.fields import FIELDS
+from scoring.regions import MAX_REGIONS
 
 from .dash_requests import dependencies, pairs
 from .test_fuzz_callbacks import JUNK, PROFILE, SIMULATION_CALLBACKS, RescuedErrors, send
@@ -53,6 +54,8 @@ def page_value(component: str, prop: str, ids: list[int]) -> st.SearchStrategy:
         return st.sampled_from(["fr", "en"])
     if prop == "n_clicks":
         return st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
+    if component == "app-region":  # the region choice: none, a region number, or one that does not exist
+        return st.one_of(st.just(""), st.integers(min_value=-5, max_value=MAX_REGIONS + 5).map(str))
     name = field_name(component)
     record = FIELDS[name]
     if record.categorical:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from scoring import cli
-from scoring.advice import MAX_MONTHS, MIN_AMOUNT_SHARE, advise
+from scoring.advice import MIN_AMOUNT_SHARE, advise, max_months
 from scoring.artifacts import Artifacts
 from scoring.features import FeatureTransform
 from scoring.fields import FIELDS, model_features
@@ -201,8 +201,9 @@ def test_borrowing_less_or_longer_never_raises_the_risk(setup):
         terms = terms_of(base.values)
         rows = [apply_changes(base.values, {CREDIT: terms.credit * s}) for s in np.linspace(1, MIN_AMOUNT_SHARE, 12)]
         assert np.all(np.diff(simulator.probabilities(base, rows)) <= 1e-7), client_id
-        if terms.months is not None and terms.months < MAX_MONTHS:
-            rows = [apply_changes(base.values, {DURATION: m}) for m in np.linspace(math.ceil(terms.months), MAX_MONTHS, 12)]
+        longest = max_months(simulator)
+        if terms.months is not None and terms.months < longest:
+            rows = [apply_changes(base.values, {DURATION: m}) for m in np.linspace(math.ceil(terms.months), longest, 12)]
             assert np.all(np.diff(simulator.probabilities(base, rows)) <= 1e-7), client_id
 
 
@@ -225,7 +226,7 @@ def test_every_advice_option_gives_the_decision_it_claims(setup):
                 assert MIN_AMOUNT_SHARE * option.credit_before <= option.changes[CREDIT] < option.credit_before
                 assert option.changes[CREDIT] % 1000 == 0
             if DURATION in option.changes:
-                assert option.months_before < option.changes[DURATION] <= MAX_MONTHS
+                assert option.months_before < option.changes[DURATION] <= max_months(simulator)
             seen_kinds.add(option.kind)
         with_options += bool(advice.options)
         without += not advice.options and advice.reason == "none_found"
@@ -242,8 +243,11 @@ def test_advice_amount_is_the_smallest_reduction_on_its_grid(setup):
         if option is None:
             continue
         one_step_more = apply_changes(base.values, {CREDIT: option.changes[CREDIT] + 1000})
+        terms = terms_of(one_step_more)
         if one_step_more[CREDIT] < option.credit_before:
-            assert simulator.probabilities(base, [one_step_more])[0] >= portfolio.decision.threshold
+            # One step more is refused by the model, or breaks the lender's maximum effort rate.
+            refused = simulator.probabilities(base, [one_step_more])[0] >= portfolio.decision.threshold
+            assert refused or not simulator.rules.affordable(terms.annuity, terms.income)
 
 
 def test_granted_clients_need_no_advice(setup):
@@ -288,7 +292,12 @@ def test_cli_whatif_and_advise_json(setup, synthetic_artifacts, capsys):
         assert advice["decision"] == REFUSED and advice["client_id"] == client_id
         if not advice["options"]:
             assert advice["message"]
+        assert advice["max_effort_rate"] == 0.35 and "effort_rate" in advice and "affordable" in advice
         for option in advice["options"]:
+            # Each option's monthly instalment and effort rate (instalment / monthly income), within the cap.
+            income = portfolio.raw_value("AMT_INCOME_TOTAL", portfolio.index_of(client_id))
+            assert option["effort_rate"] == pytest.approx(option["monthly_instalment"] / income)
+            assert option["effort_rate"] <= 0.35
             sets = [a for k, v in option["changes"].items() for a in ("--set", f"{k}={v}")]
             code, out, _ = run_cli(capsys, "whatif", "--artifacts", folder, "--client", str(client_id), *sets, "--json")
             result = json.loads(out)
@@ -307,7 +316,7 @@ def test_cli_whatif_and_advise_json(setup, synthetic_artifacts, capsys):
         (["--client", "1", "--set", "AMT_CREDIT=300000"], "not in the portfolio"),
         (["--client", "abc", "--set", "AMT_CREDIT=300000"], "invalid client id"),
         (["--set", "NOPE=1"], "NOPE is not a field"),
-        (["--set", "AMT_CREDIT=-3"], "outside the plausible range"),
+        (["--set", "AMT_CREDIT=-3"], "outside the accepted range"),
         (["--set", "AMT_CREDIT=lots"], "is not a number"),
         (["--set", "CODE_GENDER=F"], "cannot be changed"),
         ([], "nothing to simulate"),
@@ -319,6 +328,19 @@ def test_cli_whatif_bad_input_exits_2_with_one_line(setup, synthetic_artifacts, 
     code, out, err = run_cli(capsys, "whatif", "--artifacts", str(synthetic_artifacts), *client, *args)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err
+
+
+def test_cli_advise_takes_the_lenders_cap(setup, synthetic_artifacts, capsys):
+    _, portfolio, _ = setup
+    client_id = clients(portfolio, portfolio.decision.threshold, 1, 1)[0]
+    args = ("advise", "--artifacts", str(synthetic_artifacts), "--client", str(client_id), "--json")
+    code, out, _ = run_cli(capsys, *args, "--max-effort-rate", "20%")
+    advice = json.loads(out)
+    assert code == 0 and advice["max_effort_rate"] == pytest.approx(0.2)
+    assert all(o["effort_rate"] <= 0.2 for o in advice["options"])
+    with pytest.raises(SystemExit) as stopped:  # argparse: usage and one line, exit 2
+        cli.main([*args, "--max-effort-rate", "2"])
+    assert stopped.value.code == 2 and "share between 0 and 1" in capsys.readouterr().err
 
 
 def test_cli_advise_unknown_client(synthetic_artifacts, capsys):

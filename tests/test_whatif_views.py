@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callbacks.application import COLUMNS
+from callbacks.application import COLUMNS, regions_of
 from layouts.application import ids as app_ids
 from layouts.whatif import FORM_FIELDS
 from layouts.whatif import ids as whatif_ids
@@ -136,28 +136,51 @@ def application_values(dash_app, lang: str = "fr") -> dict:
     return values
 
 
-def test_new_application_with_the_stated_defaults_is_scored(client, dash_app):
+def ordinary_loan(dash_app, values: dict) -> dict:
+    """An ordinary loan typed in the form: six months of the portfolio's median monthly income over 36 months
+    (15,000 € for a client with 2,500 € a month, in the data's unit), age 40; nothing else."""
+    income = int(np.median(np.asarray(dash_app.server.config["services"].portfolio.raw("AMT_INCOME_TOTAL"))))
+    typed = {
+        "DAYS_BIRTH": 40,
+        "AMT_INCOME_TOTAL": income,
+        "NAME_CONTRACT_TYPE": "Cash loans",
+        "AMT_CREDIT": 6 * income,
+        "CREDIT_DURATION_MONTHS": 36,
+    }
+    return {**values, **{f"{app_ids.field(name)}.value": value for name, value in typed.items()}}
+
+
+def test_new_application_form_starts_empty_and_scores_an_ordinary_loan(client, dash_app):
     values = application_values(dash_app)
-    assert len(values) == len(COLUMNS)
-    body = {**values, "application-submit.n_clicks": 1, "lang.data": "fr"}
+    assert len(values) == len(COLUMNS) + 1 and "app-region.value" in values  # the columns asked, and the region
+    assert all(v in (None, "") for v in values.values())  # nothing pre-filled, nothing invented
+    assert app_ids.field("EXT_SOURCE_2") + ".value" in values  # asked, optional
+    for unknown in ("REGION_POPULATION_RELATIVE", "TOTALAREA_MODE", "FLAG_DOCUMENT_3", "DEF_30_CNT_SOCIAL_CIRCLE"):
+        assert app_ids.field(unknown) + ".value" not in values  # not what an advisor can know
+    body = {**ordinary_loan(dash_app, values), "app-region.value": "", "application-submit.n_clicks": 1, "lang.data": "fr"}
     status, out = call(client, dash_app, APPLICATION, body, ["application-submit.n_clicks"])
-    assert status == 200 and out["application-result.hidden"] is False
+    assert status == 200 and out["application-result.hidden"] is False, out
     assert out["application-proba.children"].startswith("Probabilité de défaut")
     assert out["application-status.children"].startswith("Demande évaluée")
     assert len(out["application-reasons.children"]) == 3
-    # External scores left empty: the model's missing branch, and the page says so.
-    for n in (1, 2, 3):
-        body[f"{app_ids.field(f'EXT_SOURCE_{n}')}.value"] = None
+    assert "Taux d’effort" in out["application-terms.children"] and "36 mois" in out["application-terms.children"]
+    missing = out["application-missing.children"]
+    assert "Score externe 1" in missing and "Densité de population de la région" in missing
+    # The external scores as the bureau gives them, and a region from the list: no longer missing.
+    regions = regions_of(dash_app.server.config["services"])
+    body.update({f"{app_ids.field('EXT_SOURCE_2')}.value": 0.61, "app-region.value": str(regions[0].number)})
     status, out = call(client, dash_app, APPLICATION, body, ["application-submit.n_clicks"])
-    assert "Score externe 1" in out["application-missing.children"]
+    missing = out["application-missing.children"]
+    assert "Score externe 2" not in missing and "Densité de population de la région" not in missing
 
 
 def test_new_application_missing_required_values_are_said(client, dash_app):
     values = application_values(dash_app, "en")
     body = {
-        **values,
+        **ordinary_loan(dash_app, values),
         f"{app_ids.field('AMT_CREDIT')}.value": None,
         f"{app_ids.field('DAYS_BIRTH')}.value": 12,
+        "app-region.value": "",
         "application-submit.n_clicks": 1,
         "lang.data": "en",
     }
