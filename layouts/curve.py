@@ -22,7 +22,7 @@ from layouts.i18n import language
 from layouts.status import status_line
 from layouts.whatif import months_text
 from scoring.advice import Advice
-from scoring.affordability import effort_rate
+from scoring.affordability import affordable, effort_rate
 from scoring.curve import Curve, Curves, Point
 
 LEGEND_WIDTH = 30  # characters per legend line: the legend wraps instead of running out of a 320 px chart
@@ -265,16 +265,30 @@ def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> di
     }
 
 
+def option_point(curves: Curves, curve: Curve, option) -> Point:
+    """An advised option as a point of the curve (its amount or duration is off the grid: it is its own row)."""
+    return Point(
+        option_value(curve, option),
+        option.probability,
+        option.decision,
+        option.in_grey_zone,
+        option.annuity,
+        affordable(option.annuity, curves.income, curves.max_rate),
+    )
+
+
 def table(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> html.Table:
+    """One row per point, the advised options among them in order; the request and the options said in words."""
     tr = language(lang)
-    marks = {option_value(curve, o): tr._("advised option") for o in options_on(curve, advice)}
-    marks[curve.current] = tr._("the client's request")
-    rows = []
-    for p in curve.points:
+    rows = [(p, None) for p in curve.points]
+    rows += [(option_point(curves, curve, o), tr._("advised option")) for o in options_on(curve, advice)]
+    cells = []
+    for p, mark in sorted(rows, key=lambda row: (row[0].value, row[1] is None)):
+        if mark is None and math.isclose(p.value, curve.current, rel_tol=1e-9):
+            mark = tr._("the client's request")
         label = axis_value(curve.kind, p.value, lang)
-        mark = next((text for value, text in marks.items() if math.isclose(value, p.value, rel_tol=1e-9)), None)
         rate = effort_rate(p.annuity, curves.income)
-        rows.append(
+        cells.append(
             [
                 tr._("{value} ({mark})", value=label, mark=mark) if mark else label,
                 tr.money(p.annuity) if p.annuity is not None else "—",
@@ -285,7 +299,7 @@ def table(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> htm
         )
     first = tr.field("AMT_CREDIT") if curve.kind == "amount" else tr._("Duration")
     header = [first, tr._("Monthly instalment"), tr._("Share of income"), tr._("Probability of default"), tr._("Decision")]
-    return data_table(title(curve, lang), header, rows)
+    return data_table(title(curve, lang), header, cells)
 
 
 def chart(curves: Curves, curve: Curve, advice: Advice | None, lang: str):

@@ -149,11 +149,13 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
                                 position(_logit(explanation.threshold), low, high),
                                 tr._("Threshold {value}", value=tr.percent(explanation.threshold, 1)),
                                 "marker-threshold",
+                                beside=True,
                             ),
                             marker_line(
                                 position(explanation.base_value, low, high),
                                 tr._("Average client {value}", value=tr.percent(average, 1)),
                                 "marker-average",
+                                beside=True,
                             ),
                         ],
                     ),
