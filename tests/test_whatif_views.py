@@ -222,4 +222,4 @@ def test_sections_are_in_the_navigation(client):
     assert html  # Dash renders the layout client side; the nav is in the layout
     from layouts.page import nav_links
 
-    assert [href for href, _ in nav_links("fr")][-3:] == ["#whatif", "#advice", "#application"]
+    assert [href for href, _ in nav_links("fr")][-4:] == ["#whatif", "#curve", "#advice", "#application"]
