@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from dash import html
+from dash import dcc, html
 
 from layouts import palette
 from layouts.advice import option_sentence
@@ -40,6 +40,7 @@ class ids:  # noqa: N801
     amount = "curve-amount"
     duration = "curve-duration"
     both = "curve-both"
+    shown = "curve-shown"  # the client and language the curves were drawn for
 
 
 # --------------------------------------------------------------------------- words
@@ -374,6 +375,7 @@ def layout(lang: str) -> html.Section:
                     html.Summary(tr._("Show the curves for this client"), id=ids.open),
                     status_line(ids.status, tr._("Choose a client first.")),
                     html.Div(id=ids.body, className="curve-body"),
+                    dcc.Store(id=ids.shown),
                 ],
             ),
         ],

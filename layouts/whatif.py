@@ -12,6 +12,7 @@ client switch neither fills it nor makes Dash 4 re-check its components on every
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -112,10 +113,21 @@ def input_text(name: str, value, lang: str) -> str | None:
     return language(lang).number(number, decimals)
 
 
+@dataclass(frozen=True)
+class NotANumber:
+    """Text that is not a number in the UI language ("1,5" in English): validation refuses it as typed, and no
+    other reading of the text (the command line's) can turn it into a number."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def raw_value(name: str, value, lang: str):
     """A form value as the raw column reads it: a number read in the UI language (years back to negative days).
 
-    Text that is not a number passes through unchanged, so that validation names the field and says why."""
+    Text that is not a number comes back as ``NotANumber``, so that validation names the field and says why."""
     record = registry.FIELDS[name]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -123,7 +135,7 @@ def raw_value(name: str, value, lang: str):
         return value
     number = read_number(value, lang)
     if number is None:
-        return value
+        return NotANumber(str(value))
     return -number * DAYS_PER_YEAR if record.kind == "days" else number
 
 

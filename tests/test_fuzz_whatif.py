@@ -51,6 +51,10 @@ def page_value(component: str, prop: str, ids: list[int]) -> st.SearchStrategy:
         return st.one_of(st.none(), st.sampled_from(ids))
     if component == "lang":
         return st.sampled_from(["fr", "en"])
+    if component == "curve-shown":  # the client and language the curves were drawn for
+        return st.one_of(
+            st.none(), st.fixed_dictionaries({"client": st.sampled_from(ids), "lang": st.sampled_from(["fr", "en"])})
+        )
     if prop in ("n_clicks", "n_submit"):  # a button pressed, or Enter in a text box
         return st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
     name = field_name(component)
