@@ -20,7 +20,19 @@ from app.delivery import (
     register_dash_resources,
 )
 from app.services import Services
-from layouts import advice, application, client_card, comparison, explanation, page, review, selection, summary, whatif
+from layouts import (
+    advice,
+    application,
+    client_card,
+    comparison,
+    curve,
+    explanation,
+    page,
+    review,
+    selection,
+    summary,
+    whatif,
+)
 from layouts.i18n import LANGUAGES, language, normalise_language, other_language
 from layouts.page import statement_path
 from scoring.comparison import comparable
@@ -161,6 +173,7 @@ def serve_layout(services: Services, lang: str, full: bool = False) -> html.Div:
             ),
             comparison.layout(lang, levels, comparable(portfolio)),
             whatif.layout(lang, with_form=full),
+            curve.layout(lang),
             advice.layout(lang),
             application.layout(lang, APPLICATION_COLUMNS, regions, with_form=full),
         ],

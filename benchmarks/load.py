@@ -47,6 +47,7 @@ from callbacks.common import UNEXPECTED_ERROR  # noqa: E402
 from layouts.i18n import LANGUAGES, language  # noqa: E402
 from scoring.comparison import GROUP_BASES  # noqa: E402
 from scoring.fields import COMPARABLE  # noqa: E402
+from scoring.simulate import parse_number  # noqa: E402
 
 TIMEOUT_S = 30
 RESCUED = tuple(language(lang)._(UNEXPECTED_ERROR) for lang in LANGUAGES)
@@ -144,8 +145,9 @@ def simulate(recorder: Recorder, session: requests.Session, post: str, specs: di
         for prop, value in props.items()
         if prop == "value"
     }
-    if isinstance(form.get("whatif-amt-credit.value"), int | float):
-        form["whatif-amt-credit.value"] = max(int(form["whatif-amt-credit.value"] * rng.uniform(0.7, 0.9)), 10_000)
+    amount = parse_number(form.get("whatif-amt-credit.value"), ",")  # the form shows numbers as French text
+    if amount is not None:
+        form["whatif-amt-credit.value"] = str(max(int(amount * rng.uniform(0.7, 0.9)), 10_000))
     body = payload(specs[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
     timed(recorder, session, "whatif", "POST", post, json=body)
     body = payload(specs[ADVICE], {**values, "advice-submit.n_clicks": 1}, ["advice-submit.n_clicks"])

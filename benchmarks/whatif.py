@@ -11,6 +11,8 @@ clients an advisor simulates for; every client is new to the advice cache, so ea
 - ``whatif``: Simulate with the amount lowered by 20 % and the duration lengthened by 12 months: two
   TreeSHAP explanations (before, after) by the Booster in the worker;
 - ``advice``: the search for options (grid scans, each option checked through the what-if);
+- ``curve``: the risk curves opened for the client (both curves in one Booster call, drawn as two figures with
+  their tables; the advice options they mark come from the cache the advice request filled);
 - ``letter`` and ``letter_pdf``: the client letter as HTML, then as a tagged PDF (WeasyPrint).
 
 Memory (PSS of master + workers) is read after the what-if and advice traffic, with both workers' Boosters
@@ -34,10 +36,12 @@ from app.callback_requests import index_dependencies, payload
 from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop, wait_until_up
 from benchmarks.procmem import tree_memory
 from benchmarks.serve import COMPARE_DEFAULTS
+from scoring.simulate import parse_number
 
 WHATIF = "whatif-status.children"
 DASHBOARD = ("summary-empty.hidden", "why-paragraph.children", "card-content.children", "compare-size.children")
 ADVICE = "advice-status.children"
+CURVE = "curve-status.children"
 
 
 def timed(session: requests.Session, method: str, url: str, **kwargs) -> tuple[float, requests.Response]:
@@ -91,7 +95,7 @@ def main() -> None:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = start_gunicorn(ROOT, env, port, gunicorn=gunicorn, log_path=args.out.with_suffix(".log"))
     session = requests.Session()
-    times: dict[str, list[float]] = {k: [] for k in ("fill", "whatif", "advice", "letter", "letter_pdf")}
+    times: dict[str, list[float]] = {k: [] for k in ("fill", "whatif", "curve", "advice", "letter", "letter_pdf")}
     first_requests, failures, options_found = [], 0, 0
     try:
         if wait_until_up(base, process, limit=120) is None:
@@ -118,9 +122,12 @@ def main() -> None:
             }
             if not warmup:
                 times["fill"].append(ms)
-            form["whatif-amt-credit.value"] = max(int(form["whatif-amt-credit.value"] * 0.8), 10_000)
-            if form.get("whatif-credit-duration-months.value"):
-                form["whatif-credit-duration-months.value"] = min(form["whatif-credit-duration-months.value"] + 12, 120)
+            # The form shows numbers as French text ("1 134 212"): read them as the app does.
+            amount = parse_number(form["whatif-amt-credit.value"], ",")
+            form["whatif-amt-credit.value"] = str(max(int(amount * 0.8), 10_000))
+            months = parse_number(form.get("whatif-credit-duration-months.value"), ",")
+            if months:
+                form["whatif-credit-duration-months.value"] = str(min(int(months) + 12, 120))
             body = payload(deps[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
             ms, response = timed(session, "POST", url, json=body)
             failures += response.status_code != 200
@@ -132,6 +139,13 @@ def main() -> None:
                 times["advice"].append(ms)
                 answer = response.json().get("response", {}) if response.status_code == 200 else {}
                 options_found += bool(answer.get("advice-options", {}).get("children"))
+            # The risk curves opened for this client: both curves (one Booster call) and their drawing; the advice
+            # whose options they mark comes from the cache the advice request above filled.
+            body = payload(deps[CURVE], {**values, "curve-open.n_clicks": 1}, ["curve-open.n_clicks"])
+            ms, response = timed(session, "POST", url, json=body)
+            failures += response.status_code != 200 or "curve-amount-figure" not in response.text
+            if not warmup:
+                times["curve"].append(ms)
         memory_after = tree_memory(process.pid)
         for client in chosen[: args.letters]:
             ms, response = timed(session, "GET", f"{base}/lettre?client={client}")

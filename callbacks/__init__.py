@@ -5,6 +5,7 @@ from callbacks import (
     application,
     client_card,
     comparison,
+    curve,
     explanation,
     model,
     review,
@@ -15,5 +16,17 @@ from callbacks import (
 
 
 def register_all(app, services) -> None:
-    for module in (selection, summary, review, explanation, client_card, comparison, whatif, advice, application, model):
+    for module in (
+        selection,
+        summary,
+        review,
+        explanation,
+        client_card,
+        comparison,
+        whatif,
+        curve,
+        advice,
+        application,
+        model,
+    ):
         module.register(app, services)

@@ -26,6 +26,12 @@ from scoring.simulate import CASH, DURATION, InvalidChanges, new_application, te
 # The form asks what the default model reads; an artifact trained without one of these columns ignores it.
 COLUMNS = view.form_columns(registry.sources_of([f.name for f in registry.model_features()]))
 _KEYS = {name: name.lower() for name in COLUMNS}
+# Text boxes (numbers): Enter in one of them scores the application, as the button does.
+_NUMBER_KEYS = {
+    name: key
+    for name, key in _KEYS.items()
+    if name == DURATION or not (registry.FIELDS[name].categorical or registry.FIELDS[name].kind == "flag")
+}
 
 OUTPUTS = outputs(
     message=(ids.message, "children"),
@@ -46,9 +52,11 @@ OUTPUTS = outputs(
     advice_status=(ids.advice_status, "children"),
     advice=(ids.advice, "children"),
     **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _KEYS.items()},
+    **{f"value_{key}": (ids.field(name), "value") for name, key in _NUMBER_KEYS.items()},
 )
 INPUTS = {
     "clicks": Input(ids.submit, "n_clicks"),
+    **{f"enter_{key}": Input(ids.field(name), "n_submit") for name, key in _NUMBER_KEYS.items()},
     "lang": LANG,
     "region": State(ids.region, "value"),
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _KEYS.items()},
@@ -77,21 +85,35 @@ def show_form(services, *, clicks, shown, lang) -> dict:
     return {"body": view.form(lang, COLUMNS, regions_of(services)), "body_class": view.FILLED}
 
 
+SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
+
+
+def normalised_values(values: dict, problems: set[str], lang: str) -> dict:
+    """Each number of the form shown back in the language's format; a field with a problem keeps what was typed."""
+    out = {}
+    for name, key in _NUMBER_KEYS.items():
+        number = forms.read_number(values.get(f"value_{key}"), lang)
+        if name not in problems and number is not None:
+            out[f"value_{key}"] = forms.input_text(name, number, lang)
+    return out
+
+
 def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     from app.security import audit
 
     tr = language(lang)
-    if triggered() != ids.submit or not clicks:
+    if triggered() not in SUBMITTERS or (triggered() == ids.submit and not clicks):
         return {}
-    form = {name: forms.raw_value(name, values.get(f"value_{key}")) for name, key in _KEYS.items() if name != DURATION}
+    form = {
+        name: forms.raw_value(name, values.get(f"value_{key}"), lang) for name, key in _KEYS.items() if name != DURATION
+    }
     chosen = region_of(regions_of(services), region)
     form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
+    months = forms.raw_value(DURATION, values.get(f"value_{_KEYS[DURATION]}"), lang)
     errors = {f"error_{key}": "" for key in _KEYS.values()}
     simulator = services.simulator
     try:
-        application = new_application(
-            form, simulator.columns, values.get(f"value_{_KEYS[DURATION]}"), simulator.rules.bounds
-        )
+        application = new_application(form, simulator.columns, months, simulator.rules.bounds)
     except InvalidChanges as invalid:
         rest = []
         for name, problem in invalid.by_field().items():
@@ -106,6 +128,7 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
         )
         return {
             **errors,
+            **normalised_values(values, set(invalid.by_field()), lang),
             "message": " ".join([message, *rest]),
             "result": True,
             "status": tr._("Not scored: see the messages beside the fields."),
@@ -124,6 +147,7 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     overall = services.artifacts.metrics.get("roc_auc")
     return {
         **errors,
+        **normalised_values(values, set(), lang),
         "message": "",
         "result": False,
         "status": tr._(

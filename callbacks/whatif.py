@@ -12,9 +12,16 @@ from layouts import whatif as view
 from layouts.formatting import value_text
 from layouts.i18n import language
 from layouts.whatif import FORM_FIELDS, ids
+from scoring import fields as registry
 from scoring.simulate import DURATION, Application, InvalidChanges, simulate, terms_of
 
 _FIELD_KEYS = {name: name.lower() for name in FORM_FIELDS}
+# Text boxes (numbers): Enter in one of them runs the simulation, as the button does.
+_NUMBER_KEYS = {
+    name: key
+    for name, key in _FIELD_KEYS.items()
+    if not (registry.FIELDS[name].categorical or registry.FIELDS[name].kind == "flag")
+}
 
 OUTPUTS = outputs(
     status=(ids.status, "children"),
@@ -35,6 +42,7 @@ INPUTS = {
     "client_id": CLIENT,
     "resets": Input(ids.reset, "n_clicks"),
     "clicks": Input(ids.submit, "n_clicks"),
+    **{f"enter_{key}": Input(ids.field(name), "n_submit") for name, key in _NUMBER_KEYS.items()},
     "lang": LANG,
     **{f"value_{key}": State(ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
 }
@@ -80,53 +88,79 @@ def fill_form(services, client_id: int | None, lang: str) -> dict:
     out = dict(cleared)
     for name, key in _FIELD_KEYS.items():
         value = values.get(name)
-        out[f"value_{key}"] = round(value) if name == DURATION and value is not None else view.form_value(name, value)
+        shown = round(value) if name == DURATION and value is not None else view.form_value(name, value)
+        out[f"value_{key}"] = view.input_text(name, shown, lang)
         out[f"help_{key}"] = current_text(name, value, lang)
     return out
 
 
-def changes_from_form(original: dict, form: dict) -> dict:
-    """Raw changes: the fields whose form value differs from the client's (empty fields are left unchanged)."""
-    months = terms_of(original).months
+def shown_value(name: str, original: dict):
+    """The client's value as the form first shows it (a number rounded as shown, a level, or None)."""
+    if name == DURATION:
+        months = terms_of(original).months
+        return round(months) if months is not None else None
+    return view.form_value(name, original.get(name))
+
+
+def changes_from_form(original: dict, form: dict, lang: str) -> dict:
+    """Raw changes: the fields whose form value differs from the client's as shown (empty fields are left unchanged).
+
+    Numbers are compared as read in the UI language ("450 000" is the shown 450000): only a real change counts."""
     changes = {}
     for name in FORM_FIELDS:
         value = form.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        shown = (
-            (round(months) if months is not None else None)
-            if name == DURATION
-            else view.form_value(name, original.get(name))
-        )
-        if _same_shown(value, shown):
+        if _same_shown(name, value, shown_value(name, original), lang):
             continue
-        changes[name] = view.raw_value(name, value)
+        changes[name] = view.raw_value(name, value, lang)
     return changes
 
 
-def _same_shown(value, shown) -> bool:
-    if isinstance(value, str) or isinstance(shown, str) or shown is None:
-        return str(value).strip() == str(shown)
-    try:
-        return abs(float(value) - float(shown)) < 1e-9
-    except (TypeError, ValueError):
+def _same_shown(name: str, value, shown, lang: str) -> bool:
+    if shown is None:
         return False
+    if name in _NUMBER_KEYS:
+        number = view.read_number(value, lang)
+        return number is not None and abs(number - float(shown)) < 1e-9
+    return str(value).strip() == str(shown)
+
+
+def normalised_values(form: dict, problems: set[str], lang: str) -> dict:
+    """Each number the form holds, shown back in the language's format ("1.5" -> "1,5" in French); a field with a
+    problem keeps exactly what was typed."""
+    out = {}
+    for name, key in _NUMBER_KEYS.items():
+        if name in problems:
+            continue
+        number = view.read_number(form.get(name), lang)
+        if number is not None:
+            out[f"value_{key}"] = view.input_text(name, number, lang)
+    return out
+
+
+SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
 
 
 def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # noqa: ARG001 - resets only triggers
-    """Client chosen or reset: fill the form. Simulate pressed: score the changed application."""
+    """Client chosen or reset: fill the form. Simulate pressed (or Enter in a number): score the changed application."""
     tr = language(lang)
     client_id = viewed_client(services, client_id, "whatif")
-    if triggered() != ids.submit:
+    if triggered() not in SUBMITTERS:
         return fill_form(services, client_id, lang)
     if client_id is None:
         return {"message": tr._("Choose a client first."), "result": True}
     application = Application.from_portfolio(services.portfolio, client_id)
     form = {name: values.get(f"value_{key}") for name, key in _FIELD_KEYS.items()}
-    changes = changes_from_form(dict(application.values), form)
+    changes = changes_from_form(dict(application.values), form, lang)
     errors = {f"error_{key}": "" for key in _FIELD_KEYS.values()}
     if not changes:
-        return {**errors, "message": "", "status": tr._("Change at least one value, then press Simulate.")}
+        return {
+            **errors,
+            **normalised_values(form, set(), lang),
+            "message": "",
+            "status": tr._("Change at least one value, then press Simulate."),
+        }
     try:
         outcome = simulate(services.simulator, application, changes)
     except InvalidChanges as invalid:
@@ -144,6 +178,7 @@ def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # n
         )
         return {
             **errors,
+            **normalised_values(form, set(invalid.by_field()), lang),
             "message": " ".join([message, *rest]),
             "result": True,
             "status": tr._("Simulation not run: see the messages beside the fields."),
@@ -151,6 +186,7 @@ def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # n
     parts = view.result_parts(outcome, services.portfolio.category_levels, lang, services.config.max_effort_rate)
     return {
         **errors,
+        **normalised_values(form, set(), lang),
         "message": "",
         "result": False,
         "status": parts["status"],

@@ -200,12 +200,14 @@ def anchor(left: float, margin: float = 25.0) -> str:
     return "anchor-middle"
 
 
-def marker_line(left: float, text: str, css: str) -> html.Div:
-    """A vertical line across an HTML chart at ``left`` percent, with its label above it."""
+def marker_line(left: float, text: str, css: str, *, beside: bool = False) -> html.Div:
+    """A vertical line across an HTML chart at ``left`` percent, with its label above it: centred on it, or with
+    ``beside`` next to it on the side with more room, so that the line never runs through its label."""
+    placement = ("anchor-after" if left < 50 else "anchor-before") if beside else anchor(left)
     return html.Div(
         className=f"marker-line {css}",
         style={"left": f"{left}%"},
-        children=[sep(" "), html.Span(text, className=f"marker-label {anchor(left)}"), sep(" ")],
+        children=[sep(" "), html.Span(text, className=f"marker-label {placement}"), sep(" ")],
     )
 
 

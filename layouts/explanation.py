@@ -204,11 +204,13 @@ def waterfall(explanation: ClientExplanation, items: list[Factor], lang: str) ->
                                 position(explanation.threshold, low, high),
                                 tr._("Threshold {value}", value=tr.percent(explanation.threshold, 1)),
                                 "marker-threshold",
+                                beside=True,
                             ),
                             marker_line(
                                 position(average, low, high),
                                 tr._("Average client {value}", value=tr.percent(average, 1)),
                                 "marker-average",
+                                beside=True,
                             ),
                         ],
                     ),

@@ -34,6 +34,7 @@ def nav_links(lang: str) -> list[tuple[str, str]]:
         ("#card", tr._("Client card")),
         ("#compare", tr._("Comparison")),
         ("#whatif", tr._("What if")),
+        ("#curve", tr._("Risk curves")),
         ("#advice", tr._("Advice")),
         ("#application", tr._("New application")),
     ]

@@ -12,6 +12,7 @@ client switch neither fills it nor makes Dash 4 re-check its components on every
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -90,15 +91,53 @@ def form_value(name: str, value):
     return int(number) if number.is_integer() else round(number, 4)
 
 
-def raw_value(name: str, value):
-    """A form value as the raw column reads it (years back to negative days); junk passes through to validation."""
+def decimal_mark(lang: str) -> str:
+    """The decimal mark of the UI language ("," in French): how a typed number is read."""
+    return language(lang).locale.number_symbols["latn"]["decimal"]
+
+
+def read_number(value, lang: str) -> float | None:
+    """A number typed in a form field, read with the UI language's decimal mark (None: not a number)."""
+    return parse_number(value, decimal_mark(lang))
+
+
+def input_text(name: str, value, lang: str) -> str | None:
+    """A form value (``form_value``'s number) as the text box shows it, in the language's format ("1,5", "450 000")."""
+    if value is None or isinstance(value, str):
+        return value
+    record = registry.FIELDS[name]
+    number = float(value)
+    if record.kind == "money":
+        decimals = 0 if number.is_integer() else 2
+    else:
+        decimals = next((d for d in range(5) if round(number, d) == round(number, 4)), 4)
+    return language(lang).number(number, decimals)
+
+
+@dataclass(frozen=True)
+class NotANumber:
+    """Text that is not a number in the UI language ("1,5" in English): validation refuses it as typed, and no
+    other reading of the text (the command line's) can turn it into a number."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def raw_value(name: str, value, lang: str):
+    """A form value as the raw column reads it: a number read in the UI language (years back to negative days).
+
+    Text that is not a number comes back as ``NotANumber``, so that validation names the field and says why."""
     record = registry.FIELDS[name]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if record.kind == "days":
-        number = parse_number(value)
-        return value if number is None else -number * DAYS_PER_YEAR
-    return value
+    if record.categorical or record.kind == "flag":
+        return value
+    number = read_number(value, lang)
+    if number is None:
+        return NotANumber(str(value))
+    return -number * DAYS_PER_YEAR if record.kind == "days" else number
 
 
 def bounds_text(name: str, low: float, high: float, lang: str) -> tuple[str, str]:
@@ -121,7 +160,7 @@ def problem_text(problem: Problem, lang: str) -> str:
     name, p = problem.field, problem.params
     label = label_of(name, lang) if name in registry.FIELDS else name
     if problem.code == "not_a_number":
-        text = tr._("enter a number, digits only (e.g. 300000).")
+        text = tr._("enter a number, for example {example}.", example=tr.number(1500.5, 1))
     elif problem.code == "not_whole":
         text = tr._("enter a whole number.")
     elif problem.code == "out_of_range":
@@ -171,7 +210,8 @@ def field_control(
     value=None,
     required: bool = False,
 ) -> html.Div:
-    """Label, input (number or select by the registry's kind), help linked to it, error linked when shown."""
+    """Label, input (a text box read as a number, or a select, by the registry's kind), help linked to it, error
+    linked when shown."""
     tr = language(lang)
     record = registry.FIELDS[name]
     help_id, error_id = f"{control_id}-help", f"{control_id}-error"
@@ -192,9 +232,16 @@ def field_control(
             id=control_id, options=options, value=value if value is not None else ("" if not required else None)
         )
     else:
-        step = "1" if record.kind in ("money", "count", "rating") else "any"
+        # A text box read by the app, not <input type=number>: the browser's own parsing follows its locale
+        # (en-US turns "1,5" into 15) and silently drops letters, where the app says what is wrong.
         control = dbc.Input(
-            id=control_id, type="number", step=step, value=value, inputmode="decimal", debounce=True, required=required
+            id=control_id,
+            type="text",
+            inputmode="decimal",
+            autocomplete="off",
+            value=input_text(name, value, lang),
+            debounce=True,
+            required=required,
         )
     label = label_of(name, lang)
     if record.kind == "days" and not _says_years(name):

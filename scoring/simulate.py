@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import threading
 from collections.abc import Mapping
@@ -165,22 +166,38 @@ class InvalidChanges(ScoringError):
         return out
 
 
-def parse_number(value) -> float | None:
-    """A number from a form or the command line ("406 598,5" and "406598.5" alike); None when it is not one."""
+_GROUPED_BY_COMMAS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_number(value, decimal: str | None = None) -> float | None:
+    """A number typed in a form or on the command line; None when it is not one.
+
+    Spaces of any kind group digits ("450 000", "450 000,50"). ``decimal`` is the decimal mark of the UI
+    language, which decides what a comma is:
+    - "," (French): the comma is the decimal mark ("1,5" is 1.5); a dot is accepted as one too ("1.5");
+    - "." (English): commas only group digits in threes ("450,000"); "1,5" is refused, not read as 15;
+    - None (command line, files): one comma and no dot is a decimal comma ("406598,5"), otherwise a dot.
+    Letters, several marks ("1,2,3", "1.5,2") and non-finite values are refused.
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
-        text = "".join(value.split()).replace("\u202f", "").replace("\u00a0", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
+        text = "".join(value.split()).replace("\u202f", "").replace("\u00a0", "").replace("\u2212", "-")
         if not text or len(text) > 40:
             return None
-        try:
-            number = float(text)
-        except ValueError:
+        if decimal == ".":
+            if "," in text:
+                if not _GROUPED_BY_COMMAS.fullmatch(text):
+                    return None
+                text = text.replace(",", "")
+        elif "," in text and "." not in text and text.count(",") == 1:
+            text = text.replace(",", ".")
+        if not _PLAIN_NUMBER.fullmatch(text):
             return None
+        number = float(text)
     else:
         return None
     return number if math.isfinite(number) else None

@@ -156,6 +156,7 @@ def test_text_spacing_overrides_cut_no_chart_text(server, driver):
             """return Array.from(document.querySelectorAll('main *')).filter(e => {
                  const s = getComputedStyle(e); if (s.overflow !== 'hidden' && s.overflowY !== 'hidden') return false;
                  if (e.closest('.visually-hidden, svg, .js-plotly-plot')) return false;
+                 if (s.clip === 'rect(0px, 0px, 0px, 0px)') return false;  // visually hidden on purpose, read aloud
                  return e.scrollHeight > e.clientHeight + 1 && e.textContent.trim(); }).map(e => e.id || e.className);"""
         )
         assert clipped == [], (width, clipped)

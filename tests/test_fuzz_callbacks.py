@@ -200,7 +200,12 @@ CALLBACKS = [
     "card-body.children",
 ]
 # What-if, advice and new application: fuzzed in tests/test_fuzz_whatif.py with strategies from the field registry.
-SIMULATION_CALLBACKS = ["whatif-status.children", "advice-status.children", "application-message.children"]
+SIMULATION_CALLBACKS = [
+    "whatif-status.children",
+    "advice-status.children",
+    "application-message.children",
+    "curve-status.children",
+]
 # The advisor review (writes to a database): fuzzed in tests/test_fuzz_review.py on a database of its own.
 REVIEW_CALLBACKS = ["review-empty.hidden"]
 # Run in the browser only (no request to fuzz): the tab's title follows the summary.

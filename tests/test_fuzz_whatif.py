@@ -52,7 +52,11 @@ def page_value(component: str, prop: str, ids: list[int]) -> st.SearchStrategy:
         return st.one_of(st.none(), st.sampled_from(ids))
     if component == "lang":
         return st.sampled_from(["fr", "en"])
-    if prop == "n_clicks":
+    if component == "curve-shown":  # the client and language the curves were drawn for
+        return st.one_of(
+            st.none(), st.fixed_dictionaries({"client": st.sampled_from(ids), "lang": st.sampled_from(["fr", "en"])})
+        )
+    if prop in ("n_clicks", "n_submit"):  # a button pressed, or Enter in a text box
         return st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
     if component == "app-region":  # the region choice: none, a region number, or one that does not exist
         return st.one_of(st.just(""), st.integers(min_value=-5, max_value=MAX_REGIONS + 5).map(str))
@@ -64,11 +68,15 @@ def page_value(component: str, prop: str, ids: list[int]) -> st.SearchStrategy:
         return st.sampled_from(["", "0", "1"])
     low, high = record.range or (0, 1)
     span = max(abs(low), abs(high)) * 3 + 10
-    # A number field sends a number or nothing; in or out of the plausible range, whole or not.
+    # A number is a text box: whatever is typed, a number in either language's format, or nothing; in or out of
+    # the plausible range, whole or not.
+    number = st.floats(min_value=-span, max_value=span, allow_nan=False)
     return st.one_of(
         st.none(),
-        st.integers(min_value=int(-span), max_value=int(span)),
-        st.floats(min_value=-span, max_value=span, allow_nan=False),
+        st.integers(min_value=int(-span), max_value=int(span)).map(str),
+        number.map(lambda x: f"{x:,.2f}"),
+        number.map(lambda x: f"{x:,.2f}".replace(",", " ").replace(".", ",")),
+        st.text(max_size=12),
     )
 
 
@@ -86,8 +94,9 @@ def test_new_callbacks_never_give_server_errors(dash_app, client, rescued, first
     values = st.fixed_dictionaries({f"{i}.{p}": make(i, p, ids) for i, p in pairs(dependency)})
     inputs = [f"{e['id']}.{e['property']}" for e in dependency["inputs"]]
     # Mostly the button that runs the model, as an advisor presses it.
+    buttons = [i for i in inputs if i.endswith("submit.n_clicks")] or inputs[:1]
     changed = st.one_of(
-        st.just([inputs[-1]] if "n_clicks" in inputs[-1] else inputs[:1]),
+        st.just(buttons[:1]),
         st.lists(st.sampled_from(inputs), max_size=2, unique=True),
     )
     profile = settings.get_profile(PROFILE)

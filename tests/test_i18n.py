@@ -118,10 +118,17 @@ def rendered_texts(dash_app, lang: str) -> list[str]:
         # Every disclosure opened: data tables, the card and the forms are built when first opened.
         opened = {
             f"{name}.n_clicks": 1
-            for name in ("gauge-summary", "waterfall-summary", "compare-hist-summary", "compare-cross-summary", "card-open")
+            for name in (
+                "gauge-summary",
+                "waterfall-summary",
+                "compare-hist-summary",
+                "compare-cross-summary",
+                "card-open",
+                "curve-open",
+            )
         }
         base = {"client-id.data": cid, "lang.data": lang, **opened}
-        for first in ("summary-empty.hidden", "why-paragraph.children", "card-content.children"):
+        for first in ("summary-empty.hidden", "why-paragraph.children", "card-content.children", "curve-status.children"):
             status, out = call(client, dash_app, first, base, ["client-id.data"])
             assert status == 200
             texts += shown(out)

@@ -30,6 +30,7 @@ from scoring.simulate import (
     implied_duration,
     instalment,
     new_application,
+    parse_number,
     simulate,
     terms_of,
 )
@@ -56,6 +57,33 @@ def test_repayment_formula_round_trips():
     # An instalment that does not cover the monthly interest never repays the credit.
     assert implied_duration(300_000, 300_000 * 0.2 / 12) is None
     assert implied_duration(None, 1000) is None and implied_duration(1000, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "mark", "expected"),
+    [
+        ("1,5", ",", 1.5),  # French decimal comma
+        ("1.5", ",", 1.5),  # a dot is read as a decimal mark in French too (no ambiguity there)
+        ("450 000", ",", 450_000.0),
+        ("450\u202f000,50", ",", 450_000.5),  # CLDR's narrow no-break space, as the form shows it back
+        ("\u22123,5", ",", -3.5),  # a true minus sign
+        ("450,000", ".", 450_000.0),  # English groups digits with commas...
+        ("1,500.5", ".", 1_500.5),
+        ("1,5", ".", None),  # ...so "1,5" is refused in English, never read as 15
+        ("12,34,567", ".", None),
+        ("406598,5", None, 406_598.5),  # command line and files: one comma and no dot is a decimal comma
+        ("12ab", ",", None),
+        ("1,2,3", ",", None),
+        ("1.5,2", ",", None),
+        ("", ",", None),
+        ("nan", ",", None),
+        ("inf", None, None),
+        ("0x10", ",", None),
+        ("1_000", ",", None),
+    ],
+)
+def test_numbers_are_read_by_the_languages_decimal_mark(text, mark, expected):
+    assert parse_number(text, mark) == expected
 
 
 def test_transform_of_a_mapping_equals_that_of_a_frame():

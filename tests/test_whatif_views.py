@@ -9,6 +9,7 @@ from callbacks.application import COLUMNS, regions_of
 from layouts.application import ids as app_ids
 from layouts.whatif import FORM_FIELDS
 from layouts.whatif import ids as whatif_ids
+from scoring.simulate import parse_number
 
 from .dash_requests import call
 
@@ -45,7 +46,10 @@ def test_choosing_a_client_fills_the_form_with_their_values(client, dash_app):
     out = form_of(client, dash_app, client_id)
     values = {k: v for k, v in out.items() if k.endswith(".value")}
     assert len(values) == len(FORM_FIELDS)
-    assert values[f"{whatif_ids.field('AMT_CREDIT')}.value"] > 0
+    # Numbers are text in the language's format, read back by the app ("1 134 212" in French).
+    amount = values[f"{whatif_ids.field('AMT_CREDIT')}.value"]
+    assert isinstance(amount, str) and parse_number(amount, ",") > 0
+    assert amount == dash_app_language("fr").number(parse_number(amount, ","), 0)
     assert values[f"{whatif_ids.field('NAME_CONTRACT_TYPE')}.value"] in ("Cash loans", "Revolving loans")
     assert "Valeur du client" in out[f"{whatif_ids.field('AMT_CREDIT')}-help.children"]
     assert out["whatif-result.hidden"] is True
@@ -54,7 +58,9 @@ def test_choosing_a_client_fills_the_form_with_their_values(client, dash_app):
 def test_simulating_a_smaller_amount_shows_before_after_and_the_difference(client, dash_app):
     client_id = refused(dash_app, 3)
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
-    form[f"{whatif_ids.field('AMT_CREDIT')}.value"] = int(form[f"{whatif_ids.field('AMT_CREDIT')}.value"] * 0.5)
+    form[f"{whatif_ids.field('AMT_CREDIT')}.value"] = str(
+        int(parse_number(form[f"{whatif_ids.field('AMT_CREDIT')}.value"], ",") * 0.5)
+    )
     out = simulate(client, dash_app, client_id, form)
     assert out["whatif-result.hidden"] is False and out["whatif-message.children"] == ""
     assert out["whatif-status.children"].startswith("La probabilité de défaut passe de")
@@ -81,6 +87,50 @@ def test_bad_values_are_said_beside_their_fields_in_the_ui_language(client, dash
     assert "3 valeurs sont à corriger" in out["whatif-message.children"]
     english = simulate(client, dash_app, client_id, bad, lang="en")
     assert "enter a number" in english[f"{whatif_ids.field('AMT_CREDIT')}-error.children"]
+
+
+def dash_app_language(code: str):
+    from layouts.i18n import language
+
+    return language(code)
+
+
+def test_french_number_entry_decimal_comma_spaces_and_letters(client, dash_app):
+    """Issue 23: "1,5" is 1.5 (shown back as "1,5"), "450 000" and "450 000,50" are amounts, letters are an error
+    said beside their field (never a silently dropped value); English reads "1.5" and refuses "1,5"."""
+    client_id = refused(dash_app, 9)
+    form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
+    years = f"{whatif_ids.field('DAYS_EMPLOYED')}.value"
+    amount = f"{whatif_ids.field('AMT_CREDIT')}.value"
+    out = simulate(client, dash_app, client_id, {**form, years: "1.5", amount: "450 000,50"})
+    assert out["whatif-result.hidden"] is False, out.get("whatif-message.children")
+    changes = " ".join(item["props"]["children"] for item in out["whatif-changes.children"])
+    assert "1,5 an" in changes  # 1.5 years, not 15
+    assert "→ 450\u202f000" in changes  # the amount as typed, not 450 or 45 000 050
+    assert out[years] == "1,5"  # shown back in French format
+    assert out[amount].replace("\u202f", " ") == "450 000,50"
+    out = simulate(client, dash_app, client_id, {**form, years: "1,5"})
+    assert "1,5 an" in str(out["whatif-changes.children"]) and out[years] == "1,5"
+    # Letters: an error tied to the field; what was typed stays in the box.
+    out = simulate(client, dash_app, client_id, {**form, amount: "12ab"})
+    assert out["whatif-result.hidden"] is True
+    assert "saisissez un nombre, par exemple 1" in out[f"{whatif_ids.field('AMT_CREDIT')}-error.children"]
+    assert amount not in out  # the typed text is not replaced
+    english = simulate(client, dash_app, client_id, {**form, years: "1,5"}, lang="en")
+    assert "enter a number, for example 1,500.5" in english[f"{whatif_ids.field('DAYS_EMPLOYED')}-error.children"]
+    english = simulate(client, dash_app, client_id, {**form, years: "1.5"}, lang="en")
+    assert "1.5 years" in str(english["whatif-changes.children"]) and english[years] == "1.5"
+
+
+def test_enter_in_a_number_field_runs_the_simulation(client, dash_app):
+    client_id = refused(dash_app, 3)
+    form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
+    months = f"{whatif_ids.field('CREDIT_DURATION_MONTHS')}"
+    values = {"client-id.data": client_id, "lang.data": "fr", f"{months}.n_submit": 1, **form, f"{months}.value": "48"}  # within the product's duration range
+    status, out = call(client, dash_app, WHATIF, values, [f"{months}.n_submit"])
+    assert status == 200
+    assert out["whatif-status.children"].startswith("La probabilité de défaut passe de")
+    assert "48 mois" in str(out["whatif-changes.children"])
 
 
 def test_nothing_changed_is_said(client, dash_app):
@@ -195,4 +245,4 @@ def test_sections_are_in_the_navigation(client):
     assert html  # Dash renders the layout client side; the nav is in the layout
     from layouts.page import nav_links
 
-    assert [href for href, _ in nav_links("fr")][-3:] == ["#whatif", "#advice", "#application"]
+    assert [href for href, _ in nav_links("fr")][-4:] == ["#whatif", "#curve", "#advice", "#application"]
