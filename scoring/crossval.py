@@ -22,6 +22,7 @@ from scoring.model import (
     cross_validate,
     fit_final,
     fold_ids,
+    learning_rate_for,
     margin,
     oof_calibrated,
     positive_weight,
@@ -98,6 +99,8 @@ def train(
     config: TrainConfig,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Trained:
+    if config.learning_rate is None:
+        config = replace(config, learning_rate=learning_rate_for(len(y)))
     cv = product_cv(frame, y, folds, config, progress=progress)
     platt, proba = oof_calibrated(cv, y)
     threshold = best_threshold(y, proba, config.cost_fn, config.cost_fp)

@@ -26,7 +26,8 @@ class TrainConfig:
     folds: int | None = None
     holdout: float = 0.0
     # Defaults chosen by repeated CV on the real 1,000-client sample and on synthetic data (benchmarks/model_quality.py).
-    learning_rate: float = 0.03
+    # None: by data size (learning_rate_for); 0.03 measured best at 1,000 clients (repeated CV).
+    learning_rate: float | None = None
     max_depth: int = 4
     min_child_weight: float = 5.0
     subsample: float = 0.8
@@ -55,7 +56,7 @@ class TrainConfig:
             "objective": "binary:logistic",
             "eval_metric": "auc",
             "tree_method": "hist",
-            "learning_rate": self.learning_rate,
+            "learning_rate": self.learning_rate or SMALL_DATA_LEARNING_RATE,
             "max_depth": self.max_depth,
             "min_child_weight": self.min_child_weight,
             "subsample": self.subsample,
@@ -76,10 +77,22 @@ def monotone_constraints(names: list[str]) -> tuple[int, ...]:
     return tuple(FIELDS[name].monotone for name in names)
 
 
+SMALL_DATA_LEARNING_RATE = 0.03
+LARGE_DATA_LEARNING_RATE = 0.1
+LARGE_DATA = 100_000
+
+
+def learning_rate_for(n: int) -> float:
+    """0.03 at small sizes (repeated CV on the real 1,000-client sample: 0.772 against 0.765 at 0.05 and
+    0.751 at the former 0.08); 0.1 past 100,000 clients, where many trees are needed at a slow rate and
+    the 307,511-client build must stay within four minutes."""
+    return SMALL_DATA_LEARNING_RATE if n <= LARGE_DATA else LARGE_DATA_LEARNING_RATE
+
+
 def folds_for(n: int) -> int:
     """Number of folds by data size: 5 while a fold's model still learns from too few clients, 3 beyond
     100,000 (each fold then trains on 200,000+ clients and the build stays within its time budget)."""
-    return 5 if n <= 100_000 else 3
+    return 5 if n <= LARGE_DATA else 3
 
 
 def fold_ids(y: np.ndarray, folds: int, seed: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from scoring.explain import calibrated_contributions, global_importance, raw_con
 from scoring.fairness import audit, audited_attributes, proxy_strength
 from scoring.fields import FIELDS, STORED_RAW_COLUMNS
 from scoring.metrics import evaluate_with_intervals, segment_metrics
-from scoring.model import TrainConfig, fold_ids, folds_for, holdout_rows, margin
+from scoring.model import TrainConfig, fold_ids, folds_for, holdout_rows, learning_rate_for, margin
 from scoring.model_card import render_model_card
 from scoring.performance import page_metrics
 from scoring.schema import ID_COLUMN, TARGET_COLUMN
@@ -74,6 +75,8 @@ def train_and_write(
             + (" (outside the holdout)" if holdout.any() else "")
         )
     labelled = train[~holdout].reset_index(drop=True)
+    if config.learning_rate is None:
+        config = replace(config, learning_rate=learning_rate_for(len(y)))
     k = config.folds or folds_for(len(y))
     folds = fold_ids(y, k, config.seed)
     progress(
