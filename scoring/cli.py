@@ -51,6 +51,20 @@ def _count(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 0.9:
+        raise argparse.ArgumentTypeError(f"must be a fraction from 0 to 0.9, got {text}")
+    return value
+
+
+def _folds(text: str) -> int:
+    value = int(text)
+    if not 2 <= value <= 20:
+        raise argparse.ArgumentTypeError(f"must be from 2 to 20, got {text}")
+    return value
+
+
 def _protected(text: str) -> tuple[str, ...]:
     """``CODE_GENDER,NAME_FAMILY_STATUS`` -> names; ``none`` (or nothing) -> no protected field."""
     from scoring.fields import FIELDS
@@ -132,6 +146,26 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cost-fn", type=_positive, default=10.0, help="cost of accepting a defaulter (default 10)")
     train.add_argument("--cost-fp", type=_positive, default=1.0, help="cost of refusing a good client (default 1)")
     train.add_argument("--seed", type=int, default=42)
+    train.add_argument(
+        "--holdout",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="share of the labelled clients set aside, never used for training, calibration or threshold, "
+        "and measured at the end (default 0: every client is measured out of fold)",
+    )
+    train.add_argument(
+        "--folds",
+        type=_folds,
+        default=None,
+        metavar="K",
+        help="cross-validation folds (default: 5, or 3 past 100,000 clients)",
+    )
+    train.add_argument(
+        "--no-comparison",
+        action="store_true",
+        help="skip the plain baseline and the second-seed stability run (faster; metrics.json then lacks them)",
+    )
     train.add_argument(
         "--protected",
         type=_protected,
@@ -235,7 +269,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     from scoring.pipeline import train_and_write
     from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS, generate_applications
 
-    config = TrainConfig(cost_fn=args.cost_fn, cost_fp=args.cost_fp, seed=args.seed)
+    config = TrainConfig(
+        cost_fn=args.cost_fn,
+        cost_fp=args.cost_fp,
+        seed=args.seed,
+        holdout=args.holdout,
+        folds=args.folds,
+        baseline=not args.no_comparison,
+        stability=not args.no_comparison,
+    )
     if args.protected is not None:
         config = replace(config, protected=args.protected)
     started = time.perf_counter()

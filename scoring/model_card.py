@@ -15,37 +15,40 @@ def render_model_card(
     n_clients: int,
     fairness: dict | None = None,
 ) -> str:
-    cost = metrics["cost_per_1000_clients"]
     cm = metrics["confusion_matrix"]
     top = np.argsort(-importance)[:10]
     lines = [
         "# Model card: default-risk scoring",
         "",
         f"- Data: **{metrics['data_source']}**; portfolio of {n_clients:,} clients.",
-        f"- Splits: {metrics['n_train']:,} train / {metrics['n_valid']:,} validation / {metrics['n_test']:,} test.",
-        f"- Model: XGBoost, {metrics['n_rounds']} trees, early stopping on validation AUC.",
+        f"- Training: {metrics['n_folds']}-fold stratified cross-validation on {metrics['n_labelled']:,} labelled "
+        "clients; the number of trees, the calibration and the threshold come from the out-of-fold predictions, "
+        "then one model is refit on all of them"
+        + (f"; {metrics['n_holdout']:,} more clients held out, never touched." if metrics.get("n_holdout") else "."),
+        f"- Model: XGBoost, {metrics['n_rounds']} trees ({_params(metrics.get('params', {}))}).",
         f"- Calibration: {metrics['calibration']}",
         f"- Threshold: {decision['threshold']:.4f} ({metrics['threshold_selection']}); "
         f"cost of a missed defaulter {decision['cost_fn']:g}, of a refused good client {decision['cost_fp']:g}. "
         f"For perfectly calibrated probabilities theory gives {metrics['bayes_threshold']:.4f}.",
         f"- Grey zone for human review: {decision['grey_zone'][0]:.4f} to {decision['grey_zone'][1]:.4f}.",
         "",
-        f"## Held-out test metrics ({metrics['evaluated_on']})",
+        f"## Metrics ({metrics['evaluated_on']})",
         "",
-        "| metric | value |",
-        "| --- | --- |",
-        f"| ROC AUC | {metrics['roc_auc']:.4f} |",
-        f"| PR AUC | {metrics['pr_auc']:.4f} |",
-        f"| Brier score | {metrics['brier']:.4f} |",
-        f"| Expected calibration error | {metrics['expected_calibration_error']:.4f} |",
-        f"| Refusal rate at threshold | {metrics['refusal_rate']:.1%} |",
-        f"| Defaulters caught (recall) | {metrics['recall_defaulters']:.1%} |",
-        f"| Cost per 1,000 clients: model | {cost['model']:.1f} |",
-        f"| Cost per 1,000 clients: accept all | {cost['accept_all']:.1f} |",
-        f"| Cost per 1,000 clients: refuse all | {cost['refuse_all']:.1f} |",
+        *metrics_table(metrics),
         "",
         f"Confusion matrix at the threshold: TN {cm['tn']:,}, FP {cm['fp']:,}, FN {cm['fn']:,}, TP {cm['tp']:,}.",
         "",
+        *comparison_section(metrics),
+        *(
+            [
+                f"## Holdout ({metrics['n_holdout']:,} clients never used for training, calibration or threshold)",
+                "",
+                *metrics_table(metrics["holdout"]),
+                "",
+            ]
+            if metrics.get("holdout")
+            else []
+        ),
         "## Most influential features (mean |SHAP|, calibrated log-odds)",
         "",
         *[
@@ -66,11 +69,83 @@ def render_model_card(
     return "\n".join(lines)
 
 
+def _params(params: dict) -> str:
+    return ", ".join(f"{name} {value:g}" for name, value in params.items())
+
+
+def metrics_table(metrics: dict) -> list[str]:
+    """Headline metrics with their 95 % bootstrap intervals (when measured)."""
+    intervals = metrics.get("intervals", {})
+    cost = metrics["cost_per_1000_clients"]
+
+    def row(label: str, value: float, key: str | None, fmt: str) -> str:
+        bounds = intervals.get(key) if key else None
+        text = format(value, fmt)
+        return f"| {label} | {text}" + (f" [{format(bounds[0], fmt)}, {format(bounds[1], fmt)}]" if bounds else "") + " |"
+
+    return [
+        "| metric | value [95% interval] |",
+        "| --- | --- |",
+        row("ROC AUC", metrics["roc_auc"], "roc_auc", ".4f"),
+        row("PR AUC", metrics["pr_auc"], "pr_auc", ".4f"),
+        row("Brier score", metrics["brier"], "brier", ".4f"),
+        row("Expected calibration error", metrics["expected_calibration_error"], None, ".4f"),
+        row("Refusal rate at threshold", metrics["refusal_rate"], "refusal_rate", ".1%"),
+        row("Defaulters caught (recall)", metrics["recall_defaulters"], None, ".1%"),
+        row("Cost per 1,000 clients: model", cost["model"], "cost_per_1000", ".1f"),
+        row("Cost per 1,000 clients: accept all", cost["accept_all"], None, ".1f"),
+        row("Cost per 1,000 clients: refuse all", cost["refuse_all"], None, ".1f"),
+    ]
+
+
+def comparison_section(metrics: dict) -> list[str]:
+    """The plain baseline beside the model, the seed-to-seed stability, clients without external scores."""
+    lines: list[str] = []
+    baseline, stability = metrics.get("baseline"), metrics.get("stability")
+    if baseline or stability:
+        sample = baseline or stability
+        where = f"{sample['n']:,} clients" + (", a stratified sample" if sample.get("sampled") else "")
+        lines += [f"## Against a plain XGBoost, and from one seed to the next ({where})", ""]
+    if baseline:
+        lines += [
+            f"- Out-of-fold ROC AUC on the same {baseline['folds']} folds: this model **{baseline['product_auc']:.4f}**, "
+            f"plain baseline **{baseline['baseline_auc']:.4f}** ({baseline['difference']:+.4f}). "
+            f"Baseline: {baseline['description']}.",
+        ]
+    if stability:
+        lines += [
+            f"- Seeds {stability['seeds'][0]} and {stability['seeds'][1]} (other folds, other subsampling): "
+            f"out-of-fold AUC {stability['auc'][0]:.4f} and {stability['auc'][1]:.4f} "
+            f"({stability['auc_spread']:.4f} apart), "
+            f"{stability['n_rounds'][0]} and {stability['n_rounds'][1]} trees; the two final models' decisions differ "
+            f"for {stability['decision_flips']:.2%} of the clients.",
+        ]
+    if lines:
+        lines.append("")
+    segments = metrics.get("segments")
+    if segments:
+        lines += [
+            "## Clients without external scores (out-of-fold)",
+            "",
+            "| segment | clients | defaulters | ROC AUC [95% interval] |",
+            "| --- | --- | --- | --- |",
+        ]
+        names = {
+            "no_external_scores": "all three external scores missing",
+            **{f"missing_EXT_SOURCE_{i}": f"external score {i} missing" for i in (1, 2, 3)},
+        }
+        for key, row in segments.items():
+            auc = "too few clients" if row["auc"] is None else f"{row['auc']:.3f}{_bounds(row['auc_ci'], 3)}"
+            lines.append(f"| {names.get(key, key)} | {row['n']:,} | {row['positives']:,} | {auc} |")
+        lines.append("")
+    return lines
+
+
 def fairness_section(fairness: dict) -> list[str]:
-    """Protected fields, group figures on the held-out clients and proxies, as Markdown."""
+    """Protected fields, group figures on the out-of-fold predictions and proxies, as Markdown."""
     protected = ", ".join(f"`{name}`" for name in fairness.get("protected", [])) or "none"
     lines = [
-        "## Fairness audit (held-out clients)",
+        "## Fairness audit (out-of-fold predictions)",
         "",
         f"- Protected fields, never model inputs nor reasons: {protected}.",
         f"- {fairness['interval']:.0%} intervals: bootstrap, {fairness['n_boot']} resamples within each group; "

@@ -6,26 +6,30 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scoring import crossval
 from scoring.artifacts import PORTFOLIO_DIR, Artifacts, write_manifest
 from scoring.calibration import Platt
 from scoring.explain import calibrated_contributions, global_importance, raw_contributions
 from scoring.fairness import audit, audited_attributes, proxy_strength
-from scoring.features import FeatureTransform
 from scoring.fields import FIELDS, STORED_RAW_COLUMNS
-from scoring.metrics import evaluate
-from scoring.model import TrainConfig, margin, split_indices, train_booster
+from scoring.metrics import evaluate_with_intervals, segment_metrics
+from scoring.model import TrainConfig, fold_ids, folds_for, holdout_rows, learning_rate_for, margin
 from scoring.model_card import render_model_card
 from scoring.performance import page_metrics
 from scoring.schema import ID_COLUMN, TARGET_COLUMN
-from scoring.threshold import best_threshold
 
 GREY_ZONE_WIDTH = 0.25  # +/- 25 % of the threshold, relative: close calls go to a human
 _CHUNK = 50_000
+MIN_PER_CLASS = 10
+# Past this many labelled clients the fairness audit's bootstraps run on a stratified sample of this size
+# (group intervals are already narrow; the default 307,511-client build keeps within its time budget).
+FAIRNESS_SAMPLE = 100_000
 
 
 def grey_zone(threshold: float) -> tuple[float, float]:
@@ -57,60 +61,93 @@ def train_and_write(
     data_source: str,
     progress: Callable[[str], None] = print,
 ) -> Artifacts:
-    """Train on ``train``, score ``train`` + ``test`` as the portfolio and write the artifacts."""
+    """Cross-validate and train on the labelled ``train``, score ``train`` + ``test`` as the portfolio and
+    write the artifacts."""
     started = time.perf_counter()
-    y = train[TARGET_COLUMN].to_numpy().astype(int)
-    if y.sum() < 10 or (len(y) - y.sum()) < 10:
+    y_all = train[TARGET_COLUMN].to_numpy().astype(int)
+    holdout = holdout_rows(y_all, config.holdout, config.seed)
+    y = y_all[~holdout]
+    if y.sum() < MIN_PER_CLASS or (len(y) - y.sum()) < MIN_PER_CLASS:
         from scoring.errors import DataError
 
-        raise DataError("TARGET needs at least 10 defaulters and 10 non-defaulters to train")
-    split = split_indices(y, config)
-    progress(f"Fitting the feature transform on {len(split.train):,} training clients")
-    transform = FeatureTransform.fit(train.iloc[split.train], config.protected)
-    features = transform.transform(train)
+        raise DataError(
+            f"TARGET needs at least {MIN_PER_CLASS} defaulters and {MIN_PER_CLASS} non-defaulters to train"
+            + (" (outside the holdout)" if holdout.any() else "")
+        )
+    labelled = train[~holdout].reset_index(drop=True)
+    if config.learning_rate is None:
+        config = replace(config, learning_rate=learning_rate_for(len(y)))
+    k = config.folds or folds_for(len(y))
+    folds = fold_ids(y, k, config.seed)
     progress(
-        f"Training XGBoost ({len(transform.features)} features, protected fields left out: "
-        f"{', '.join(transform.protected) or 'none'}; early stopping on {len(split.valid):,} clients)"
+        f"{k}-fold cross-validation on {len(y):,} labelled clients"
+        + (f" ({int(holdout.sum()):,} more held out, never touched)" if holdout.any() else "")
+        + f"; protected fields left out: {', '.join(config.protected) or 'none'}"
     )
-    booster, platt = train_booster(features, y, split, config, transform.feature_names, progress)
-
-    valid_proba = platt.proba(margin(booster, features[split.valid]))
-    threshold = best_threshold(y[split.valid], valid_proba, config.cost_fn, config.cost_fp)
-    test_proba = platt.proba(margin(booster, features[split.test]))
-    metrics = evaluate(y[split.test], test_proba, threshold, config.cost_fn, config.cost_fp)
+    trained = crossval.train(labelled, y, folds, config, progress)
+    transform, booster, platt, threshold = trained.transform, trained.booster, trained.platt, trained.threshold
+    proba = trained.oof_proba
+    progress(f"{len(transform.features)} features; {trained.cv.n_rounds} trees chosen on the mean out-of-fold AUC")
+    metrics = evaluate_with_intervals(y, proba, threshold, config.cost_fn, config.cost_fp, seed=config.seed)
     metrics.update(
         {
             "cost_fn": config.cost_fn,
             "cost_fp": config.cost_fp,
-            "n_train": int(len(split.train)),
-            "n_valid": int(len(split.valid)),
-            "n_test": int(len(split.test)),
-            "n_rounds": int(booster.num_boosted_rounds()),
+            "n_labelled": int(len(y)),
+            "n_folds": int(k),
+            "n_holdout": int(holdout.sum()),
+            "n_rounds": int(trained.cv.n_rounds),
+            "fold_auc": trained.cv.fold_auc,
+            "params": {
+                name: value
+                for name, value in config.xgb_params(1.0, transform.feature_names).items()
+                if name in ("learning_rate", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "reg_lambda")
+            },
             "calibration": (
-                "Platt scaling of the XGBoost margin fitted on the validation split (the model is trained "
-                "with scale_pos_weight, which shifts raw scores); the threshold is chosen on, and applied "
-                "to, calibrated probabilities."
+                "Platt scaling of the XGBoost margin fitted on the out-of-fold margins of every labelled client; "
+                "the threshold is chosen on, and applied to, calibrated probabilities."
             ),
-            "threshold_selection": "minimum of cost_fn*FN + cost_fp*FP on the validation split",
-            "evaluated_on": "held-out test split, never used for training, early stopping, calibration or threshold",
+            "threshold_selection": "minimum of cost_fn*FN + cost_fp*FP on the out-of-fold predictions",
+            "evaluated_on": (
+                f"out-of-fold predictions of {len(y):,} clients ({k} folds): each client scored by a model that "
+                "never saw it; 95% bootstrap intervals"
+            ),
             "data_source": data_source,
         }
     )
-    progress(f"Held-out ROC AUC {metrics['roc_auc']:.4f}, threshold {threshold:.4f}")
+    progress(
+        f"Out-of-fold ROC AUC {metrics['roc_auc']:.4f} "
+        f"[{metrics['intervals']['roc_auc'][0]:.4f}, {metrics['intervals']['roc_auc'][1]:.4f}], threshold {threshold:.4f}"
+    )
+    if holdout.any():
+        held = train[holdout]
+        held_proba = platt.proba(margin(booster, transform.transform(held)))
+        metrics["holdout"] = evaluate_with_intervals(
+            y_all[holdout], held_proba, threshold, config.cost_fn, config.cost_fp, seed=config.seed
+        )
+        progress(f"Holdout ROC AUC {metrics['holdout']['roc_auc']:.4f} on {int(holdout.sum()):,} never-touched clients")
+    metrics["segments"] = segment_metrics(labelled, y, proba, threshold, seed=config.seed)
+    metrics.update(_compare(labelled, y, folds, config, trained, progress))
     # The model page and the fairness audit read these; the dashboard never recomputes them per request.
-    performance = page_metrics(y[split.test], test_proba, threshold, config.cost_fn, config.cost_fp)
+    performance = page_metrics(y, proba, threshold, config.cost_fn, config.cost_fp)
     attributes = audited_attributes(transform.protected)
-    progress(f"Fairness audit on the {len(split.test):,} held-out clients (by {', '.join(a.key for a in attributes)})")
-    fairness = audit(y[split.test], test_proba, threshold, train.iloc[split.test], attributes=attributes, seed=config.seed)
+    audited = _sample(y, FAIRNESS_SAMPLE, config.seed)
+    progress(f"Fairness audit on {len(audited):,} out-of-fold predictions (by {', '.join(a.key for a in attributes)})")
+    fairness = audit(y[audited], proba[audited], threshold, labelled.iloc[audited], attributes=attributes, seed=config.seed)
     fairness["protected"] = list(transform.protected)
-    fairness["evaluated_on"] = metrics["evaluated_on"]
+    fairness["evaluated_on"] = (
+        metrics["evaluated_on"]
+        if len(audited) == len(y)
+        else (f"out-of-fold predictions of a stratified sample of {len(audited):,} of the {len(y):,} labelled clients")
+    )
     progress("Looking for proxies: how well the model's inputs predict each protected attribute")
+    features = transform.transform(labelled)
     fairness["proxies"] = proxy_strength(
         features,
         transform.feature_names,
-        train,
-        split.train,
-        split.test,
+        labelled,
+        np.flatnonzero(folds != 0),
+        np.flatnonzero(folds == 0),
         attributes=attributes,
         seed=config.seed,
         n_jobs=config.n_jobs,
@@ -119,15 +156,15 @@ def train_and_write(
     portfolio = train if test is None else pd.concat([train, test], ignore_index=True)
     order = np.argsort(portfolio[ID_COLUMN].to_numpy(), kind="stable")
     portfolio = portfolio.iloc[order].reset_index(drop=True)
-    portfolio_features = features if test is None else np.vstack([features, transform.transform(test)])
-    portfolio_features = portfolio_features[order]
+    portfolio_features = transform.transform(portfolio)
     progress(f"Scoring and explaining the portfolio ({len(portfolio):,} clients)")
     proba, contrib, base = score(booster, platt, portfolio_features)
 
+    # 0 = learnt from (every labelled client outside the holdout), 2 = holdout, 3 = unlabelled.
     split_code = np.full(len(train) + (0 if test is None else len(test)), 3, dtype=np.int8)
-    split_code[split.train], split_code[split.valid], split_code[split.test] = 0, 1, 2
+    split_code[: len(train)] = np.where(holdout, 2, 0)
     target = np.full(len(split_code), -1, dtype=np.int8)
-    target[: len(y)] = y
+    target[: len(y_all)] = y_all
 
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
@@ -187,6 +224,60 @@ def train_and_write(
     tmp.rename(out)  # readers never see a half-written folder
     progress(f"Artifacts written to {out} in {time.perf_counter() - started:.1f} s")
     return Artifacts(out)
+
+
+def _sample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Sorted row numbers of a stratified sample of ``size`` rows (every row when there are not more)."""
+    if len(y) <= size:
+        return np.arange(len(y))
+    from sklearn.model_selection import train_test_split
+
+    rows, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=seed)
+    return np.sort(rows)
+
+
+def _compare(
+    labelled: pd.DataFrame,
+    y: np.ndarray,
+    folds: np.ndarray,
+    config: TrainConfig,
+    trained: crossval.Trained,
+    progress: Callable[[str], None],
+) -> dict:
+    """``baseline`` and ``stability`` entries of metrics.json (empty when the config turns both off).
+
+    Up to ``config.comparison_sample`` clients they use the training run itself; beyond, the product is
+    cross-validated again on a stratified sample, same folds, so that both sides see the same clients.
+    """
+    if not (config.baseline or config.stability):
+        return {}
+    rows = _sample(y, config.comparison_sample, config.seed)
+    if len(rows) < len(y):
+        progress(f"Comparisons on a stratified sample of {len(rows):,} clients (same folds)")
+        frame, y, folds = labelled.iloc[rows].reset_index(drop=True), y[rows], folds[rows]
+        trained = crossval.train(frame, y, folds, config)
+    else:
+        frame = labelled
+    result = crossval.comparison(
+        frame, y, folds, config, trained, baseline=config.baseline, stability=config.stability, progress=progress
+    )
+    out = {}
+    if config.baseline:
+        out["baseline"] = {
+            "description": (
+                "plain XGBoost: 400 trees, learning rate 0.03, depth 4, min_child_weight 5, subsample 0.8, "
+                "colsample 0.6; every application column but the protected ones, plus 5 ratios"
+            ),
+            "n": result["n"],
+            "folds": result["folds"],
+            "product_auc": result["product_auc"],
+            "baseline_auc": result["baseline_auc"],
+            "difference": result["difference"],
+            "sampled": bool(len(rows) < len(labelled)),
+        }
+    if config.stability:
+        out["stability"] = {**result["stability"], "n": result["n"], "sampled": bool(len(rows) < len(labelled))}
+    return out
 
 
 def _write_json(path: Path, data: dict) -> None:

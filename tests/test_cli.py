@@ -30,14 +30,19 @@ def assert_one_line_error(result, fragment):
 def real_artifacts(tmp_path_factory, kaggle_folder):
     out = tmp_path_factory.mktemp("real") / "artifacts"
     result = run("train", "--data", kaggle_folder, "--out", out, check=True)
-    assert "Held-out ROC AUC" in result.stderr
+    assert "Out-of-fold ROC AUC" in result.stderr and "Plain baseline on the same folds" in result.stderr
     return out
 
 
 def test_train_predict_explain_on_real_sample(real_artifacts, tmp_path):
     metrics = json.loads((real_artifacts / "metrics.json").read_text())
     assert metrics["data_source"] == "kaggle"
-    assert metrics["n_train"] + metrics["n_valid"] + metrics["n_test"] == 1000
+    # Every labelled client is scored out of fold: no client is spent on a validation split.
+    assert metrics["n_labelled"] == 1000 and metrics["n_folds"] == 5 and metrics["n_holdout"] == 0
+    low, high = metrics["intervals"]["roc_auc"]
+    assert low < metrics["roc_auc"] < high
+    assert metrics["baseline"]["n"] == 1000 and 0.5 < metrics["baseline"]["baseline_auc"] < 1
+    assert metrics["segments"]["no_external_scores"]["n"] <= metrics["segments"]["missing_EXT_SOURCE_1"]["n"]
     manifest = json.loads((real_artifacts / "manifest.json").read_text())
     assert manifest["n_clients"] == 1049  # 1,000 train + 49 test clients join the portfolio
 

@@ -130,7 +130,7 @@ def test_manifest_records_versions_and_hashes(artifacts):
     assert "portfolio/contrib.npy" in manifest["files"]
     assert all(len(meta["sha256"]) == 64 for meta in manifest["files"].values())
     metrics = artifacts.metrics
-    for key in ("roc_auc", "pr_auc", "brier", "threshold", "cost_fn", "cost_fp", "n_train", "n_valid"):
+    for key in ("roc_auc", "pr_auc", "brier", "threshold", "cost_fn", "cost_fp", "n_labelled", "n_folds"):
         assert key in metrics
     cost = metrics["cost_per_1000_clients"]
     assert cost["model"] < min(cost["accept_all"], cost["refuse_all"])

@@ -156,7 +156,7 @@ def test_stored_audit_is_manifest_checked_and_complete(synthetic_artifacts, tmp_
     assert {"fairness.json", "performance.json"} <= set(artifacts.manifest["files"])
     assert stored["protected"] == list(DEFAULT_PROTECTED)
     assert stored["auc"] == pytest.approx(artifacts.metrics["roc_auc"])
-    assert stored["n"] == artifacts.metrics["n_test"]
+    assert stored["n"] == artifacts.metrics["n_labelled"]
     for key in ("sex", "age_band", "family_status"):
         for row in stored["groups"][key]:
             assert set(row) >= REQUIRED
@@ -195,7 +195,7 @@ def test_performance_curves(synthetic_artifacts):
     assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0)
     assert np.trapezoid(tpr, fpr) == pytest.approx(metrics["roc_auc"], abs=0.01)
     assert performance["roc"]["auc"] == pytest.approx(metrics["roc_auc"])
-    assert sum(b["n"] for b in performance["reliability"]) == metrics["n_test"]
+    assert sum(b["n"] for b in performance["reliability"]) == metrics["n_labelled"]
     chosen = [p for p in performance["cost_curve"] if p["chosen"]]
     assert len(chosen) == 1 and chosen[0]["threshold"] == artifacts.decision.threshold
     assert chosen[0]["cost_per_1000"] == pytest.approx(metrics["cost_per_1000_clients"]["model"])

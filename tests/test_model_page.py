@@ -155,3 +155,21 @@ print(sorted(m for m in ("pandas", "sklearn", "fairlearn") if m in sys.modules))
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_page_shows_baseline_stability_and_clients_without_external_scores(client):
+    """Issue 19: the plain baseline's AUC beside the model's, the second seed's, and the segments' figures."""
+    metrics = client.application.config["services"].artifacts.metrics
+    fr = language("fr")
+    text = text_of(client.get("/modele").get_data(as_text=True))
+    baseline, stability = metrics["baseline"], metrics["stability"]
+    assert "Face à un modèle simple" in text
+    assert fr.number(baseline["product_auc"], 3) in text and fr.number(baseline["baseline_auc"], 3) in text
+    assert fr.number(stability["auc"][1], 3) in text and fr.percent(stability["decision_flips"], 1) in text
+    assert "Clients sans scores externes" in text and "Aucun score externe" in text
+    for row in metrics["segments"].values():
+        assert fr.number(row["n"]) in text
+        if row["auc"] is not None:
+            assert with_interval(row["auc"], row["auc_ci"], "fr", percent=False, decimals=3) in text
+    # The data paragraph describes cross-validation, not a validation split.
+    assert f"répartis en {metrics['n_folds']} groupes" in text

@@ -126,7 +126,8 @@ def test_enter_in_a_number_field_runs_the_simulation(client, dash_app):
     client_id = refused(dash_app, 3)
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
     months = f"{whatif_ids.field('CREDIT_DURATION_MONTHS')}"
-    values = {"client-id.data": client_id, "lang.data": "fr", f"{months}.n_submit": 1, **form, f"{months}.value": "48"}  # within the product's duration range
+    # 48 months: within the product's duration range (the data's own percentiles)
+    values = {"client-id.data": client_id, "lang.data": "fr", f"{months}.n_submit": 1, **form, f"{months}.value": "48"}
     status, out = call(client, dash_app, WHATIF, values, [f"{months}.n_submit"])
     assert status == 200
     assert out["whatif-status.children"].startswith("La probabilité de défaut passe de")

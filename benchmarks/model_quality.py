@@ -1,0 +1,126 @@
+"""Is the product's cross-validated training as strong as a plain XGBoost, and stable from one seed to the next?
+
+    python -m benchmarks.model_quality --seeds 5 --synthetic 10000 --out benchmarks/results/model_quality.json
+    python -m benchmarks.model_quality --time-build 307511   # times `python -m scoring train --synthetic N`
+
+For each data set (the real 1,000-client Home Credit sample when ``../shared/data`` has it; a synthetic
+portfolio) and each seed: ``scoring.crossval.train`` exactly as ``scoring train`` runs it (stratified folds,
+per-fold feature transforms, trees chosen on the mean out-of-fold AUC, Platt and threshold on the out-of-fold
+predictions, final refit) and the plain baseline (``scoring.baseline``) on the same folds. Reported:
+- product and baseline out-of-fold AUC per seed and their mean paired difference (1,000 clients are few:
+  repeated CV is the comparison, one split is noise);
+- seed-to-seed standard deviation of the product's out-of-fold AUC, with the folds changing with the seed
+  (what a user retraining sees; includes the noise of the evaluation itself) and with the folds fixed
+  (only the model's own randomness);
+- share of clients whose decision flips between the final models of two consecutive seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import ROOT, save
+from scoring.baseline import baseline_matrix, baseline_oof
+from scoring.crossval import auc, product_cv, train
+from scoring.model import TrainConfig, fold_ids, folds_for
+
+REAL_SAMPLE = ROOT.parent / "shared" / "data" / "home_credit" / "application_train_sample1000.csv"
+
+
+def measure(frame, seeds: list[int], config: TrainConfig) -> dict:
+    from scoring.schema import TARGET_COLUMN
+
+    y = frame[TARGET_COLUMN].to_numpy().astype(int)
+    k = config.folds or folds_for(len(y))
+    matrix = baseline_matrix(frame, config.protected)
+    rows, refused, started = [], [], time.perf_counter()
+    for seed in seeds:
+        folds = fold_ids(y, k, seed)
+        trained = train(frame, y, folds, replace(config, seed=seed))
+        baseline = auc(y, baseline_oof(matrix, y, folds, seed, config.n_jobs))
+        refused.append(trained.refused(trained.transform.transform(frame)))
+        rows.append(
+            {
+                "seed": seed,
+                "product_auc": auc(y, trained.cv.oof_margin),
+                "baseline_auc": baseline,
+                "n_rounds": trained.cv.n_rounds,
+                "threshold": trained.threshold,
+            }
+        )
+        print(rows[-1], flush=True)
+    fixed = fold_ids(y, k, seeds[0])
+    fixed_aucs = [auc(y, product_cv(frame, y, fixed, replace(config, seed=s)).oof_margin) for s in seeds]
+    product = np.array([r["product_auc"] for r in rows])
+    baseline = np.array([r["baseline_auc"] for r in rows])
+    flips = [float((a != b).mean()) for a, b in zip(refused, refused[1:], strict=False)]
+    return {
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+        "folds": k,
+        "per_seed": rows,
+        "product_auc_mean": float(product.mean()),
+        "baseline_auc_mean": float(baseline.mean()),
+        "paired_difference_mean": float((product - baseline).mean()),
+        "paired_difference_std": float((product - baseline).std(ddof=1)) if len(seeds) > 1 else None,
+        "product_auc_std_folds_change": float(product.std(ddof=1)) if len(seeds) > 1 else None,
+        "product_auc_std_folds_fixed": float(np.std(fixed_aucs, ddof=1)) if len(seeds) > 1 else None,
+        "fixed_folds_aucs": fixed_aucs,
+        "decision_flips_between_consecutive_seeds": flips,
+        "decision_flips_mean": float(np.mean(flips)) if flips else None,
+        "seconds": round(time.perf_counter() - started, 1),
+        "targets": {"auc_at_least_baseline": True, "seed_std_max": 0.005, "decision_flips_max": 0.02},
+    }
+
+
+def time_build(n: int) -> dict:
+    out = Path("/tmp") / f"model_quality_build_{n}"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "scoring", "train", "--synthetic", str(n), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    seconds = time.perf_counter() - started
+    return {"n": n, "seconds": round(seconds, 1), "ok": result.returncode == 0, "log_tail": result.stderr[-2000:]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--synthetic", type=int, default=10_000, help="synthetic labelled clients (0: skip)")
+    parser.add_argument("--time-build", type=int, default=0, metavar="N", help="also time `scoring train --synthetic N`")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "model_quality.json")
+    args = parser.parse_args()
+
+    import pandas as pd
+
+    from scoring.loading import clean_anomalies
+    from scoring.synthetic import generate_applications
+
+    seeds = list(range(1, args.seeds + 1))
+    config = TrainConfig()
+    result: dict = {"config": {k: v for k, v in vars(config).items() if not isinstance(v, tuple)}, "seeds": seeds}
+    if REAL_SAMPLE.is_file():
+        print("Real sample", flush=True)
+        real, _ = clean_anomalies(pd.read_csv(REAL_SAMPLE))
+        result["real_sample_1000"] = measure(real, seeds, config)
+    if args.synthetic:
+        print(f"Synthetic {args.synthetic}", flush=True)
+        synthetic, _ = generate_applications(args.synthetic, 0, seed=11)
+        result[f"synthetic_{args.synthetic}"] = measure(clean_anomalies(synthetic)[0], seeds, config)
+    if args.time_build:
+        result["build"] = time_build(args.time_build)
+    save(result, args.out)
+
+
+if __name__ == "__main__":
+    main()
