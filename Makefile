@@ -30,7 +30,7 @@ default-artifacts: setup
 run: default-artifacts
 	ARTIFACTS_DIR=$(ARTIFACTS_DIR) $(VENV)/bin/gunicorn --config app/gunicorn_conf.py --bind 127.0.0.1:$(PORT) app:server
 
-# Debian packages for the browser, Redis and PostgreSQL tests (installed only when missing; needs root or sudo).
+# Debian packages for the browser, screen-reader (Orca on Xvfb), Redis and PostgreSQL tests (installed only when missing; needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -38,9 +38,17 @@ system-deps:
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
+	reader=""; \
+	command -v orca >/dev/null || reader="$$reader orca"; \
+	command -v Xvfb >/dev/null || reader="$$reader xvfb"; \
+	command -v xdotool >/dev/null || reader="$$reader xdotool"; \
+	[ -x /usr/libexec/at-spi2-registryd ] || reader="$$reader at-spi2-core"; \
+	[ -f /usr/share/i18n/locales/fr_FR ] || reader="$$reader locales"; \
+	if [ -n "$$missing$$reader" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		$$SUDO apt-get update -qq; \
+		[ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		[ -z "$$reader" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$reader; \
 	fi
 
 $(VENV)/.test: $(VENV)/.web

@@ -74,8 +74,17 @@ class LocalisedDash(dash.Dash):
     def interpolate_index(self, **kwargs):
         tr = language(request_language(self.default_language))
         kwargs["title"] = tr._("Credit dashboard — Prêt à dépenser")
-        # Dash's placeholder while the page starts is English: say it in the page's language.
-        kwargs["app_entry"] = kwargs["app_entry"].replace("Loading...", tr._("Loading…"))
+        # Dash's placeholder while the page starts is English, and React swaps in another English "Loading..."
+        # that Orca reads on load: the entry point is aria-busy with a translated placeholder beside it, which
+        # assets/a11y.js removes once the layout is drawn (React's own placeholder is hidden by style.css).
+        # The line comes after the entry point: when it goes, Orca's reading position does not land on the skip
+        # link (Orca then stays silent when the first Tab focuses it).
+        kwargs["app_entry"] = (
+            kwargs["app_entry"]
+            .replace("Loading...", tr._("Loading…"))
+            .replace('id="react-entry-point"', 'id="react-entry-point" aria-busy="true"', 1)
+            + f'\n<p id="page-loading" class="page-loading">{tr._("Loading…")}</p>'
+        )
         return super().interpolate_index(**kwargs).replace("<html>", f'<html lang="{tr.code}">', 1)
 
     def index(self, *args, **kwargs):

@@ -11,6 +11,7 @@
   function removeToken(list, token) {
     return (list || "").split(/\s+/).filter(function (p) { return p && p !== token; }).join(" ");
   }
+  var TEXT_TAGS = "#react-entry-point :is(p, h1, h2, h3, h4, h5, h6, div, section, span, strong, ul, ol, li, dl, dt, dd, figure, figcaption, table, tr, td, th)";
   function sync() {
     // Plotly measures text in a hidden SVG appended to <body>: keep it out of the accessibility tree.
     var tester = document.getElementById("js-plotly-tester");
@@ -25,6 +26,10 @@
       });
     });
     document.querySelectorAll(".wf-markers .marker-label").forEach(keepInside);
+    // React gives every Dash html element with an id a no-op onclick (for n_clicks); Chromium then exposes a click
+    // action and Orca says "clickable" on plain text and headings. React listens at its root, so n_clicks still
+    // counts without it.
+    document.querySelectorAll(TEXT_TAGS).forEach(function (node) { if (node.onclick) node.onclick = null; });
     document.querySelectorAll("[data-error-for]").forEach(function (error) {
       var input = document.getElementById(error.getAttribute("data-error-for"));
       if (!input || !error.id) return;
@@ -131,4 +136,55 @@
       summary.click();
     }
   });
+})();
+
+/* Start-up, live regions and the skip link, as heard with Orca (issue 22, tests/test_screen_reader.py).
+ * - The page is aria-busy with a translated "loading" line until Dash has drawn the layout.
+ * - Live-region policy (layouts/status.py): only the status region of the view the advisor works in speaks.
+ *   A region [data-status] is polite while focus is inside its view (a section.view), off otherwise; before any
+ *   focus, only the client selection's (data-status="start", the decision sentence) speaks.
+ * - The skip link leads to the decision when a client is shown, else to <main>. */
+(function () {
+  var active = null;  // the section.view the advisor last moved focus into
+  function viewOf(node) { return node && node.closest ? node.closest("section.view") : null; }
+  function applyPolicy() {
+    document.querySelectorAll("[data-status]").forEach(function (region) {
+      var speaks = active ? viewOf(region) === active : region.getAttribute("data-status") === "start";
+      var wanted = speaks ? "polite" : "off";
+      if (region.getAttribute("aria-live") !== wanted) region.setAttribute("aria-live", wanted);
+    });
+  }
+  function ready() {
+    if (!document.getElementById("main")) return;
+    var entry = document.getElementById("react-entry-point");
+    if (entry && entry.hasAttribute("aria-busy")) entry.removeAttribute("aria-busy");
+    var loading = document.getElementById("page-loading");
+    if (loading) loading.remove();
+  }
+  function decisionShown() {
+    var body = document.getElementById("summary-body"), decision = document.getElementById("summary-decision");
+    return body && !body.hidden && decision && decision.textContent.trim() ? decision : null;
+  }
+  document.addEventListener("focusin", function (event) {
+    var view = viewOf(event.target);
+    if (view && view !== active) { active = view; applyPolicy(); }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a.skip-link") : null;
+    var decision = link && decisionShown();
+    if (!decision) return;  // no client: the link's own #main
+    event.preventDefault();
+    // The summary's heading names the client; the decision follows it. Heard with Orca: focusing the decision
+    // paragraph made it say the decision twice (name, then text), its block read the whole block as one line.
+    var target = document.getElementById("summary-heading") || decision;
+    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+    target.scrollIntoView({ block: "center" });
+  });
+  function start() {
+    ready();
+    applyPolicy();
+    new MutationObserver(function () { ready(); applyPolicy(); }).observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

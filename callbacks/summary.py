@@ -68,13 +68,8 @@ def show_summary(services, *, client_id, lang, table_clicks=None, review_saved=N
     client_id = viewed_client(services, client_id, "summary")
     if client_id is None:
         tr = language(lang)
-        return {
-            "empty": False,
-            "body": True,
-            "status": tr._("No client selected."),
-            "heading": tr._("Summary"),
-            "title": summary.page_title(lang),
-        }
+        # Silent: the summary's empty state says it on screen; the status speaks decisions only (layouts/status.py).
+        return {"empty": False, "body": True, "status": "", "heading": tr._("Summary"), "title": summary.page_title(lang)}
     portfolio = services.portfolio
     grey_zone = services.artifacts.decision.grey_zone
     explanation = portfolio.explanation(client_id)

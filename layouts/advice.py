@@ -142,7 +142,7 @@ def layout(lang: str) -> html.Section:
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("What could get the credit granted?"), id=ids.heading),
+            html.H2(tr._("What could get the credit granted?"), id=ids.heading, disable_n_clicks=True),
             html.P(
                 tr._(
                     "For a refused or grey-zone client: the smallest changes of the amount or the duration alone that "

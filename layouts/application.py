@@ -273,7 +273,7 @@ def layout(lang: str, columns: tuple[str, ...], regions: tuple[Region, ...], *, 
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("New application"), id=ids.heading),
+            html.H2(tr._("New application"), id=ids.heading, disable_n_clicks=True),
             html.P(
                 tr._(
                     "Score an application that is not in the portfolio, for example a new client without credit "

@@ -71,7 +71,7 @@ def layout(lang: str, *, with_content: bool = False) -> html.Section:
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("Client card"), id=ids.heading),
+            html.H2(tr._("Client card"), id=ids.heading, disable_n_clicks=True),
             html.Details(
                 id=ids.disclosure,
                 className="section-disclosure",

@@ -9,6 +9,7 @@ from layouts import palette
 from layouts.charts import axis, base_layout, data_table, empty_figure, plotly_chart, vertical_line, wrap_label
 from layouts.formatting import axis_scale, axis_unit, money, value_text
 from layouts.i18n import language
+from layouts.status import status_line
 from scoring.comparison import AGE_BANDS, ANY, INCOME_BANDS, K_DEFAULT, K_MAX, K_MIN, PROBABILITY, SAME, CrossView, Histogram
 
 DEFAULT_X, DEFAULT_Y = "EXT_SOURCE_MEAN", PROBABILITY
@@ -79,7 +80,7 @@ def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...])
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("Compare with other clients"), id=ids.heading),
+            html.H2(tr._("Compare with other clients"), id=ids.heading, disable_n_clicks=True),
             html.Div(
                 className="compare-controls",
                 children=[
@@ -148,7 +149,7 @@ def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...])
                     ),
                 ],
             ),
-            html.P(tr._("Choose a client to compare them."), id=ids.size, className="group-size", role="status"),
+            status_line(ids.size, tr._("Choose a client to compare them."), class_name="group-size"),
             html.P(id=ids.message, className="form-error", role="alert"),
             plotly_chart(ids.hist, tr._("Distribution: {feature}", feature=tr.field(DEFAULT_X)), lang, hidden=True),
             plotly_chart(

@@ -361,7 +361,7 @@ def layout(lang: str, importance: np.ndarray, features: list[str]) -> html.Secti
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("Why this decision?"), id=ids.heading),
+            html.H2(tr._("Why this decision?"), id=ids.heading, disable_n_clicks=True),
             html.H3(tr._("What mattered for this client")),
             html.P(tr._("Choose a client to see what mattered."), id=ids.paragraph, className="lead-text empty-state"),
             html.P(

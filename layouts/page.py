@@ -93,7 +93,6 @@ def layout(
             dcc.Location(id=ids.url, refresh=False),
             dcc.Store(id=ids.client),
             dcc.Store(id=ids.lang, data=lang),
-            html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
             *([] if development else [session_warning(lang, session_seconds)]),
             html.Header(
                 className="site-header",
@@ -108,6 +107,11 @@ def layout(
                                     html.P(tr._("Helping advisors explain credit decisions"), className="subtitle"),
                                 ],
                             ),
+                            # The first Tab stop, though not the first thing in the page: Orca's reading position
+                            # starts on the first element once Dash has drawn the page, and Orca says nothing
+                            # when Tab then focuses the element it is already on (heard, issue 22). With a client
+                            # shown, it leads to the decision (assets/a11y.js).
+                            html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
                             html.Div(
                                 className="header-actions",
                                 children=[

@@ -163,7 +163,7 @@ def layout(lang: str) -> html.Section:
         **{"aria-labelledby": ids.heading},
         className="view view-review",
         children=[
-            html.H2(tr._("Advisor review"), id=ids.heading),
+            html.H2(tr._("Advisor review"), id=ids.heading, disable_n_clicks=True),
             html.P(tr._("Choose a client to record a review of their file."), id=ids.empty, className="empty-state"),
             html.Div(
                 id=ids.body,

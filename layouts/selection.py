@@ -90,7 +90,7 @@ def layout(lang: str, n_clients: int, examples: list[tuple[str, int]]) -> html.S
         **{"aria-labelledby": ids.heading},
         className="view view-select",
         children=[
-            html.H2(tr._("Choose a client"), id=ids.heading),
+            html.H2(tr._("Choose a client"), id=ids.heading, disable_n_clicks=True),
             html.Div(
                 role="search",
                 className="client-search",
@@ -126,7 +126,8 @@ def layout(lang: str, n_clients: int, examples: list[tuple[str, int]]) -> html.S
                 ],
             ),
             html.P([tr._("Examples:"), *links], className="examples"),
-            # Announced to screen readers; sighted users read the same in the summary band below.
-            status_line(ids.status, tr._("No client selected."), class_name="visually-hidden"),
+            # Announced to screen readers (the decision sentence); sighted users read the same in the summary band.
+            # Empty at first: the only thing a deep link's first render announces is the decision (layouts/status.py).
+            status_line(ids.status, class_name="visually-hidden", speaks_at_start=True),
         ],
     )

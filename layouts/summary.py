@@ -306,7 +306,7 @@ def layout(lang: str, cost_ratio: float) -> html.Section:
         **{"aria-labelledby": ids.heading},
         className="view view-summary",
         children=[
-            html.H2(tr._("Summary"), id=ids.heading),
+            html.H2(tr._("Summary"), id=ids.heading, disable_n_clicks=True),
             html.Span(page_title(lang), id=ids.title, hidden=True),
             html.P(
                 tr._("Choose a client to see their score, decision and main reasons."), id=ids.empty, className="empty-state"

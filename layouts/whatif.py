@@ -468,7 +468,7 @@ def layout(lang: str, *, with_form: bool = False) -> html.Section:
         **{"aria-labelledby": ids.heading},
         className="view",
         children=[
-            html.H2(tr._("What if the terms changed?"), id=ids.heading),
+            html.H2(tr._("What if the terms changed?"), id=ids.heading, disable_n_clicks=True),
             html.P(
                 tr._(
                     "Try other credit terms with the client, or correct what they declared: the model scores the "
