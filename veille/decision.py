@@ -65,8 +65,8 @@ def cost_per_million(seconds_per_1000: float | None, peak_mb: float | None, a: A
         "hours": round(hours, 2),
         "dyno": None if dyno is None else dyno[0],
         "dyno_ram_mb": None if dyno is None else dyno[1],
-        "dyno_eur": None if dyno_eur is None else round(dyno_eur, 2),
-        "machine_eur": round(hours * a.machine_eur_per_month / HOURS_PER_MONTH, 2) if fits_machine else None,
+        "dyno_eur": None if dyno_eur is None else round(dyno_eur, 4),
+        "machine_eur": round(hours * a.machine_eur_per_month / HOURS_PER_MONTH, 4) if fits_machine else None,
         "fits_web_dyno": peak_mb is not None and peak_mb <= 512,
     }
 
@@ -134,6 +134,7 @@ def recommend(
         "run_year": run_year,
         "rule": f"released at most {a.max_age_years} years before the run; "
         f"best mean F1 on the new category for k <= {few_k}",
+        "few_label_max_k": few_k,
         "few_label_new_class_f1": round(_few_label_score(mine, few_k), 4),
         "classic": classic,
         "classic_few_label_new_class_f1": round(_few_label_score(theirs, few_k), 4) if theirs else None,
