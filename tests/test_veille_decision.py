@@ -141,6 +141,9 @@ def test_parse_methods():
     assert parse_methods("tfidf,model2vec") == ("tfidf_logreg", "model2vec_logreg")
     assert parse_methods("model2vec") == ("tfidf_logreg", "model2vec_logreg")  # the baseline is always kept
     assert parse_methods("-setfit") == tuple(m for m in ALL_METHODS if m != "setfit_minilm")
+    # skip SetFit but measure its cost per step (an optional probe, never run by default)
+    assert parse_methods("-setfit,setfit-cost") == (*(m for m in ALL_METHODS if m != "setfit_minilm"), "setfit_cost")
+    assert "setfit_cost" not in parse_methods(None)
     with pytest.raises(VeilleError, match="unknown"):
         parse_methods("tfidf,bert")
     with pytest.raises(VeilleError, match="baseline"):

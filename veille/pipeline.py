@@ -88,8 +88,12 @@ ALIASES = {
     "model2vec": "model2vec_logreg",
     "e5": "e5_logreg",
     "setfit": "setfit_minilm",
+    "setfit-cost": "setfit_cost",
     "zeroshot": "zeroshot",
 }
+# Run only when asked for: SetFit's cost per optimisation step measured on a bounded run (no score),
+# to state what the full protocol would cost when SetFit itself is skipped.
+OPTIONAL = ("setfit_cost",)
 ALL_METHODS = (
     "tfidf_logreg",
     "tfidf_char_svm",
@@ -109,21 +113,18 @@ def parse_methods(text: str | None) -> tuple[str, ...]:
     if not text:
         return ALL_METHODS
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n.lstrip("-") not in ALIASES and n.lstrip("-") not in ALL_METHODS]
+    unknown = [n for n in names if n.lstrip("-") not in ALIASES and n.lstrip("-") not in (*ALL_METHODS, *OPTIONAL)]
     if unknown:
         raise VeilleError(f"unknown method(s) {', '.join(unknown)}; choose among {', '.join(ALIASES)}")
     full = [ALIASES.get(n.lstrip("-"), n.lstrip("-")) for n in names]
     skip = {f for n, f in zip(names, full, strict=True) if n.startswith("-")}
-    chosen = (
-        set(ALL_METHODS) - skip
-        if skip and len(skip) == len(names)
-        else {f for n, f in zip(names, full, strict=True) if not n.startswith("-")}
-    )
+    named = {f for n, f in zip(names, full, strict=True) if not n.startswith("-")}
+    chosen = (set(ALL_METHODS) - skip) | named if skip else named
     if "tfidf_logreg" not in chosen:
         if "tfidf_logreg" in skip:
             raise VeilleError("TF-IDF is the baseline every comparison refers to: it cannot be skipped")
         chosen.add("tfidf_logreg")
-    return tuple(m for m in ALL_METHODS if m in chosen)
+    return tuple(m for m in (*ALL_METHODS, *OPTIONAL) if m in chosen)
 
 
 EMBEDDING_BATCH = 32
@@ -748,6 +749,7 @@ def _run(
         if "setfit_minilm" in methods
         else {"curve": {}, "model_dir": None}
     )
+    setfit_cost = timed("setfit_cost", lambda: _phase_setfit_cost(ctx, draws)) if "setfit_cost" in methods else None
     cluster_results, projections = timed("clustering", lambda: _phase_clustering(ctx))
     cost_results = timed("costs", lambda: measure_costs(ctx, cv_results, setfit["model_dir"]))
 
@@ -893,6 +895,7 @@ def _run(
             "model_search": models.SEARCHED,
         },
         "recommendation": recommendation,
+        "setfit_cost_probe": setfit_cost,
         "label_budget": decision.label_budget(scenarios, assumptions),
         "scenario_tests": scenario_tests,
         "data": {
@@ -937,6 +940,59 @@ def _run(
     results["meta"]["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     extras = {"projections": projections, "labels": y.tolist(), "classes": classes, "by": by}
     return results, extras
+
+
+def _phase_setfit_cost(ctx: RunContext, draws: list[evaluation.CurveDraw]) -> dict | None:
+    """SetFit skipped: time a bounded training (the run's settings, `probe_steps` steps) on the first draw
+    at the smallest protocol size, and extrapolate the protocol's cost. The model is not scored."""
+    from dataclasses import replace
+
+    cfg, y = ctx.cfg, ctx.y
+    k = cfg.setfit.protocol_shots[0]
+    if not draws or k not in draws[0].train:
+        return None
+    probe_steps = 10 if not cfg.quick else 2
+    settings = replace(cfg.setfit, max_steps=probe_steps)
+    texts = ctx.data.variants[ctx.primary]
+    train = draws[0].train[k]
+    train_texts = [texts[i] for i in train]
+    key = cache_key(
+        "setfitcost",
+        {"model": minilm.model_id(), "settings": settings.__dict__, "seed": cfg.seed, "code": SETFIT_CODE},
+        train_texts,
+    )
+
+    def compute():
+        ctx.log.echo(f"SetFit cost probe: {probe_steps} steps at {k} per class (not scored)")
+        out, process = run_isolated(
+            setfit_fewshot.train_and_predict, minilm.model_path(), train_texts, [str(v) for v in y[train]],
+            train_texts[:2], settings, seed=cfg.seed,
+        )  # fmt: skip
+        return {"train_seconds": out["train_seconds"], "peak_rss_mb": out["peak_rss_mb"], **process}
+
+    probe, hit = ctx.cache.json(key, compute)
+    ctx.log.count(hit)
+    # An upper bound per step: the timed span also loads the model.
+    per_step = probe["train_seconds"] / probe_steps
+    n_classes = len(ctx.data.classes)
+    s = cfg.setfit
+    by_k = {}
+    for shots in s.protocol_shots:
+        steps = math.ceil(2 * s.num_iterations * shots * n_classes / s.batch_size) * s.epochs
+        by_k[str(shots)] = {"steps": steps, "seconds_per_draw": round(per_step * steps, 0)}
+    total = sum(v["seconds_per_draw"] for v in by_k.values()) * s.protocol_draws
+    return {
+        "probe_steps": probe_steps,
+        "probe_shots": k,
+        "train_seconds": probe["train_seconds"],
+        "peak_rss_mb": probe["peak_rss_mb"],
+        "seconds_per_step": round(per_step, 2),
+        "shots": list(s.protocol_shots),
+        "draws": s.protocol_draws,
+        "by_shots": by_k,
+        "total_hours": round(total / 3600, 1),
+        "settings": {"num_iterations": s.num_iterations, "batch_size": s.batch_size, "max_seq_length": s.max_seq_length},
+    }
 
 
 def _grid_edges(entries: list[dict], primary: str) -> dict:
