@@ -48,6 +48,7 @@ REFERENCES = {
     "17270888",
     "4.0",
     "95",
+    "90",  # the TOST's 90 % interval (two one-sided 5 % tests)
     "1 000",
     "1,000",
 }
@@ -129,7 +130,7 @@ def _literal_text(source: str) -> str:
 
 
 def test_templates_type_no_number():
-    for name in ("note_methodologique.md.j2", "slides.html.j2", "readme_section.md.j2"):
+    for name in ("note_methodologique.md.j2", "decision_fr.md.j2", "slides.html.j2", "readme_section.md.j2"):
         text = _literal_text((TEMPLATES / name).read_text(encoding="utf-8"))
         typed = set(NUMBER.findall(text)) - REFERENCES
         assert not typed, f"{name}: numbers typed in the template: {sorted(typed)}"
@@ -196,3 +197,79 @@ def test_number_formatting():
     assert pval(0.0004) == "p < 0,001" and pval(0.25) == "p = 0,250"
     assert fr(1234567) == "1\u202f234\u202f567"
     assert diff_ci({"mean_difference": 0.1, "diff_ci95": 0.03}) == "+0,100 [+0,070 ; +0,130]"
+
+
+def _other_dataset(path: Path, per_class: int = 36) -> list[str]:
+    """A generated catalogue that is not Flipkart: other columns, other categories, some near-twins."""
+    import random
+
+    rng = random.Random(3)
+    vocab = {
+        "Jardinage": ["rake", "seeds", "hose", "pot", "soil", "shovel"],
+        "Cuisine": ["pan", "knife", "spatula", "kettle", "whisk", "ladle"],
+        "Jouets": ["puzzle", "doll", "kite", "blocks", "robot", "ball"],
+        "Librairie": ["novel", "atlas", "poems", "comic", "diary", "essay"],
+    }
+    rows = []
+    for dept, words in vocab.items():
+        for i in range(per_class):
+            picked = rng.sample(words, 3)
+            rows.append({"blurb": f"A {picked[0]} with a {picked[1]} and a {picked[2]}, item {i % 12}.", "dept": dept})
+    import pandas as pd
+
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return list(vocab)
+
+
+@pytest.mark.veille
+@pytest.mark.slow
+def test_run_and_render_work_on_another_dataset_with_a_method_subset(tmp_path):
+    """`run --methods tfidf,char --quick` then `render` on a dataset that is not Flipkart: the decision part
+    renders, names the dataset's own categories where it names any, and never a Flipkart category."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("transformers")
+    data = tmp_path / "other.csv"
+    departments = _other_dataset(data)
+    out = tmp_path / "out"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "veille", "run", "--data", str(data), "--text-col", "blurb", "--label-col", "dept",
+         "--methods", "tfidf,char", "--quick", "--out", str(out), "--cache", str(tmp_path / "cache")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert results["meta"]["methods_selected"] == ["tfidf_logreg", "tfidf_char_svm"]
+    assert results["recommendation"] is None  # no technique under five years was run
+    assert set(results["meta"]["classes"]) == set(departments)
+    docs = _render(results, tmp_path / "docs")
+    note = docs["note.md"]
+    assert "## Décision" in note and "Aucune technique de moins de cinq ans" in note
+    assert "other.csv" in docs["readme.md"]
+    for flipkart in ("Watches", "Baby Care", "Home Decor", "montres"):
+        assert all(flipkart not in text for text in docs.values()), flipkart
+    # the scenario table has a row per size and a column per method run
+    assert "| k (nouvelle catégorie) | TF-IDF | TF-IDF mots + caractères, SVM |" in note
+    assert "{{" not in note and "{%" not in note
+
+
+def test_decision_comes_first_and_renders_the_recommendation(committed, tmp_path):
+    docs = _render(committed, tmp_path / "a")
+    note, slides = docs["note.md"], docs["slides.html"]
+    rec = committed["recommendation"]
+    assert rec is not None and committed["meta"]["run_year"] - rec["release_year"] < 5
+    label = next(e["label_fr"] for e in committed["methods"] if e["method"] == rec["method"])
+    assert note.index("## Décision") < note.index("# Les preuves")
+    assert f"**Ce que nous recommandons : {label}**" in note and str(rec["release_year"]) in note
+    assert f"Décision : {label} ({rec['release_year']})" in slides
+    first = re.findall(r"<section\b.*?</section>", slides, flags=re.S)[1]
+    assert "Décision" in first  # the decision is the slide after the title
+    # no "as good as" without the equivalence test, no unsupported wording from the second edition
+    for text in (note, slides):
+        assert "précision mesurable près" not in text and "avantage effacé" not in text
+    for t in committed["scenario_tests"]["pairs"]:
+        if t["equivalent"]:
+            assert "démontrée (IC 90 %" in note

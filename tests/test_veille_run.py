@@ -98,7 +98,12 @@ def test_quick_run_writes_sane_results(flipkart_run):
         primary = methods[(m, "description")]
         assert 0.4 < primary["cv_grouped"]["macro_f1_mean"] <= 1.0
         assert primary["learning_curve"]["2"]["tuned"] is False and primary["learning_curve"]["8"]["tuned"] is True
-        assert set(primary["learning_curve"]["2"]["fixed_c_sensitivity"]) == {"1.0", "10.0"}
+        assert set(primary["learning_curve"]["2"]["fixed_c_sensitivity"]) == {str(c) for c in primary["c_grid"]}
+        # the one-new-category scenario: every draw adds k labels of one category to the others' full pools
+        assert set(primary["scenario"]) == {"2", "8"}
+        for point in primary["scenario"].values():
+            assert point["n_draws"] == 2 and len(set(point["new_classes"])) == 2
+            assert all(0.0 <= v <= 1.0 for v in point["new_class_f1"])
     assert methods[("e5_logreg", "description")]["macro_f1_mean"] > 0.6  # a real model, offline
     assert methods[("minilm_logreg", "description")]["needs_torch"] is True
     assert methods[("e5_logreg", "description")]["needs_torch"] is False
@@ -111,6 +116,16 @@ def test_quick_run_writes_sane_results(flipkart_run):
     assert setfit["learning_curve"]["8"]["n_draws"] == 1 and setfit["learning_curve"]["8"]["draws"] == [0]
     assert 0.2 < setfit["learning_curve"]["8"]["macro_f1_mean"] <= 1.0
     assert setfit["model_size_mb"] > 50 and setfit["latency_ms_median"] > 0
+    rec = results["recommendation"]
+    assert rec["method"] in {"model2vec_logreg", "e5_logreg"}  # the methods under five years old with a scenario
+    assert meta["run_year"] - rec["release_year"] <= 4
+    assert rec["deployable"]["service"]["pss_mb"] > 10 and len(rec["deployable"]["abstention"]) == 5
+    assert results["label_budget"].keys() >= {"tfidf_logreg", rec["method"]}
+    assert results["scenario_tests"]["family_size"] == len(
+        [t for t in results["scenario_tests"]["pairs"] if t["p_value"] is not None]
+    )
+    assert setfit["learning_curve"]["8"]["tuned"] is True  # its head follows the shared rule (8 per class >= 4)
+    assert setfit["protocol_estimate"]["shots"] == [8, 64] and setfit["protocol_estimate"]["total_hours"] > 0
     tests = results["comparisons"]
     assert any(t["task"] == "cv_grouped" and t["a"] == "e5_logreg" and t["b"] == "tfidf_logreg" for t in tests)
     assert any(t["task"] == "cv" and t["variant_a"] == stripped and t["variant_b"] == "description" for t in tests)

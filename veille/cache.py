@@ -83,3 +83,13 @@ class Cache:
 
     def model_dir(self, key: str) -> Path:
         return self.root / key.split("-", 1)[0] / key
+
+
+def code_digest(*modules: object) -> str:
+    """Digest of the source files of the given modules: a cache entry is keyed on the code that computed
+    it, so editing an evaluation invalidates its results without a hand-bumped version number."""
+    h = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: m.__name__):
+        h.update(module.__name__.encode())
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()[:16]

