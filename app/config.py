@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # "production" requires advisor logins; "development" runs without (and says so). Anything else is a
 # typo that must not silently run without login (APP_ENV=prod, Production, ...).
 APP_ENVS = ("development", "production")
+LENDER_NAME = "Prêt à dépenser"
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,8 @@ class Config:
     max_effort_rate: float = MAX_EFFORT_RATE
     # Product bounds, "LOW-HIGH"; unset = the data's central percentiles (scoring/affordability.py).
     product_bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # LENDER_CONTACT: the letter's sender block, lines separated by "|" (name, address, phone, e-mail).
+    lender_contact: tuple[str, ...] = (LENDER_NAME,)
 
     def __post_init__(self):
         if self.env not in APP_ENVS:
@@ -80,6 +83,7 @@ class Config:
             database_url=_database_url(env.get("DATABASE_URL", "")),
             currency=check_currency(env.get(CURRENCY_VARIABLE, "")),
             max_effort_rate=_effort_rate(env.get("MAX_EFFORT_RATE", "")),
+            lender_contact=_lender_contact(env.get("LENDER_CONTACT", "")),
             product_bounds={
                 name: bounds
                 for name, variable in BOUND_VARIABLES.items()
@@ -113,6 +117,24 @@ def _database_url(value: str) -> str:
         # Never echo the value: it may carry a password.
         raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgres://...) or sqlite:///PATH")
     return value
+
+
+MAX_CONTACT_LINES, MAX_CONTACT_CHARS = 6, 80  # what fits the letter's header on one A4 page
+
+
+def _lender_contact(value: str) -> tuple[str, ...]:
+    """LENDER_CONTACT as the letter's sender lines; empty = the lender's name only (no invented address)."""
+    lines = tuple(line.strip() for line in value.split("|") if line.strip())
+    if not lines:
+        return (LENDER_NAME,)
+    if len(lines) > MAX_CONTACT_LINES or any(len(line) > MAX_CONTACT_CHARS for line in lines):
+        raise ConfigError(
+            f"LENDER_CONTACT must be at most {MAX_CONTACT_LINES} lines separated by '|', "
+            f"each at most {MAX_CONTACT_CHARS} characters"
+        )
+    if any(not line.isprintable() for line in lines):
+        raise ConfigError("LENDER_CONTACT must be printable text (lines separated by '|')")
+    return lines
 
 
 BOUND_VARIABLES = {AMOUNT: "CREDIT_AMOUNT_RANGE", INSTALMENT: "INSTALMENT_RANGE", MONTHS: "CREDIT_MONTHS_RANGE"}

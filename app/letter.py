@@ -58,7 +58,7 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
         final=final,
         max_rate=max_rate,
     )
-    return render_page("letter.html", lang, letter=context, pdf=pdf)
+    return render_page("letter.html", lang, letter=context, sender=services.config.lender_contact, pdf=pdf)
 
 
 PDF_SCRIPT = Path(__file__).with_name("pdf_render.py")

@@ -101,8 +101,12 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "education",
         N_("Education"),
-        N_("The highest level of education the client declares."),
-        N_("Your level of education"),
+        N_(
+            "The highest level of education the client declares. A sensitive reason: it is given to the client, "
+            "because they are entitled to the reasons that weighed and French law does not forbid it, but as a "
+            "statistical observation on similar applications, never as a judgement of the person."
+        ),
+        N_("The level of education you declared (a statistical observation on similar applications, not a judgement of you)"),
         N_("the other information in the file"),
     ),
     Family(

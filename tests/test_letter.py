@@ -295,3 +295,33 @@ def test_letter_pdf_structure_title_and_reading_order(app, portfolio, lang):
     pdf_words = "".join(text.replace("•", "").split())
     html_words = "".join(body_text(html).split())
     assert pdf_words == html_words
+
+
+def test_letter_carries_the_configured_lender_contact(synthetic_artifacts, portfolio):
+    contact = "Prêt à dépenser|12 rue de la Paix, 75002 Paris|01 23 45 67 89|conseil@pret-a-depenser.example"
+    config = Config.from_env({"LENDER_CONTACT": contact, "ARTIFACTS_DIR": str(synthetic_artifacts)})
+    config = Config(**{**config.__dict__, "build_default": False})
+    client = create_app(config).server.test_client()
+    page = client.get(f"/lettre?client={pick(portfolio, 'refused')}").get_data(as_text=True)
+    sender = page[page.index("<address") : page.index("</address>")]
+    assert [html.unescape(line) for line in re.findall(r'class="sender-line">([^<]+)<', sender)] == contact.split("|")
+    assert Config.from_env({}).lender_contact == ("Prêt à dépenser",)  # nothing configured: no invented address
+
+
+@pytest.mark.parametrize("contact", ["|".join(["a line"] * 7), "Prêt à dépenser|" + "x" * 81, "Prêt\tà dépenser"])
+def test_a_lender_contact_that_does_not_fit_the_letter_is_refused(contact):
+    from app.config import ConfigError
+
+    with pytest.raises(ConfigError, match="LENDER_CONTACT"):
+        Config.from_env({"LENDER_CONTACT": contact})
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "observation statistique"), ("en", "statistical observation")])
+def test_education_is_told_to_the_client_as_a_statistical_observation(lang, words):
+    from layouts.letter import Reason, reason_sentence
+    from scoring.reasons import FAMILIES
+
+    education = next(f for f in FAMILIES if f.key == "education")
+    sentence = reason_sentence(Reason(education.topic, against=True), lang)
+    judgement = {"fr": "pas un jugement", "en": "not a judgement"}[lang]
+    assert words in sentence and judgement in sentence, sentence
