@@ -106,7 +106,10 @@ FAMILIES: tuple[Family, ...] = (
             "because they are entitled to the reasons that weighed and French law does not forbid it, but as a "
             "statistical observation on similar applications, never as a judgement of the person."
         ),
-        N_("The level of education you declared (a statistical observation on similar applications, not a judgement of you)"),
+        N_(
+            "The level of education you declared (a statistical observation on similar applications, "
+            "not a judgement of you)"
+        ),
         N_("the other information in the file"),
     ),
     Family(
