@@ -58,6 +58,49 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _reading_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that reads client data (detected automatically unless given)."""
+    group = parser.add_argument_group("reading the data (detected automatically unless given)")
+    group.add_argument("--sep", default=None, help="CSV field separator, e.g. ';' (default: detected)")
+    group.add_argument("--decimal", default=None, choices=(".", ","), help="decimal mark (default: detected)")
+    group.add_argument("--encoding", default=None, help="e.g. utf-8, cp1252, latin-1 (default: detected)")
+    group.add_argument(
+        "--on-bad-rows",
+        default="error",
+        choices=("error", "skip"),
+        help="rows that fail validation: stop with the first one (default), or set them aside in a side file "
+        "(--rejected) and go on",
+    )
+    group.add_argument(
+        "--rejected", type=Path, default=None, metavar="CSV", help="side file of rows set aside (default: beside --out)"
+    )
+
+
+def _read_options(args: argparse.Namespace):
+    from scoring.reading import ReadOptions
+
+    sep = {"tab": "\t", "\\t": "\t"}.get(args.sep, args.sep) if args.sep else None
+    if args.encoding:
+        import codecs
+
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise ScoringError(f"unknown encoding {args.encoding!r}") from None
+    return ReadOptions(sep=sep, decimal=args.decimal, encoding=args.encoding)
+
+
+def _report_loaded(args: argparse.Namespace, loaded, default_rejected: Path) -> None:
+    """Say how the file was read, and write the rows set aside (never dropped silently)."""
+    name = getattr(args.data, "name", str(args.data))
+    _progress(f"{name}: {loaded.fmt.describe()}, {len(loaded.frame):,} rows")
+    if len(loaded.rejected):
+        path = args.rejected or default_rejected
+        path.parent.mkdir(parents=True, exist_ok=True)
+        loaded.rejected.to_csv(path, index=False)
+        _progress(f"{name}: {len(loaded.rejected):,} rows fail validation, set aside with their reason in {path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Credit default scoring.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -74,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="synthetic unlabelled clients added to the portfolio (default: N * 48744/307511)",
     )
     train.add_argument("--out", type=Path, required=True, help="artifact folder to write")
+    _reading_options(train)
     train.add_argument("--cost-fn", type=_positive, default=10.0, help="cost of accepting a defaulter (default 10)")
     train.add_argument("--cost-fp", type=_positive, default=1.0, help="cost of refusing a good client (default 1)")
     train.add_argument("--seed", type=int, default=42)
@@ -90,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--artifacts", type=Path, required=True)
     predict.add_argument("--data", type=Path, required=True, help="CSV (TARGET optional)")
     predict.add_argument("--out", type=Path, required=True, help="CSV to write: SK_ID_CURR, probability, decision")
+    _reading_options(predict)
 
     explain = sub.add_parser("explain", help="explain the decision for one portfolio client")
     explain.add_argument("--artifacts", type=Path, required=True)
@@ -106,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="labelled CSV in the application schema (default: the audit stored at training)",
     )
     fairness.add_argument("--json", action="store_true", help="print a JSON object")
+    _reading_options(fairness)
     fairness.add_argument("--n-boot", type=_count, default=None, metavar="N", help="bootstrap resamples (default 1000)")
     fairness.add_argument("--seed", type=int, default=0)
 
@@ -129,9 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
     advise.add_argument("--client", required=True, help="SK_ID_CURR")
     advise.add_argument("--json", action="store_true", help="print a JSON object")
 
-    synth = sub.add_parser("synthesize", help="write synthetic application_train/test CSVs (Kaggle schema)")
+    synth = sub.add_parser("synthesize", help="write a synthetic portfolio in the Kaggle schema (CSV or Parquet)")
     synth.add_argument("--train", type=_count, default=307_511)
     synth.add_argument("--test", type=int, default=48_744)
+    synth.add_argument(
+        "--clients",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="a portfolio of N clients of any size, written partition by partition with flat memory "
+        "(labelled and unlabelled at Kaggle's proportion; replaces --train/--test)",
+    )
+    synth.add_argument("--format", choices=("csv", "parquet"), default="csv", help="with --clients (default csv)")
+    synth.add_argument(
+        "--partition-rows", type=_count, default=250_000, metavar="N", help="clients per partition, with --clients"
+    )
     synth.add_argument("--out", type=Path, required=True)
     synth.add_argument("--seed", type=int, default=42)
     synth.add_argument("--gzip", action="store_true", help="write .csv.gz")
@@ -139,11 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     profile = sub.add_parser("profile", help="rebuild the synthetic generator's profile from a real sample")
     profile.add_argument("--data", type=Path, required=True, help="application_train-like CSV with TARGET")
     profile.add_argument("--out", type=Path, default=None)
+    _reading_options(profile)
     return parser
 
 
+def write_atomically(path: Path, write) -> None:
+    """Write through a temporary file renamed at the end: a failure never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from scoring.loading import clean_anomalies, load_kaggle_folder
+    from scoring.loading import clean_anomalies, read_kaggle_folder
     from scoring.model import TrainConfig
     from scoring.pipeline import train_and_write
     from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS, generate_applications
@@ -163,7 +233,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         source = "synthetic"
     else:
         _progress(f"Reading {args.data}")
-        train, test = load_kaggle_folder(args.data)
+        loaded_train, loaded_test = read_kaggle_folder(args.data, _read_options(args), args.on_bad_rows)
+        rejected = args.out.with_name(f"{args.out.name}.rejected.csv")
+        _report_loaded(args, loaded_train, rejected)
+        train, test = loaded_train.frame, None
+        if loaded_test is not None:
+            _report_loaded(args, loaded_test, args.out.with_name(f"{args.out.name}.rejected-test.csv"))
+            test = loaded_test.frame
         source = "kaggle"
     train_and_write(
         train, test if test is not None and len(test) else None, args.out, config, data_source=source, progress=_progress
@@ -174,12 +250,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from scoring.artifacts import Artifacts
-    from scoring.loading import load_application_file
+    from scoring.loading import read_application
     from scoring.model import margin
     from scoring.schema import ID_COLUMN
 
     artifacts = Artifacts(args.artifacts)
-    frame = load_application_file(args.data, require_target=None)
+    loaded = read_application(args.data, require_target=None, options=_read_options(args), on_bad_rows=args.on_bad_rows)
+    _report_loaded(args, loaded, args.out.with_name(f"{args.out.stem}.rejected.csv"))
+    frame = loaded.frame
     features = artifacts.transform.transform(frame)
     proba = artifacts.decision.platt.proba(margin(artifacts.booster, features))
     threshold = artifacts.decision.threshold
@@ -190,8 +268,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             "decision": np.where(proba >= threshold, "refused", "granted"),
         }
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(args.out, index=False)
+    write_atomically(args.out, lambda path: out.to_csv(path, index=False))
     _progress(f"Scored {len(out):,} clients -> {args.out} ({(proba >= threshold).mean():.1%} refused)")
     return 0
 
@@ -225,9 +302,11 @@ def cmd_fairness(args: argparse.Namespace) -> int:
         if result is None:
             raise ArtifactError(f"{args.artifacts}: no stored fairness audit (retrain, or give --data FILE)")
     else:
-        from scoring.loading import load_application_file
+        from scoring.loading import read_application
 
-        frame = load_application_file(args.data, require_target=True)
+        loaded = read_application(args.data, require_target=True, options=_read_options(args), on_bad_rows=args.on_bad_rows)
+        _report_loaded(args, loaded, args.data.with_name(f"{args.data.stem}.rejected.csv"))
+        frame = loaded.frame
         _progress(f"Scoring and auditing {len(frame):,} labelled clients from {args.data.name}")
         result = audit_frame(artifacts, frame, n_boot=args.n_boot or N_BOOT, seed=args.seed)
         result["data"] = args.data.name
@@ -289,6 +368,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from scoring.synthetic import generate_applications
 
+    if args.clients is not None:
+        return _synthesize_partitions(args)
     started = time.perf_counter()
     train, test = generate_applications(args.train, max(args.test, 0), seed=args.seed)
     generated = time.perf_counter() - started
@@ -304,11 +385,34 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synthesize_partitions(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from scoring import synthetic_partitions as partitions
+
+    if args.gzip:
+        raise ScoringError("--gzip applies to --train/--test; with --clients use --format parquet (compressed)")
+    parts = partitions.plan(args.clients, seed=args.seed, partition_rows=args.partition_rows)
+    started = time.perf_counter()
+    with tqdm(total=args.clients, unit=" clients", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        written = partitions.write(parts, args.out, args.format, progress=lambda part: bar.update(part.rows))
+    _progress(
+        f"Generated {args.clients:,} clients in {len(parts)} partitions in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(str(path) for path in written.values())
+    )
+    return 0
+
+
 def cmd_profile(args: argparse.Namespace) -> int:
-    from scoring.loading import read_csv_checked, validate_application
+    from scoring.loading import read_checked, validate_rows
     from scoring.synthetic_profile import PROFILE_PATH, build_profile, write_profile
 
-    sample = validate_application(read_csv_checked(args.data), name=args.data.name, require_target=True)
+    frame, fmt = read_checked(args.data, _read_options(args))
+    sample, rejected = validate_rows(
+        frame, name=args.data.name, require_target=True, on_bad_rows=args.on_bad_rows, locate=fmt.locate
+    )
+    if len(rejected):
+        _progress(f"{args.data.name}: {len(rejected):,} rows fail validation and are left out of the profile")
     out = args.out or PROFILE_PATH
     write_profile(build_profile(sample), out)
     _progress(f"Profile of {len(sample):,} clients written to {out}")
