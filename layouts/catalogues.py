@@ -18,7 +18,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from layouts.i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS_DIR
+from scoring.messages import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS_DIR
 
 ROOT = TRANSLATIONS_DIR.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}

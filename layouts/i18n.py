@@ -2,7 +2,7 @@
 
 Message ids are English, written in the code (``tr._("Choose a client")``) and in the field registry
 (``N_("Credit amount")``); ``pybabel extract`` collects them into ``translations/messages.pot`` and each
-language has ``translations/<code>/LC_MESSAGES/messages.po`` (``make translations`` updates them). The
+language has ``translations/<code>/LC_MESSAGES/messages.po`` (``python -m layouts.catalogues update``). The
 catalogues are compiled in memory when a language is first used, fuzzy entries excluded, so no binary
 ``.mo`` file is kept in the repository. Numbers, percentages, money and dates follow the language's CLDR
 rules through Babel.
@@ -14,38 +14,17 @@ callbacks travels in the page, not in a global.
 from __future__ import annotations
 
 import copy
-import io
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import parse_pattern
 from babel.support import Translations
 
 from scoring.fields import FIELDS, Label, render
-
-TRANSLATIONS_DIR = Path(__file__).resolve().parents[1] / "translations"
-DOMAIN = "messages"
-SOURCE_LANGUAGE = "en"  # the language of the message ids
-DEFAULT_LANGUAGE = "fr"
-
-
-def _catalogue_path(code: str) -> Path:
-    return TRANSLATIONS_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-# Every language with a catalogue, the default first: adding a language is adding its .po file.
-LANGUAGES: tuple[str, ...] = tuple(
-    sorted(
-        (p.name for p in TRANSLATIONS_DIR.iterdir() if _catalogue_path(p.name).is_file()),
-        key=lambda code: (code != DEFAULT_LANGUAGE, code),
-    )
-)
+from scoring.messages import DEFAULT_LANGUAGE, LANGUAGES, load_translations
 
 
 def normalise_language(code: str | None) -> str:
@@ -56,16 +35,6 @@ def other_language(code: str) -> str:
     """The language the header link switches to (the next one in the list)."""
     code = normalise_language(code)
     return LANGUAGES[(LANGUAGES.index(code) + 1) % len(LANGUAGES)]
-
-
-def load_translations(code: str) -> Translations:
-    """Compile ``code``'s .po catalogue in memory (fuzzy entries left out, as msgfmt does)."""
-    with open(_catalogue_path(code), "rb") as handle:
-        catalogue = read_po(handle, locale=code, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
 
 
 @dataclass(frozen=True)

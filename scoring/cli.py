@@ -1,4 +1,4 @@
-"""Command line: ``python -m scoring {train,predict,explain,fairness,whatif,advise,synthesize,profile}``.
+"""Command line: ``python -m scoring {train,predict,score,explain,fairness,whatif,advise,synthesize,profile}``.
 
 Every expected failure (bad path, bad data, unknown client, broken artifacts) prints one line on
 stderr and exits with code 2; no traceback.
@@ -181,6 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", type=Path, required=True, help="CSV to write: SK_ID_CURR, probability, decision")
     _reading_options(predict)
 
+    score = sub.add_parser("score", help="score a file of clients with decisions and reasons (any size, flat memory)")
+    score.add_argument("--artifacts", type=Path, required=True)
+    score.add_argument("--data", type=Path, required=True, help="CSV or Parquet (file or folder of partitions)")
+    score.add_argument("--out", type=Path, required=True, help="OUT.parquet or OUT.csv (.csv.gz)")
+    score.add_argument("--engine", choices=("local", "dask"), default="local")
+    score.add_argument("--scheduler", default=None, metavar="ADDRESS", help="tcp://HOST:8786 of a Dask cluster")
+    score.add_argument("--workers", type=_count, default=2, help="workers of the local Dask cluster (default 2)")
+    score.add_argument("--chunk-rows", type=_count, default=100_000, metavar="N", help="clients per chunk (default 100,000)")
+    _reading_options(score)
+
     explain = sub.add_parser("explain", help="explain the decision for one portfolio client")
     explain.add_argument("--artifacts", type=Path, required=True)
     explain.add_argument("--client", required=True, help="SK_ID_CURR")
@@ -329,6 +339,34 @@ def cmd_predict(args: argparse.Namespace) -> int:
     )
     write_atomically(args.out, lambda path: out.to_csv(path, index=False))
     _progress(f"Scored {len(out):,} clients -> {args.out} ({(proba >= threshold).mean():.1%} refused)")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from scoring.artifacts import Artifacts
+    from scoring.engines import cluster, local
+    from scoring.engines.output import output_kind
+    from scoring.reading import count_rows, detect
+
+    output_kind(args.out)  # a wrong suffix fails before any work
+    artifacts = Artifacts(args.artifacts)
+    options = _read_options(args)
+    total = count_rows(args.data, detect(args.data, options))
+    rejected = args.rejected or args.out.with_name(f"{args.out.name.split('.')[0]}.rejected.csv")
+    common = {"rejected": rejected, "options": options, "on_bad_rows": args.on_bad_rows, "chunk_rows": args.chunk_rows}
+    started = time.perf_counter()
+    with tqdm(total=total, unit=" clients", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        if args.engine == "dask":
+            spec = cluster.ClusterSpec(scheduler=args.scheduler, workers=args.workers)
+            tally = cluster.score_file(artifacts, args.data, args.out, spec=spec, progress=bar.update, **common)
+        else:
+            tally = local.score_file(artifacts, args.data, args.out, progress=bar.update, **common)
+    _progress(f"{args.data.name}: {tally.described}")
+    if tally.rejected:
+        _progress(f"{tally.rejected:,} rows fail validation, set aside with their reason in {rejected}")
+    _progress(f"{tally.line()} -> {args.out} ({args.engine} engine, {time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -511,6 +549,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 COMMANDS = {
     "train": cmd_train,
     "predict": cmd_predict,
+    "score": cmd_score,
     "explain": cmd_explain,
     "fairness": cmd_fairness,
     "whatif": cmd_whatif,

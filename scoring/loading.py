@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError
-from scoring.reading import AUTO, ReadOptions, TableFormat, csv_line, parquet_files, read_table
+from scoring.reading import AUTO, ReadOptions, TableFormat, csv_line, detect, iter_chunks, parquet_files, read_table
 from scoring.schema import (
     CATEGORICAL_COLUMNS,
     ID_COLUMN,
@@ -154,6 +155,7 @@ def validate_rows(
     require_target: bool | None = None,
     on_bad_rows: str = "error",
     locate=csv_line,
+    allow_empty: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check columns and types; return (valid rows with schema dtypes, rejected original rows with reasons).
 
@@ -179,7 +181,7 @@ def validate_rows(
     rejected.insert(0, "reason", reasons[bad].to_numpy())
     rejected.insert(0, "location", [locate(int(i)) for i in np.flatnonzero(bad.to_numpy())])
     result = result.loc[~bad].reset_index(drop=True)
-    if result.empty:
+    if result.empty and not allow_empty:
         raise DataError(f"{name}: no valid row ({len(rejected)} rows fail validation, first: {rejected['reason'].iloc[0]})")
     if TARGET_COLUMN in result:
         result[TARGET_COLUMN] = result[TARGET_COLUMN].astype(np.int8)
@@ -249,6 +251,74 @@ def read_application(
     )
     valid, _ = clean_anomalies(valid)
     return Loaded(valid, fmt, rejected)
+
+
+def prepare_chunk(
+    chunk: pd.DataFrame,
+    fmt: TableFormat,
+    *,
+    name: str,
+    start: int = 0,
+    require_target: bool | None = None,
+    seen: np.ndarray | None = None,
+) -> Loaded:
+    """Validate and clean one chunk whose first row is the table's ``start``-th; bad rows set aside.
+
+    ``seen``: ids of earlier chunks, so that an id repeated across chunks is a duplicate too.
+    """
+    chunk = unwrap_quoted_rows(chunk, fmt.sep) if fmt.kind == "csv" else chunk
+    valid, rejected = validate_rows(
+        chunk,
+        name=name,
+        require_target=require_target,
+        on_bad_rows="skip",
+        locate=lambda i: fmt.locate(start + i),
+        allow_empty=True,
+    )
+    if seen is not None and len(seen):
+        again = np.isin(valid[ID_COLUMN].to_numpy(), seen)
+        if again.any():
+            repeated = valid.loc[again].astype(object)
+            repeated.insert(0, "reason", "duplicated SK_ID_CURR: " + repeated[ID_COLUMN].astype(str))
+            repeated.insert(0, "location", "a later occurrence")
+            rejected = pd.concat([rejected, repeated.reindex(columns=rejected.columns)], ignore_index=True)
+            valid = valid.loc[~again].reset_index(drop=True)
+    valid, _ = clean_anomalies(valid)
+    return Loaded(valid, fmt, rejected)
+
+
+def stop_on_bad_rows(loaded: Loaded, name: str) -> None:
+    """The one-line error for the first row set aside (``--on-bad-rows error``)."""
+    if len(loaded.rejected):
+        first = loaded.rejected.iloc[0]
+        raise DataError(
+            f"{name}: {first['reason']} at {first['location']} (--on-bad-rows skip sets such rows aside in a side file)"
+        )
+
+
+def iter_applications(
+    path: Path,
+    *,
+    require_target: bool | None = None,
+    options: ReadOptions = AUTO,
+    on_bad_rows: str = "error",
+    rows: int = 100_000,
+) -> Iterator[Loaded]:
+    """The validated, cleaned table chunk by chunk (flat memory); rows are located in the whole file.
+
+    An id seen in an earlier chunk is a duplicate like one within a chunk; the ids seen are kept (8 bytes per
+    client) to tell.
+    """
+    path = Path(path)
+    fmt = detect(path, options)
+    offset, seen = 0, np.empty(0, dtype=np.int64)
+    for chunk in iter_chunks(path, fmt, rows):
+        loaded = prepare_chunk(chunk, fmt, name=path.name, start=offset, require_target=require_target, seen=seen)
+        if on_bad_rows == "error":
+            stop_on_bad_rows(loaded, path.name)
+        seen = np.union1d(seen, loaded.frame[ID_COLUMN].to_numpy())
+        offset += len(chunk)
+        yield loaded
 
 
 def load_application_file(path: Path, *, require_target: bool | None = None) -> pd.DataFrame:

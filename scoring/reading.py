@@ -239,6 +239,40 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
+def iter_chunks(path: Path, fmt: TableFormat, rows: int) -> Iterator[pd.DataFrame]:
+    """The table in chunks of about ``rows`` rows (Parquet: record batches of each partition), for flat memory."""
+    path = Path(path)
+    if fmt.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        for file in parquet_files(path):
+            try:
+                for batch in pq.ParquetFile(file).iter_batches(batch_size=rows):
+                    yield batch.to_pandas()
+            except (OSError, ValueError) as exc:
+                raise DataError(f"{file.name}: not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+        return
+    try:
+        with _open_bytes(path, fmt.compression) as stream:
+            reader = pd.read_csv(stream, sep=fmt.sep, decimal=fmt.decimal, encoding=fmt.encoding, chunksize=rows)
+            for chunk in reader:
+                chunk.columns = [str(c).strip().lstrip("\ufeff") for c in chunk.columns]
+                yield chunk
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path.name}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise _csv_error(path, fmt, exc) from None
+
+
+def count_rows(path: Path, fmt: TableFormat) -> int | None:
+    """Rows in a Parquet table from its metadata (no data read); None for CSV (unknown without reading it)."""
+    if fmt.kind != "parquet":
+        return None
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(file).metadata.num_rows for file in parquet_files(Path(path)))
+
+
 def read_table(path: Path, options: ReadOptions = AUTO) -> tuple[pd.DataFrame, TableFormat]:
     """Read a client table; the format is detected unless forced. Raises a one-line DataError."""
     path = Path(path)
