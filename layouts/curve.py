@@ -246,11 +246,8 @@ def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> di
         }
     )
     unit = axis_unit("AMT_CREDIT", lang)
-    x_title = (
-        tr._("{label} ({unit})", label=tr.field("AMT_CREDIT"), unit=unit)
-        if curve.kind == "amount"
-        else tr._("Duration (months)")
-    )
+    # The unit on its own line: "(unités du jeu de données)" beside the label overflows a 320 px screen.
+    x_title = f"{tr.field('AMT_CREDIT')}<br>({unit})" if curve.kind == "amount" else tr._("Duration (months)")
     return {
         "data": data,
         "layout": base_layout(
@@ -259,7 +256,7 @@ def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> di
             # Legend above the plot: it wraps on narrow screens and never covers the curve.
             legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "font": {"color": palette.TEXT}},
             separators=tr.plotly_separators,
-            margin={"l": 10, "r": 20, "t": 10, "b": 50},
+            margin={"l": 10, "r": 20, "t": 10, "b": 70},
             xaxis=axis(x_title, range=[low, high], nticks=6, tickformat=",.0f"),
             yaxis=axis(tr._("Probability of default"), range=[0, top], nticks=6, ticksuffix=_percent_suffix(lang)),
         ),

@@ -56,7 +56,8 @@ def test_every_worker_simulates_after_the_fork(synthetic_artifacts, tmp_path):
                 f"{base}/_dash-update-component", json=payload(deps[WHATIF], values, ["client-id.data"]), timeout=20
             ).json()["response"]
             form = {f"{c}.{p}": v for c, props in fill.items() for p, v in props.items() if p == "value"}
-            form["whatif-amt-credit.value"] = max(int(form["whatif-amt-credit.value"] * 0.7), 10_000)
+            amount = float(str(form["whatif-amt-credit.value"]).replace(",", ""))  # the form's English text
+            form["whatif-amt-credit.value"] = str(max(int(amount * 0.7), 70_000))  # within the product's bounds
             body = payload(deps[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
             answer = requests.post(f"{base}/_dash-update-component", json=body, timeout=20)
             return answer.status_code, answer.json()["response"]["whatif-status"]["children"]
