@@ -43,7 +43,8 @@ def test_words_and_marks(lang):
     assert (mark(REFUSED), mark(GRANTED), mark(REFUSE), mark(GRANT), mark(DOCUMENTS)) == ("✗", "✓", "✗", "✓", "…")
     refused, granted = credit_words(REFUSED, lang), credit_words(GRANTED, lang)
     assert refused != granted
-    assert (refused, granted) == (("Crédit refusé", "Crédit accordé") if lang == "fr" else ("Credit refused", "Credit granted"))
+    expected = {"fr": ("Crédit refusé", "Crédit accordé"), "en": ("Credit refused", "Credit granted")}
+    assert (refused, granted) == expected[lang]
     assert decision_word(REFUSED, lang) in refused.lower() and decision_word(GRANTED, lang) in granted.lower()
     span, words = marked(REFUSED, lang)
     assert span.children == "✗ " and span.to_plotly_json()["props"]["aria-hidden"] == "true" and words == refused
