@@ -28,7 +28,7 @@ default-artifacts: setup
 	fi
 
 run: default-artifacts
-	ARTIFACTS_DIR=$(ARTIFACTS_DIR) $(VENV)/bin/gunicorn --config app/gunicorn_conf.py --bind 127.0.0.1:$(PORT) app:server
+	ARTIFACTS_DIR=$(ARTIFACTS_DIR) $(VENV)/bin/gunicorn --config app/gunicorn_conf.py --bind 127.0.0.1:$(PORT) wsgi:server
 
 # Debian packages for the browser, screen-reader (Orca on Xvfb), Redis and PostgreSQL tests (installed only when missing; needs root or sudo).
 system-deps:

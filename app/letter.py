@@ -16,10 +16,13 @@ from pathlib import Path
 
 import flask
 
-from app.config import Config
+from app.queries import client_advice
+from app.rendering import current_services, page_language, render_page
 from app.reviews import ReviewStoreUnavailable
+from app.security import audit_client_view
+from app.security.audit import current_advisor
 from layouts.i18n import language
-from layouts.letter import decision_kind, letter_context
+from layouts.letter import decision_kind, letter_context, offers_changes
 from scoring.affordability import affordable
 from scoring.errors import UnknownClientError
 from scoring.ids import parse_client_id
@@ -33,17 +36,13 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     ReviewStoreUnavailable when the review register does not answer: a letter that may contradict a decision
     already taken is not made.
     """
-    from app import render_page
-    from app.security.audit import current_advisor
-    from callbacks.advice import client_advice
-
     portfolio = services.portfolio
     explanation = portfolio.explanation(client_id)
     latest = services.reviews.history(client_id, limit=1)
     final = latest[0] if latest else None
     terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
     max_rate = services.config.max_effort_rate
-    wants_advice = decision_kind(explanation, final) in ("refused", "review")
+    wants_advice = offers_changes(decision_kind(explanation, final))
     if wants_advice or affordable(terms.annuity, terms.income, max_rate) is False:
         advice = client_advice(services, client_id)
     else:
@@ -91,77 +90,84 @@ def pdf_bytes(html: str) -> bytes:
     return done.stdout
 
 
-def register_letter(server: flask.Flask, config: Config, services) -> None:
-    from app import render_page, request_language
+RENDERINGS = "letter_pdf_renderings"  # key in app.extensions
 
-    renderings = threading.BoundedSemaphore(PDF_AT_ONCE)  # this process's; a fork starts with it free
+letter = flask.Blueprint("letter", __name__)
 
-    def client_or_404(lang: str):
-        from app.security import audit_client_view
 
-        try:
-            client_id = parse_client_id(flask.request.args.get("client", ""))
-            services.portfolio.index_of(client_id)
-        except UnknownClientError:
-            tr = language(lang)
-            page = render_page(
-                "error.html",
-                lang,
-                heading=tr._("No letter for this address"),
-                text=tr._("The client id is missing or is not in the portfolio. Open the letter from the dashboard."),
-            )
-            return None, flask.Response(page, status=404, mimetype="text/html")
-        audit_client_view(client_id, "letter")
-        return client_id, None
+@letter.record_once
+def _renderings(state) -> None:
+    # Renderings in flight, this process's: a forked worker starts with it free.
+    state.app.extensions[RENDERINGS] = threading.BoundedSemaphore(PDF_AT_ONCE)
 
-    def register_down(lang: str) -> flask.Response:
+
+def client_or_404(services, lang: str):
+    try:
+        client_id = parse_client_id(flask.request.args.get("client", ""))
+        services.portfolio.index_of(client_id)
+    except UnknownClientError:
         tr = language(lang)
         page = render_page(
             "error.html",
             lang,
-            heading=tr._("The letter cannot be made right now"),
-            text=tr._(
-                "The review register does not answer, so the letter cannot say whether an advisor has taken the "
-                "final decision. Please retry in a moment."
-            ),
+            heading=tr._("No letter for this address"),
+            text=tr._("The client id is missing or is not in the portfolio. Open the letter from the dashboard."),
+        )
+        return None, flask.Response(page, status=404, mimetype="text/html")
+    audit_client_view(client_id, "letter")
+    return client_id, None
+
+
+def register_down(lang: str) -> flask.Response:
+    tr = language(lang)
+    page = render_page(
+        "error.html",
+        lang,
+        heading=tr._("The letter cannot be made right now"),
+        text=tr._(
+            "The review register does not answer, so the letter cannot say whether an advisor has taken the "
+            "final decision. Please retry in a moment."
+        ),
+    )
+    return flask.Response(page, status=503, mimetype="text/html")
+
+
+@letter.get("/lettre")
+def letter_page():
+    services, lang = current_services(), page_language()
+    client_id, problem = client_or_404(services, lang)
+    if problem is not None:
+        return problem
+    try:
+        return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
+    except ReviewStoreUnavailable:
+        return register_down(lang)
+
+
+@letter.get("/lettre.pdf")
+def letter_pdf():
+    services, lang = current_services(), page_language()
+    client_id, problem = client_or_404(services, lang)
+    if problem is not None:
+        return problem
+    try:
+        html = letter_html(services, client_id, lang, pdf=True)
+    except ReviewStoreUnavailable:
+        return register_down(lang)
+    try:
+        with flask.current_app.extensions[RENDERINGS]:
+            pdf = pdf_bytes(html)
+    except PdfError as exc:
+        logging.getLogger(__name__).error("letter PDF failed: %s", exc)  # never the letter's text: client data
+        tr = language(lang)
+        page = render_page(
+            "error.html",
+            lang,
+            heading=tr._("The PDF could not be made"),
+            text=tr._("Nothing is lost: the letter can still be printed from its page. Please retry in a moment."),
         )
         return flask.Response(page, status=503, mimetype="text/html")
-
-    @server.get("/lettre")
-    def letter():
-        lang = request_language(config.language)
-        client_id, problem = client_or_404(lang)
-        if problem is not None:
-            return problem
-        try:
-            return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
-        except ReviewStoreUnavailable:
-            return register_down(lang)
-
-    @server.get("/lettre.pdf")
-    def letter_pdf():
-        lang = request_language(config.language)
-        client_id, problem = client_or_404(lang)
-        if problem is not None:
-            return problem
-        try:
-            html = letter_html(services, client_id, lang, pdf=True)
-        except ReviewStoreUnavailable:
-            return register_down(lang)
-        try:
-            with renderings:
-                pdf = pdf_bytes(html)
-        except PdfError as exc:
-            logging.getLogger(__name__).error("letter PDF failed: %s", exc)  # never the letter's text: client data
-            tr = language(lang)
-            page = render_page(
-                "error.html",
-                lang,
-                heading=tr._("The PDF could not be made"),
-                text=tr._("Nothing is lost: the letter can still be printed from its page. Please retry in a moment."),
-            )
-            return flask.Response(page, status=503, mimetype="text/html")
-        response = flask.Response(pdf, mimetype="application/pdf")
-        name = ("lettre" if lang == "fr" else "letter") + f"-{client_id}.pdf"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    response = flask.Response(pdf, mimetype="application/pdf")
+    name = ("lettre" if lang == "fr" else "letter") + f"-{client_id}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

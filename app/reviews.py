@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,17 +46,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from app.config import ROOT
-from scoring.review_rules import DECISIONS, REASONS, fits
+from app.security.audit import current_advisor
+from scoring.review_rules import DECISIONS, REASONS, ReviewRecord, check_review, clean_comment
 
 log = logging.getLogger("app.reviews")
 
 DEFAULT_SQLITE = ROOT / "instance" / "reviews.sqlite3"
 # DECISIONS and REASONS, and which reasons fit which decision, are domain rules (scoring/review_rules.py).
-COMMENT_MIN = 10
-COMMENT_MAX = 1000
 HISTORY_LIMIT = 50
 RETRY_AFTER_S = 10.0  # after a failure, the form says "unavailable" at once for this long
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text; none is meant
 
 
 LOGGING_NAME = "reviews"
@@ -104,36 +100,21 @@ class Review(Base):
     model_decision: Mapped[str] = mapped_column(String(16))
 
 
-@dataclass(frozen=True)
-class ReviewRecord:
-    """One recorded review, detached from the database."""
-
-    id: int
-    client_id: int
-    advisor: str
-    decision: str
-    reason: str
-    comment: str
-    created_at: datetime  # UTC
-    model_version: str
-    model_probability: float
-    model_decision: str
-
-    @classmethod
-    def of(cls, row: Review) -> ReviewRecord:
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite: naive
-        return cls(
-            id=int(row.id),
-            client_id=int(row.client_id),
-            advisor=row.advisor,
-            decision=row.decision,
-            reason=row.reason,
-            comment=row.comment,
-            created_at=created.astimezone(UTC),
-            model_version=row.model_version,
-            model_probability=float(row.model_probability),
-            model_decision=row.model_decision,
-        )
+def record_of(row: Review) -> ReviewRecord:
+    """The review as the rest of the app sees it, detached from the database."""
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite: naive
+    return ReviewRecord(
+        id=int(row.id),
+        client_id=int(row.client_id),
+        advisor=row.advisor,
+        decision=row.decision,
+        reason=row.reason,
+        comment=row.comment,
+        created_at=created.astimezone(UTC),
+        model_version=row.model_version,
+        model_probability=float(row.model_probability),
+        model_decision=row.model_decision,
+    )
 
 
 def database_url(value: str | None) -> str:
@@ -147,35 +128,11 @@ def database_url(value: str | None) -> str:
     return value
 
 
-def clean_comment(text) -> str:
-    """The explanation as stored: control characters out, ends trimmed; anything but text is no text."""
-    return _CONTROL.sub("", text).strip() if isinstance(text, str) else ""
-
-
-def check_review(decision, reason, comment) -> dict[str, str]:
-    """What is wrong with a submitted review, per field ({} when it can be recorded): error codes."""
-    errors = {}
-    if decision not in DECISIONS:
-        errors["decision"] = "missing"
-    if reason not in REASONS:
-        errors["reason"] = "missing"
-    elif decision in DECISIONS and not fits(decision, reason):
-        errors["reason"] = "mismatch"  # the final decision overrides the model: its reason must be able to justify it
-    text = clean_comment(comment)
-    if len(text) < COMMENT_MIN:
-        errors["comment"] = "short"
-    elif len(text) > COMMENT_MAX:
-        errors["comment"] = "long"
-    return errors
-
-
 def signed_in_advisor() -> str | None:
     """Who is recording: the signed-in advisor (development: the stand-in), None without a session.
 
     The one place that asks the security layer.
     """
-    from app.security.audit import current_advisor
-
     return current_advisor()
 
 
@@ -324,7 +281,7 @@ class ReviewStore:
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 session.add(row)
-            return ReviewRecord.of(row)
+            return record_of(row)
         except SQLAlchemyError as exc:
             raise self._failed(exc) from None
 
@@ -334,6 +291,6 @@ class ReviewStore:
         query = select(Review).where(Review.client_id == int(client_id)).order_by(Review.created_at.desc(), Review.id.desc())
         try:
             with Session(self.engine) as session:
-                return [ReviewRecord.of(row) for row in session.scalars(query.limit(limit))]
+                return [record_of(row) for row in session.scalars(query.limit(limit))]
         except SQLAlchemyError as exc:
             raise self._failed(exc) from None

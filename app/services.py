@@ -135,14 +135,9 @@ class Services:
 
         def compute():
             proba = np.asarray(self.portfolio.proba)
-            threshold = self.artifacts.decision.threshold
-            low, high = self.artifacts.decision.grey_zone
+            refused, grey = self.artifacts.decision.refuses(proba), self.artifacts.decision.in_grey_zone(proba)
             found = []
-            for kind, mask in (
-                ("refused", proba >= high),
-                ("granted", proba < low),
-                ("grey", (proba >= low) & (proba < threshold)),
-            ):
+            for kind, mask in (("refused", refused & ~grey), ("granted", ~refused & ~grey), ("grey", grey & ~refused)):
                 index = np.flatnonzero(mask[:50_000])
                 if len(index):
                     found.append((kind, int(self.portfolio.ids[index[len(index) // 2]])))

@@ -8,7 +8,7 @@ import re
 import requests
 from werkzeug.security import generate_password_hash
 
-from app.callback_requests import index_dependencies
+from tests.callback_requests import index_dependencies
 
 ADVISOR, PASSWORD = "bench", "benchmark password, not a secret"
 

@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 import numpy as np  # noqa: E402
 
-from app.callback_requests import payload  # noqa: E402
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import tree_memory  # noqa: E402
 from benchmarks.serve import CLIENT_CALLBACKS, COMPARE_DEFAULTS  # noqa: E402
+from tests.callback_requests import payload  # noqa: E402
 
 SLUG_LIMIT_MB = 500
 MEMORY_LIMIT_MB = 512

@@ -59,8 +59,8 @@ def letter_sentences(html: str) -> str:
 
 
 def letters(artifacts: Path, per_kind: int, lang: str = "fr") -> dict[str, list[str]]:
-    from app import create_app
     from app.config import Config
+    from wsgi import create_app
 
     app = create_app(Config(artifacts_dir=artifacts, build_default=False))
     portfolio = app.server.config["services"].portfolio

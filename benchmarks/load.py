@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import requests  # noqa: E402
 
-from app.callback_requests import payload  # noqa: E402
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import children, tree_memory  # noqa: E402
@@ -48,6 +47,7 @@ from layouts.i18n import LANGUAGES, language  # noqa: E402
 from scoring.comparison import GROUP_BASES  # noqa: E402
 from scoring.fields import COMPARABLE  # noqa: E402
 from scoring.simulate import parse_number  # noqa: E402
+from tests.callback_requests import payload  # noqa: E402
 
 TIMEOUT_S = 30
 RESCUED = tuple(language(lang)._(UNEXPECTED_ERROR) for lang in LANGUAGES)

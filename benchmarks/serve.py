@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from app.callback_requests import index_dependencies, payload
 from benchmarks.common import (
     ROOT,
     build_artifacts,
@@ -35,6 +34,7 @@ from benchmarks.common import (
     wait_until_up,
 )
 from benchmarks.procmem import tree_memory
+from tests.callback_requests import index_dependencies, payload
 
 # The views a client change updates (first output of each callback): summary band, advisor review (reads the
 # client's review history from the database), explanation, client card, comparison.

@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 import requests
 
-from app.callback_requests import index_dependencies, payload
 from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop, wait_until_up
 from benchmarks.procmem import tree_memory
 from benchmarks.serve import COMPARE_DEFAULTS
 from scoring.simulate import parse_number
+from tests.callback_requests import index_dependencies, payload
 
 WHATIF = "whatif-status.children"
 DASHBOARD = ("summary-empty.hidden", "why-paragraph.children", "card-content.children", "compare-size.children")

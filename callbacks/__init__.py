@@ -7,7 +7,6 @@ from callbacks import (
     comparison,
     curve,
     explanation,
-    model,
     review,
     selection,
     summary,
@@ -27,6 +26,5 @@ def register_all(app, services) -> None:
         curve,
         advice,
         application,
-        model,
     ):
         module.register(app, services)

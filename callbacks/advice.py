@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dash import Input
 
+from app.queries import client_advice
 from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client
 from layouts import advice as view
 from layouts.advice import ids
 from layouts.i18n import language
-from scoring.advice import advise
-from scoring.simulate import Application
 
 OUTPUTS = outputs(
     status=(ids.status, "children"),
@@ -19,16 +18,6 @@ OUTPUTS = outputs(
     letter_pdf=(ids.letter_pdf, "href"),
 )
 INPUTS = {"client_id": CLIENT, "clicks": Input(ids.submit, "n_clicks"), "lang": LANG}
-
-
-def client_advice(services, client_id: int):
-    """The advice for a portfolio client, computed once per artifact version and code (data, not markup)."""
-    config = services.config  # the lender's rules shape the options: part of the key
-    return services.cached(
-        "advice",
-        (client_id, config.max_effort_rate, tuple(sorted(config.product_bounds.items()))),
-        lambda: advise(services.simulator, Application.from_portfolio(services.portfolio, client_id)),
-    )
 
 
 def show_advice(services, *, client_id, clicks, lang) -> dict:

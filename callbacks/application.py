@@ -7,25 +7,25 @@ Nothing about the application is stored or cached: the audit line says an applic
 
 from __future__ import annotations
 
-import numpy as np
-from dash import Input, State, html
+from dash import Input, State
 
+from app.queries import APPLICATION_COLUMNS, regions_of
+from app.security import audit
 from callbacks.common import LANG, outputs, register_callback, triggered, was_opened
 from layouts import advice as advice_view
 from layouts import application as view
 from layouts import whatif as forms
 from layouts.application import ids
+from layouts.decision import credit_words, marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.i18n import language
 from layouts.summary import reason_items
 from scoring import fields as registry
 from scoring.advice import advise
-from scoring.regions import POPULATION, RATING, Region, region_of, regions
+from scoring.regions import region_of
 from scoring.simulate import CASH, DURATION, InvalidChanges, new_application, terms_of
 
-# The form asks what the default model reads; an artifact trained without one of these columns ignores it.
-COLUMNS = view.form_columns(registry.sources_of([f.name for f in registry.model_features()]))
-_KEYS = {name: name.lower() for name in COLUMNS}
+_KEYS = {name: name.lower() for name in APPLICATION_COLUMNS}
 # Text boxes (numbers): Enter in one of them scores the application, as the button does.
 _NUMBER_KEYS = {
     name: key
@@ -67,22 +67,11 @@ FORM_OUTPUTS = outputs(body=(ids.body, "children"), body_class=(ids.body, "class
 FORM_INPUTS = {"clicks": Input(ids.open, "n_clicks"), "shown": State(ids.body, "className"), "lang": LANG}
 
 
-def regions_of(services) -> tuple[Region, ...]:
-    """The portfolio's regions (the form's choice list), computed once per artifact version."""
-    def compute():
-        portfolio = services.portfolio
-        if not {POPULATION, RATING} <= set(portfolio.raw_columns):
-            return ()
-        return regions(np.asarray(portfolio.raw(POPULATION)), np.asarray(portfolio.raw(RATING)))
-
-    return services.cached("application-regions", (), compute)
-
-
 def show_form(services, *, clicks, shown, lang) -> dict:
     """The form, built when its disclosure is first opened (closing and reopening keeps what was typed)."""
     if not was_opened(clicks) or shown == view.FILLED:
         return {}
-    return {"body": view.form(lang, COLUMNS, regions_of(services)), "body_class": view.FILLED}
+    return {"body": view.form(lang, APPLICATION_COLUMNS, regions_of(services)), "body_class": view.FILLED}
 
 
 SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
@@ -99,8 +88,6 @@ def normalised_values(values: dict, problems: set[str], lang: str) -> dict:
 
 
 def score_application(services, *, clicks, lang, region=None, **values) -> dict:
-    from app.security import audit
-
     tr = language(lang)
     if triggered() not in SUBMITTERS or (triggered() == ids.submit and not clicks):
         return {}
@@ -136,8 +123,7 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     audit("application_scored")  # no client data in the audit trail
     explanation = simulator.explain(application)
     items = factors(explanation, services.portfolio.category_levels, lang)
-    refused = explanation.decision == "refused"
-    decision = tr._("Credit refused") if refused else tr._("Credit granted")
+    decision = credit_words(explanation.decision, lang)
     missing = [n for n in simulator.columns if application.values.get(n) is None]
     if application.values.get("NAME_CONTRACT_TYPE") != CASH:
         missing = [n for n in missing if n != DURATION]
@@ -155,7 +141,7 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
             decision=decision.lower(),
             proba=tr.percent(explanation.probability, 1),
         ),
-        "decision": [html.Span("✗ " if refused else "✓ ", **{"aria-hidden": "true"}), decision],
+        "decision": marked(explanation.decision, lang),
         "decision_class": f"decision decision-{explanation.decision}",
         "proba": tr._("Probability of default: {proba}", proba=tr.percent(explanation.probability, 1)),
         "grey": tr._("Grey zone: close to the threshold, an advisor must review the file.")

@@ -7,6 +7,7 @@ import logging
 
 from dash import Input, Output, State, ctx, no_update
 
+from app.security import audit_client_view
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
@@ -117,8 +118,6 @@ def viewed_client(services, value, view: str) -> int | None:
     Every callback that shows client data goes through here, so the audit trail is complete even for
     requests that did not come from the selection box.
     """
-    from app.security import audit_client_view
-
     if value is None or isinstance(value, bool) or not str(value).strip().isdigit() or len(str(value).strip()) > 12:
         return None
     client_id = int(str(value).strip())

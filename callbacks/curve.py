@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import Input, State
 
-from callbacks.advice import client_advice
+from app.queries import client_advice
 from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client, was_opened
 from layouts import curve as view
 from layouts.curve import ids

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dash import Input, State, ctx
 
-from app.reviews import ReviewStoreUnavailable, check_review, signed_in_advisor
+from app.reviews import ReviewStoreUnavailable, signed_in_advisor
 from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
 from layouts import review
 from layouts.i18n import language
 from layouts.review import ids
+from scoring.review_rules import check_review
 
 OUTPUTS = outputs(
     empty=(ids.empty, "hidden"),

@@ -22,7 +22,8 @@ from scoring.messages import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, TRANSLATIONS_DI
 
 ROOT = TRANSLATIONS_DIR.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-METHOD_MAP = [
+METHOD_MAP = [  # as in babel.cfg
+    ("wsgi.py", "python"),
     ("app/**.py", "python"),
     ("layouts/**.py", "python"),
     ("callbacks/**.py", "python"),

@@ -14,6 +14,7 @@ import math
 
 from dash import dcc, html
 
+from layouts import decision as decision_words
 from layouts import palette
 from layouts.advice import option_sentence
 from layouts.charts import axis, base_layout, data_table, plotly_chart, wrap_label
@@ -53,7 +54,7 @@ def axis_value(kind: str, value: float, lang: str) -> str:
 
 def decision_word(point: Point, lang: str) -> str:
     tr = language(lang)
-    word = tr._("refused") if point.decision == "refused" else tr._("granted")
+    word = decision_words.decision_word(point.decision, lang)
     return tr._("{decision}, close to the threshold", decision=word) if point.in_grey_zone else word
 
 

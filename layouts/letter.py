@@ -13,15 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.reviews import ReviewRecord
 from layouts.advice import option_terms
 from layouts.formatting import money
 from layouts.i18n import language
 from scoring.advice import Advice
 from scoring.affordability import MAX_EFFORT_RATE, affordable
-from scoring.portfolio import REFUSED, ClientExplanation
+from scoring.decision import REFUSED
+from scoring.portfolio import ClientExplanation
 from scoring.reasons import family_reasons
-from scoring.review_rules import DOCUMENTS, GRANT
+from scoring.review_rules import DOCUMENTS, GRANT, ReviewRecord
 from scoring.simulate import Terms
 
 MAX_REASONS = 4
@@ -53,7 +53,7 @@ class Reason:
 def reasons(explanation: ClientExplanation, n: int = MAX_REASONS, *, against: bool | None = None) -> list[Reason]:
     """The families that weighed most in the direction of the decision (against for a refusal, for a grant)."""
     if against is None:
-        against = explanation.decision == REFUSED or explanation.in_grey_zone
+        against = explanation.verdict.needs_advice
     sign = 1 if against else -1
     ranked = [r for r in family_reasons(explanation) if sign * r.points >= NOTABLE and not r.missing]
     ranked.sort(key=lambda r: -sign * r.points)
@@ -66,6 +66,11 @@ def reason_sentence(reason: Reason, lang: str) -> str:
     if reason.against:
         return tr._("{topic}: this weighed against your application.", topic=topic)
     return tr._("{topic}: this weighed in favour of your application.", topic=topic)
+
+
+def offers_changes(kind: str) -> bool:
+    """Whether the letter of a decision kind lists the changes that would be granted."""
+    return kind in ("refused", "review")
 
 
 def decision_kind(explanation: ClientExplanation, final: ReviewRecord | None = None) -> str:
@@ -113,12 +118,12 @@ def letter_context(
             amount=amount,
         ),
     }[kind]
-    offers_changes = kind in ("refused", "review")
-    if unaffordable and offers_changes:
+    with_changes = offers_changes(kind)
+    if unaffordable and with_changes:
         # In words, without a rate: the letter prints amounts, never percentages but the signed changes.
         headline += " " + tr._("Its monthly instalments would take a larger share of your monthly income than we lend for.")
     options = [o for o in advice.options if affordable(o.annuity, terms.income, max_rate) is not False] if advice else []
-    terms_list = [option_terms(o, lang, with_effort=False) for o in options] if offers_changes else []
+    terms_list = [option_terms(o, lang, with_effort=False) for o in options] if with_changes else []
     changes = [t[:1].upper() + t[1:] for t in terms_list]  # list items start like sentences
     return {
         "kind": kind,
@@ -127,8 +132,8 @@ def letter_context(
         "reviewed": review_sentences(lang).get(final.reason, "") if final is not None else "",
         "reasons": [reason_sentence(r, lang) for r in reasons(explanation, against=kind != "granted")],
         "changes": changes,
-        "offers_changes": offers_changes,
-        "no_change_found": offers_changes and advice is not None and not options,
+        "offers_changes": with_changes,
+        "no_change_found": with_changes and advice is not None and not options,
         "advisor": advisor,
         "date": tr.date(today),
     }

@@ -15,12 +15,11 @@ import dash_bootstrap_components as dbc
 from babel.dates import format_datetime
 from dash import dcc, html
 
-from app.reviews import COMMENT_MAX, COMMENT_MIN, REASONS, ReviewRecord
 from layouts.charts import data_table
+from layouts.decision import decision_word
 from layouts.i18n import language
 from layouts.status import status_line
-from scoring.portfolio import REFUSED
-from scoring.review_rules import reasons_for
+from scoring.review_rules import COMMENT_MAX, COMMENT_MIN, REASONS, ReviewRecord, reasons_for
 
 TIMEZONE = "Europe/Paris"  # the advisors' time; stored times are UTC
 
@@ -73,7 +72,7 @@ def reason_labels(lang: str) -> dict[str, str]:
 
 
 def error_texts(errors: dict[str, str], lang: str, decision: str | None = None, reason: str | None = None) -> dict[str, str]:
-    """One sentence per field in error (``app.reviews.check_review`` codes)."""
+    """One sentence per field in error (``scoring.review_rules.check_review`` codes)."""
     tr = language(lang)
     mismatch = ""
     if errors.get("reason") == "mismatch":
@@ -107,7 +106,7 @@ def local_time(moment: datetime, lang: str) -> str:
 
 def model_said(record: ReviewRecord, lang: str) -> str:
     tr = language(lang)
-    decision = tr._("refused") if record.model_decision == REFUSED else tr._("granted")
+    decision = decision_word(record.model_decision, lang)
     return tr._("{decision} ({proba})", decision=decision, proba=tr.percent(record.model_probability, 1))
 
 

@@ -12,15 +12,15 @@ import math
 
 from dash import html
 
-from app.reviews import ReviewRecord
 from layouts.charts import anchor, axis_ticks, chart_figure, data_table, marker_line, position, sep
+from layouts.decision import credit_words, mark
 from layouts.explanation import Factor, effect_text
 from layouts.formatting import points_text, value_text
 from layouts.i18n import language
 from layouts.review import local_time, outcome_labels, reason_labels
 from scoring.fields import N_
-from scoring.portfolio import REFUSED, ClientExplanation
-from scoring.review_rules import GRANT, REFUSE
+from scoring.portfolio import ClientExplanation
+from scoring.review_rules import ReviewRecord
 
 # Said where the final decision goes when the review register does not answer (the model's decision stays).
 REGISTER_DOWN = N_("The review register does not answer: a final decision recorded by an advisor, if any, cannot be shown.")
@@ -48,10 +48,9 @@ class ids:  # noqa: N801
 def decision_texts(explanation: ClientExplanation, grey_zone: tuple[float, float], lang: str) -> dict[str, str]:
     """All the words of the decision for one client."""
     tr = language(lang)
-    refused = explanation.decision == REFUSED
     gap = explanation.probability - explanation.threshold
     proba, threshold = tr.percent(explanation.probability, 1), tr.percent(explanation.threshold, 1)
-    decision = tr._("Credit refused") if refused else tr._("Credit granted")
+    decision = credit_words(explanation.decision, lang)
     grey = tr._("Grey zone: close to the threshold, an advisor must review the file.") if explanation.in_grey_zone else ""
     distance = (
         tr._(
@@ -76,7 +75,7 @@ def decision_texts(explanation: ClientExplanation, grey_zone: tuple[float, float
         status += " " + tr._("Grey zone: review by an advisor required.")
     return {
         "decision": decision,
-        "symbol": "✗" if refused else "✓",
+        "symbol": mark(explanation.decision),
         "proba": proba,
         "threshold": threshold,
         "threshold_note": tr._("(threshold: {threshold})", threshold=threshold),
@@ -98,16 +97,15 @@ def page_title(lang: str, explanation: ClientExplanation | None = None, final: R
             client=explanation.client_id,
             decision=outcome_labels(lang)[final.decision].lower(),
         )
-    decision = tr._("Credit refused") if explanation.decision == REFUSED else tr._("Credit granted")
+    decision = credit_words(explanation.decision, lang)
     return tr._("Client {client}: {decision} — Prêt à dépenser", client=explanation.client_id, decision=decision.lower())
 
 
 def final_decision(record: ReviewRecord, lang: str) -> list:
     """The advisor's final decision: what, who, when and why, in one paragraph."""
     tr = language(lang)
-    symbol = {GRANT: "✓", REFUSE: "✗"}.get(record.decision, "…")
     return [
-        html.Span(symbol, **{"aria-hidden": "true"}, className="decision-symbol"),
+        html.Span(mark(record.decision), **{"aria-hidden": "true"}, className="decision-symbol"),
         " ",
         html.Span(tr._("Final decision: "), className="label"),
         html.Strong(outcome_labels(lang)[record.decision]),
@@ -127,7 +125,7 @@ def final_decision(record: ReviewRecord, lang: str) -> list:
 def final_status(explanation: ClientExplanation, record: ReviewRecord, lang: str) -> str:
     """What the status line says once a client's file has a final decision."""
     tr = language(lang)
-    model = tr._("Credit refused") if explanation.decision == REFUSED else tr._("Credit granted")
+    model = credit_words(explanation.decision, lang)
     return tr._(
         "Client {client}: final decision {decision} (advisor {advisor}); the model recommended: {model}, "
         "probability of default {proba}.",

@@ -18,14 +18,16 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts.charts import chart_figure
+from layouts.decision import marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.formatting import is_missing, money, money_unit, value_text
 from layouts.i18n import language
 from layouts.status import status_line
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE, affordable
+from scoring.decision import REFUSED
 from scoring.derived import DAYS_PER_YEAR
-from scoring.portfolio import REFUSED, ClientExplanation
+from scoring.portfolio import ClientExplanation
 from scoring.simulate import ANNUAL_RATE, DURATION, Outcome, Problem, Terms, parse_number
 
 TERM_FIELDS = ("AMT_CREDIT", DURATION, "AMT_GOODS_PRICE", "NAME_CONTRACT_TYPE")
@@ -296,14 +298,10 @@ def difference_sentence(outcome: Outcome, lang: str) -> str:
 def side(explanation: ClientExplanation, terms: Terms, title: str, lang: str, max_rate: float = MAX_EFFORT_RATE) -> list:
     """One column of the comparison: decision in words and symbol, probability, terms and effort rate."""
     tr = language(lang)
-    refused = explanation.decision == REFUSED
     return [
         html.H4(title),
         html.P(
-            [
-                html.Span("✗ " if refused else "✓ ", **{"aria-hidden": "true"}),
-                tr._("Credit refused") if refused else tr._("Credit granted"),
-            ],
+            marked(explanation.decision, lang),
             className=f"decision decision-{explanation.decision}",
         ),
         html.P(tr._("Probability of default: {proba}", proba=tr.percent(explanation.probability, 1))),

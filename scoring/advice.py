@@ -32,7 +32,6 @@ import numpy as np
 
 from scoring import fields as registry
 from scoring.affordability import AMOUNT, MONTHS
-from scoring.portfolio import REFUSED
 from scoring.simulate import (
     CASH,
     CONTRACT,
@@ -309,7 +308,3 @@ def advise(simulator: Simulator, base: Application) -> Advice:
     ]
     options = [o for o in options if o is not None]
     return result(options, None if options else "none_found")
-
-
-def refused_or_grey(decision: str, in_grey_zone: bool) -> bool:
-    return decision == REFUSED or in_grey_zone

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from scoring.calibration import Platt
+from scoring.decision import Decision
 from scoring.errors import ArtifactError
 from scoring.features import FeatureTransform
 
@@ -108,16 +108,6 @@ def _read_json(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise ArtifactError(f"{path}: unreadable JSON artifact") from None
-
-
-@dataclass(frozen=True)
-class Decision:
-    threshold: float
-    cost_fn: float
-    cost_fp: float
-    platt: Platt
-    base_value: float  # calibrated log-odds of the average client
-    grey_zone: tuple[float, float]  # probabilities sent to human review
 
 
 class Artifacts:

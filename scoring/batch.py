@@ -24,7 +24,7 @@ from scoring.reasons import FAMILIES, family_of, secant_slope
 from scoring.schema import ID_COLUMN
 
 N_REASONS = 3
-GRANTED, REFUSED = "granted", "refused"
+
 _slopes = np.frompyfunc(secant_slope, 2, 1)  # the one definition of the slope, applied row by row
 
 
@@ -88,12 +88,11 @@ class Scorer:
         contrib, base = calibrated_contributions(raw_contributions(artifacts.booster, features), decision.platt)
         margin = base + contrib.sum(axis=1)
         probability = sigmoid(margin)
-        low, high = decision.grey_zone
         out = {
             ID_COLUMN: frame[ID_COLUMN].to_numpy(dtype=np.int64),
             "probability": probability.astype(np.float64),
-            "decision": np.where(probability >= decision.threshold, REFUSED, GRANTED).astype(object),
-            "grey_zone": (low <= probability) & (probability < high),
+            "decision": decision.decisions(probability),
+            "grey_zone": decision.in_grey_zone(probability),
         }
         out.update(self._reasons(contrib, base, margin))
         return pd.DataFrame(out, columns=list(self.columns()))

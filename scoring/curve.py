@@ -29,7 +29,6 @@ from scoring.simulate import (
     InvalidChanges,
     Simulator,
     apply_changes,
-    decide,
     implied_duration,
     terms_of,
 )
@@ -122,7 +121,7 @@ def curves(simulator: Simulator, base: Application, max_rate: float) -> Curves:
     own = float(np.float32(proba[-1]))  # as the portfolio and the what-if store it
     points: dict[int, Point] = {}
     for i, row, p in zip(kept, rows, proba[:-1], strict=True):
-        decision, grey = decide(float(p), simulator.decision)
+        decision, grey = simulator.decision.verdict(float(p))
         annuity = terms_of(row).annuity
         value = amounts[i] if i < len(amounts) else months[i - len(amounts)]
         points[i] = Point(value, float(p), decision, grey, annuity, affordable(annuity, income, max_rate))

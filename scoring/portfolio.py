@@ -12,10 +12,9 @@ from functools import cached_property
 import numpy as np
 
 from scoring.artifacts import Artifacts
+from scoring.decision import Verdict
 from scoring.errors import UnknownClientError
 from scoring.fields import FIELDS
-
-GRANTED, REFUSED = "granted", "refused"
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,10 @@ class ClientExplanation:
     margin: float  # base_value + sum(contributions): logit of probability
     contributions: dict[str, float]  # feature name -> calibrated log-odds contribution
     feature_values: dict[str, float]
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.decision, self.in_grey_zone)
 
     def top_contributions(self, n: int) -> list[tuple[str, float]]:
         return sorted(self.contributions.items(), key=lambda kv: -abs(kv[1]))[:n]
@@ -110,21 +113,18 @@ class Portfolio:
         window = self.ids[max(i - n, 0) : i + n]
         return sorted(sorted((int(x) for x in window), key=lambda x: (abs(x - client_id), x))[:n])
 
-    def decision_for(self, probability: float) -> str:
-        return REFUSED if probability >= self.decision.threshold else GRANTED
-
     def explanation(self, client_id: int) -> ClientExplanation:
         i = self.index_of(client_id)
         contrib = np.asarray(self.contrib[i], dtype=float)
         probability = float(self.proba[i])
-        low, high = self.decision.grey_zone
+        verdict = self.decision.verdict(probability)
         margin = float(self.decision.base_value + contrib.sum())
         return ClientExplanation(
             client_id=client_id,
             probability=probability,
             threshold=self.decision.threshold,
-            decision=self.decision_for(probability),
-            in_grey_zone=bool(low <= probability < high),
+            decision=verdict.decision,
+            in_grey_zone=verdict.grey,
             base_value=self.decision.base_value,
             margin=margin,
             contributions={name: float(v) for name, v in zip(self.feature_names, contrib, strict=True)},

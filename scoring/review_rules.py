@@ -7,11 +7,17 @@ incomplete" or "because the debt burden is too high" is a contradiction a form m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 
 GRANT, REFUSE, DOCUMENTS = "grant", "refuse", "documents"
 DECISIONS: tuple[str, ...] = (GRANT, REFUSE, DOCUMENTS)
+COMMENT_MIN = 10
+COMMENT_MAX = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text; none is meant
 
 # Reason -> the decisions it can justify, in the form's order.
 FITTING: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -42,3 +48,41 @@ def fits(decision: str, reason: str) -> bool:
 def reasons_for(decision: str) -> tuple[str, ...]:
     """The reasons that fit a decision, in the form's order."""
     return tuple(r for r in REASONS if fits(decision, r))
+
+
+def clean_comment(text) -> str:
+    """The explanation as stored: control characters out, ends trimmed; anything but text is no text."""
+    return _CONTROL.sub("", text).strip() if isinstance(text, str) else ""
+
+
+def check_review(decision, reason, comment) -> dict[str, str]:
+    """What is wrong with a submitted review, per field ({} when it can be recorded): error codes."""
+    errors = {}
+    if decision not in DECISIONS:
+        errors["decision"] = "missing"
+    if reason not in REASONS:
+        errors["reason"] = "missing"
+    elif decision in DECISIONS and not fits(decision, reason):
+        errors["reason"] = "mismatch"  # the final decision overrides the model: its reason must be able to justify it
+    text = clean_comment(comment)
+    if len(text) < COMMENT_MIN:
+        errors["comment"] = "short"
+    elif len(text) > COMMENT_MAX:
+        errors["comment"] = "long"
+    return errors
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One recorded review, detached from the database."""
+
+    id: int
+    client_id: int
+    advisor: str
+    decision: str
+    reason: str
+    comment: str
+    created_at: datetime  # UTC
+    model_version: str
+    model_probability: float
+    model_decision: str

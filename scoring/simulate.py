@@ -36,10 +36,10 @@ import numpy as np
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE, Rules, bounds_of_portfolio, effort_rate
 from scoring.errors import ScoringError
-from scoring.portfolio import GRANTED, REFUSED, ClientExplanation
+from scoring.portfolio import ClientExplanation
 
 if TYPE_CHECKING:
-    from scoring.artifacts import Artifacts, Decision
+    from scoring.artifacts import Artifacts
     from scoring.portfolio import Portfolio
 
 ANNUAL_RATE = 0.20  # nominal; Kaggle's previous_application heads imply 17-99 % (cash loans around 30 %)
@@ -403,12 +403,6 @@ def _jsonable(value):
     return value
 
 
-def decide(probability: float, decision: Decision) -> tuple[str, bool]:
-    """The portfolio's rule: refused at or above the threshold; the grey zone goes to an advisor."""
-    low, high = decision.grey_zone
-    return (REFUSED if probability >= decision.threshold else GRANTED), bool(low <= probability < high)
-
-
 class Simulator:
     """Scores applications with the artifact's transform and Booster; one per process (see the module doc)."""
 
@@ -501,7 +495,7 @@ class Simulator:
         contributions, bases = calibrated_contributions(booster.predict(matrix, pred_contribs=True), platt)
         # The probability from the margin, as the portfolio computed it (float32, as stored).
         probability = float(np.float32(platt.proba(booster.predict(matrix, output_margin=True))[0]))
-        decision, grey = decide(probability, self.decision)
+        decision, grey = self.decision.verdict(probability)
         contrib = contributions[0].astype(np.float32).astype(float)
         base_value = float(bases[0])
         names = self.transform.features

@@ -78,8 +78,8 @@ def synthetic_artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def dash_app(synthetic_artifacts):
     """The dashboard on the small synthetic portfolio (one per test module: caches do not leak across modules)."""
-    from app import create_app
     from app.config import Config
+    from wsgi import create_app
 
     return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 

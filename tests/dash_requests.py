@@ -1,12 +1,12 @@
 """Call Dash callbacks over HTTP exactly as the browser does (POST /_dash-update-component).
 
-Requests are built by ``app.callback_requests`` (shared with the benchmarks) from the app's callback
+Requests are built by ``tests.callback_requests`` (shared with the benchmarks) from the app's callback
 map, so tests need no login to read ``/_dash-dependencies``.
 """
 
 from __future__ import annotations
 
-from app.callback_requests import index_dependencies, payload
+from tests.callback_requests import index_dependencies, payload
 
 
 def dependencies(app) -> dict[str, dict]:

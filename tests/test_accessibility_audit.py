@@ -177,8 +177,8 @@ def test_non_conformities_are_listed_by_theme_once_each(data):
 
 @pytest.fixture(scope="module")
 def dash_app(synthetic_artifacts):
-    from app import create_app
     from app.config import Config
+    from wsgi import create_app
 
     return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False))
 
@@ -223,7 +223,7 @@ def test_statement_shows_the_audit_rate_status_and_non_conformities(dash_app, pa
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_statement_follows_a_changed_audit(dash_app, data, lang):
     """The page is computed from the audit: fix every non-conformity and the status and list change."""
-    from app import render_page
+    from app.rendering import render_page
 
     failing = [item["number"] for item in data["criteria"] if item["status"] == "NC"]
     fixed = parse_audit(with_statuses(data, dict.fromkeys(failing, "C")))

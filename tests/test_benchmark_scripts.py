@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 
 import benchmarks
-from app.callback_requests import index_dependencies
+from tests.callback_requests import index_dependencies
 
 
 def test_every_benchmark_module_imports():

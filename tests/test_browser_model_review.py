@@ -8,9 +8,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
 from app.config import Config
 from app.reviews import ReviewStore
+from wsgi import create_app
 
 from .browser import (
     AXE_JS,

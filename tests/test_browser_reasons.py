@@ -11,9 +11,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
 from app.config import Config
 from app.reviews import ReviewStore
+from wsgi import create_app
 
 from .browser import AXE_JS, chrome, console_errors, live_server, open_every_disclosure, text_of, wait_for, wait_idle
 from .test_browser_model_review import assert_axe_clean

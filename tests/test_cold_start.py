@@ -21,10 +21,10 @@ import pytest
 import requests
 from dash.fingerprint import check_fingerprint
 
-from app import create_app
 from app.config import ROOT, Config
 from benchmarks.cold_start import GUNICORN, cold_start, server_env
 from benchmarks.common import free_port, start_gunicorn, stop
+from wsgi import create_app
 
 from .browser import chrome
 

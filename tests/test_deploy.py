@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app import create_app
 from app.config import ROOT, Config
+from wsgi import create_app
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
@@ -36,7 +36,7 @@ def test_heroku_requirements_are_the_web_dependencies():
 def test_procfile_python_version_and_app_json():
     procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
     web = next(line for line in procfile.splitlines() if line.startswith("web:"))
-    assert "gunicorn" in web and "$PORT" in web and "app/gunicorn_conf.py" in web and "app:server" in web
+    assert "gunicorn" in web and "$PORT" in web and "app/gunicorn_conf.py" in web and "wsgi:server" in web
     requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
     version = (ROOT / ".python-version").read_text(encoding="utf-8").strip()
     assert version == "3.11" and ">=3.11" in requires
@@ -58,7 +58,7 @@ def boot(artifacts: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "APP_ENV": "production", "ARTIFACTS_DIR": str(artifacts), "BUILD_DEFAULT_ARTIFACTS": "0",
            "WEB_CONCURRENCY": "1", "SECRET_KEY": "k" * 40,
            "ADVISOR_CREDENTIALS": "alice:" + generate_password_hash("a long password here")}
-    return subprocess.run([GUNICORN, "--config", "app/gunicorn_conf.py", "--bind", "127.0.0.1:0", "app:server"],
+    return subprocess.run([GUNICORN, "--config", "app/gunicorn_conf.py", "--bind", "127.0.0.1:0", "wsgi:server"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import create_app
 from app.config import Config
 from app.reviews import ReviewStore
 from layouts.i18n import language
 from layouts.review import ids as review
 from layouts.summary import ids as summary
+from wsgi import create_app
 
 from .dash_requests import call
 from .test_letter import body_text, tagged_text

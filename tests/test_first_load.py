@@ -15,10 +15,10 @@ import plotly
 import pytest
 import requests
 
-from app.callback_requests import payload
 from app.config import ROOT
 from app.delivery import YEAR_S
 from benchmarks.browser_timing import network_requests, wait_ready
+from tests.callback_requests import payload
 
 from .browser import chrome, live_server
 

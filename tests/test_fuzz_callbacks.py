@@ -22,7 +22,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.callback_requests import payload
 from layouts.application import FILLED
 from layouts.comparison import ids as compare
 from layouts.page import ids as page
@@ -30,6 +29,7 @@ from layouts.review import ids as review
 from layouts.selection import ids as selection
 from scoring.comparison import GROUP_BASES
 from scoring.fields import COMPARABLE
+from tests.callback_requests import payload
 
 from .dash_requests import dependencies, pairs
 

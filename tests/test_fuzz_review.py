@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app import create_app
-from app.callback_requests import payload
 from app.config import Config
-from app.reviews import COMMENT_MAX, DECISIONS, REASONS, ReviewStore
-from scoring.review_rules import fits, reasons_for
+from app.reviews import ReviewStore
+from scoring.review_rules import COMMENT_MAX, DECISIONS, REASONS, fits, reasons_for
+from tests.callback_requests import payload
+from wsgi import create_app
 
 from .dash_requests import dependencies, pairs
 from .test_fuzz_callbacks import JUNK, RescuedErrors

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.callback_requests import payload
 from scoring.fields import FIELDS
 from scoring.regions import MAX_REGIONS
+from tests.callback_requests import payload
 
 from .dash_requests import dependencies, pairs
 from .test_fuzz_callbacks import JUNK, PROFILE, SIMULATION_CALLBACKS, RescuedErrors, send

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from app import create_app
 from app.config import Config
-from callbacks.advice import client_advice
+from app.queries import client_advice
+from wsgi import create_app
 
 
 @pytest.fixture(scope="module")

@@ -109,7 +109,7 @@ def serve(artifacts: Path, tmp_path: Path, workers: int, redis_url: str = ""):
     )
     process = subprocess.Popen(
         [GUNICORN, "--config", "app/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", str(access_log), "--access-logformat", '%(p)s %(s)s "%(r)s"', "app:server"],
+         "--access-logfile", str(access_log), "--access-logformat", '%(p)s %(s)s "%(r)s"', "wsgi:server"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.err", "w"),  # noqa: SIM115
     )
     deadline = time.monotonic() + 90

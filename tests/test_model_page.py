@@ -10,13 +10,13 @@ import shutil
 
 import pytest
 
-from app import create_app
 from app.config import Config
 from app.services import outdated_synthetic
 from layouts.i18n import language
 from layouts.model import group_label, with_interval
 from scoring.artifacts import MANIFEST, write_manifest
 from scoring.cli import main
+from wsgi import create_app
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ def test_serving_the_model_page_and_reviews_needs_no_pandas(synthetic_artifacts,
 
     script = f"""
 import sys
-from app import create_app
+from wsgi import create_app
 from app.config import Config
 from tests.dash_requests import call
 app = create_app(Config(artifacts_dir={str(synthetic_artifacts)!r}, build_default=False,

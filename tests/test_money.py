@@ -19,7 +19,7 @@ from layouts.formatting import money, money_unit, value_text
 from layouts.i18n import language
 from layouts.letter import letter_context
 from scoring import money_evidence
-from scoring.advice import Advice, Option, advise, refused_or_grey
+from scoring.advice import Advice, Option, advise
 from scoring.affordability import AMOUNT, INSTALMENT, MONTHS, product_bounds
 from scoring.artifacts import Artifacts
 from scoring.fields import FIELDS
@@ -126,7 +126,7 @@ def test_settings_are_validated_with_one_clear_line():
 
 
 def test_a_bad_setting_stops_the_start_with_one_line(monkeypatch, synthetic_artifacts):
-    from app import create_app
+    from wsgi import create_app
 
     monkeypatch.setenv("MAX_EFFORT_RATE", "350")
     monkeypatch.setenv("ARTIFACTS_DIR", str(synthetic_artifacts))
@@ -282,7 +282,7 @@ def test_an_ordinary_loan_is_scored_with_nothing_invented(synthetic_artifacts):
     assert 0 < terms.effort_rate < 0.35
     explanation = simulator.explain(application)
     assert 0 < explanation.probability < 1 and explanation.decision in ("granted", "refused")
-    assert refused_or_grey(explanation.decision, explanation.in_grey_zone) == (
+    assert explanation.verdict.needs_advice == (
         advise(simulator, application).reason != "granted"
     )
     # Outside the product's bounds (here: a tenth of the smallest amount the data knows), a clear refusal.

@@ -7,13 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from app.reviews import check_review
 from layouts.i18n import language
 from scoring import derived
 from scoring.fields import DEFAULT_PROTECTED, MODEL_CANDIDATES, Field, model_features
 from scoring.portfolio import ClientExplanation
 from scoring.reasons import FAMILIES, OTHER, family_of, family_reasons, secant_slope
-from scoring.review_rules import DECISIONS, DOCUMENTS, FITTING, GRANT, REASONS, REFUSE, fits, reasons_for
+from scoring.review_rules import DECISIONS, DOCUMENTS, FITTING, GRANT, REASONS, REFUSE, check_review, fits, reasons_for
 
 
 def test_every_model_feature_has_a_family_with_words_in_both_languages():

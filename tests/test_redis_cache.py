@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from app import create_app
 from app.config import Config
 from layouts.comparison import DEFAULT_X, DEFAULT_Y
 from scoring.comparison import GroupSpec, resolve_group
+from wsgi import create_app
 
 from .dash_requests import post
 from .servers import free_port, start_redis

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app import create_app
 from app.config import Config
 from app.reviews import ReviewStore
 from layouts.i18n import language
 from layouts.review import ids
+from wsgi import create_app
 
 from .dash_requests import call, post
 

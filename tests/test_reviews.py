@@ -14,15 +14,8 @@ from pathlib import Path
 import pytest
 
 from app.config import Config
-from app.reviews import (
-    COMMENT_MAX,
-    DEFAULT_SQLITE,
-    ReviewStore,
-    ReviewStoreUnavailable,
-    check_review,
-    clean_comment,
-    database_url,
-)
+from app.reviews import DEFAULT_SQLITE, ReviewStore, ReviewStoreUnavailable, database_url
+from scoring.review_rules import COMMENT_MAX, check_review, clean_comment
 
 from .postgres import remove_server, start_server
 

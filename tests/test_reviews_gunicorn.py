@@ -14,10 +14,10 @@ import psycopg
 import pytest
 import requests
 
-from app.callback_requests import index_dependencies, payload
 from app.reviews import ReviewStore
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up
 from scoring.artifacts import Artifacts
+from tests.callback_requests import index_dependencies, payload
 
 from .postgres import remove_server, start_server
 

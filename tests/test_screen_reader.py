@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import create_app
 from app.config import Config
 from layouts.formatting import money_unit
 from layouts.i18n import language
 from layouts.page import nav_links
+from wsgi import create_app
 
 from .browser import live_server
 from .screen_reader import ScreenReader, plain

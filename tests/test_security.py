@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import LANG_COOKIE, create_app
 from app.config import ROOT, Config, ConfigError
+from app.rendering import LANG_COOKIE
 from app.security import check_production_settings, parse_credentials, safe_next
 from app.security.cli import main as security_cli
 from layouts.i18n import language
 from layouts.login import login_messages
+from wsgi import create_app
 
 from .dash_requests import post
 
@@ -126,7 +127,7 @@ def test_gunicorn_exits_with_one_line_without_credentials(synthetic_artifacts, a
             "app/gunicorn_conf.py",
             "--bind",
             "127.0.0.1:0",
-            "app:server",
+            "wsgi:server",
         ],
         cwd=ROOT,
         env=env,

@@ -14,11 +14,12 @@ import pytest
 from scoring import cli
 from scoring.advice import MIN_AMOUNT_SHARE, advise, max_months
 from scoring.artifacts import Artifacts
+from scoring.decision import GRANTED, REFUSED
 from scoring.features import FeatureTransform
 from scoring.fields import FIELDS, model_features
 from scoring.loading import load_application_file
 from scoring.model import TrainConfig, monotone_constraints
-from scoring.portfolio import GRANTED, REFUSED, Portfolio
+from scoring.portfolio import Portfolio
 from scoring.simulate import (
     CREDIT,
     DURATION,
@@ -288,7 +289,7 @@ def test_granted_clients_need_no_advice(setup):
 def test_no_pandas_or_scikit_learn_in_a_serving_process(synthetic_artifacts):
     """The web workers simulate without pandas, scikit-learn or SciPy's statistics (~130 MB each, measured)."""
     code = (
-        "import sys; from app import create_app; from app.config import Config; "
+        "import sys; from wsgi import create_app; from app.config import Config; "
         f"app = create_app(Config(artifacts_dir={str(synthetic_artifacts)!r}, build_default=False)); "
         "from scoring.simulate import Application, simulate; s = app.server.config['services']; "
         "p = s.portfolio; b = Application.from_portfolio(p, int(p.ids[0])); "

@@ -6,10 +6,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from app import create_app
 from app.accessibility_audit import conformity_rate, load_audit
 from app.config import Config
 from layouts.i18n import language
+from wsgi import create_app
 
 from .browser import AXE_JS, chrome, describe, live_server, run_axe, set_viewport
 

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import requests
 
-from app.callback_requests import index_dependencies, payload
 from benchmarks.common import free_port, start_gunicorn, stop, wait_until_up
 from benchmarks.procmem import children
+from tests.callback_requests import index_dependencies, payload
 
 from .conftest import ROOT
 

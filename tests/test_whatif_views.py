@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callbacks.application import COLUMNS, regions_of
+from app.queries import APPLICATION_COLUMNS as COLUMNS
+from app.queries import regions_of
 from layouts.application import ids as app_ids
 from layouts.whatif import FORM_FIELDS
 from layouts.whatif import ids as whatif_ids
@@ -169,7 +170,7 @@ def test_advice_lists_checked_options_or_says_there_are_none(client, dash_app):
 
 def application_values(dash_app, lang: str = "fr") -> dict:
     """The form as the page shows it once opened (its defaults), read from the full layout."""
-    from app import serve_layout
+    from wsgi import serve_layout
 
     layout = serve_layout(dash_app.server.config["services"], lang, full=True)
     values = {}

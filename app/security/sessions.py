@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Config
+from app.rendering import render_page, request_language
 from app.security.audit import audit
 from app.security.credentials import Advisors
 from app.security.limiter import forget_attempts, login_limit
@@ -115,16 +116,12 @@ def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors
     """``/login`` (form, CSRF by Flask-WTF, brake by Flask-Limiter), ``/logout`` and ``/healthz``."""
 
     def lang() -> str:
-        from app import request_language  # the dashboard's language cookie (app imports this package)
-
         return request_language(config.language)
 
     def signed_in() -> bool:
         return current_user.is_authenticated and not current_user.development
 
     def page(message_key: str = "", status: int = 200, *, error: bool = False, username: str = "") -> flask.Response:
-        from app import render_page  # the app package renders every server-side page
-
         request = flask.request
         language = lang()
         source = request.form if request.method == "POST" else request.args

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scoring.artifacts import Artifacts
-from scoring.batch import REFUSED, Scorer
+from scoring.batch import Scorer
+from scoring.decision import REFUSED
 from scoring.engines.output import SideFile, TableWriter
 from scoring.loading import iter_applications
 from scoring.reading import AUTO, ReadOptions

@@ -1,4 +1,4 @@
-"""Model page wiring: ``/modele`` (French address) and ``/model`` (English), rendered on the server.
+"""The model page: ``/modele`` (French address) and ``/model`` (English), rendered on the server.
 
 The page is the same for every advisor and changes only with the artifacts, so it is a plain Flask page
 (no Dash callback, no script); the language cookie wins over the address, as for the accessibility
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import flask
 
+from app.rendering import LANG_COOKIE, current_services, render_page
 from layouts.i18n import language, normalise_language, other_language
 from layouts.model import page_context
 from layouts.page import model_path, nav_links, statement_path
 
 PATHS = {"/modele": "fr", "/model": "en"}
+
+model_page = flask.Blueprint("model_page", __name__)
 
 
 def page_language(path: str, cookie: str | None) -> str:
@@ -21,8 +24,6 @@ def page_language(path: str, cookie: str | None) -> str:
 
 
 def render_model_page(services, lang: str) -> str:
-    from app import render_page
-
     other = other_language(lang)
     return render_page(
         "model.html",
@@ -37,12 +38,8 @@ def render_model_page(services, lang: str) -> str:
     )
 
 
-def register(app, services) -> None:
-    from app import LANG_COOKIE
-
-    def model_page():
-        lang = page_language(flask.request.path, flask.request.cookies.get(LANG_COOKIE))
-        return render_model_page(services, lang)
-
-    for path in PATHS:
-        app.server.add_url_rule(path, endpoint=f"model_page{path.replace('/', '_')}", view_func=model_page)
+@model_page.get("/modele")
+@model_page.get("/model")
+def show():
+    lang = page_language(flask.request.path, flask.request.cookies.get(LANG_COOKIE))
+    return render_model_page(current_services(), lang)
