@@ -302,3 +302,24 @@ def test_the_real_sample_accepts_its_own_ordinary_loan(real_artifacts):
     application = new_application(typed, simulator.columns, 36, simulator.rules.bounds)
     assert simulator.explain(application).probability > 0
     assert implied_duration(6 * income, application.values["AMT_ANNUITY"]) == pytest.approx(36)
+
+
+def test_unaffordable_terms_are_refused_on_the_models_word_but_an_advisors_grant_stands():
+    """The model's yes cannot override the lender's cap; an advisor's recorded grant (they may know income the
+    data does not) is the final decision and the letter follows it."""
+    from datetime import UTC, datetime
+
+    from scoring.review_rules import GRANT, ReviewRecord
+
+    explanation = ClientExplanation(1, 0.02, 0.1, "granted", False, -4.0, -0.85, {}, {})
+    terms = terms_of(
+        {"NAME_CONTRACT_TYPE": CASH, "AMT_CREDIT": 150_000.0, "AMT_ANNUITY": 13_900.0, "AMT_INCOME_TOTAL": 20_000.0}
+    )
+    today = pd.Timestamp("2026-12-05").date()
+    by_model = letter_context(explanation, terms, None, advisor="A", today=today, lang="fr")
+    assert by_model["kind"] == "refused" and "une part de votre revenu mensuel plus grande" in by_model["headline"]
+    review = ReviewRecord(
+        1, 1, "A", GRANT, "income_or_guarantee", "", datetime(2026, 12, 5, tzinfo=UTC), "v", 0.02, "granted"
+    )
+    by_advisor = letter_context(explanation, terms, None, advisor="A", today=today, lang="fr", final=review)
+    assert by_advisor["kind"] == "granted" and "est acceptée" in by_advisor["headline"]
