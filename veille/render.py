@@ -247,6 +247,15 @@ class Results:
 # --- figures -------------------------------------------------------------------------------------
 
 
+def _legend_entry(lx: float, y: float, colour: str, dash_attr: str, shape: str, label: str) -> str:
+    """One legend row of a line chart: a stroke in the series' style, its marker, its label."""
+    return (
+        f'<line x1="{lx}" x2="{lx + 34}" y1="{y - 4}" y2="{y - 4}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+        + _marker(shape, lx + 17, y - 4, colour)
+        + f'<text x="{lx + 42}" y="{y}">{escape(label)}</text>'
+    )
+
+
 def _marker(shape: str, x: float, y: float, colour: str) -> str:
     if shape == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
@@ -343,13 +352,7 @@ def svg_learning_curve(res: Results, width: int = 780, height: int = 400, ident:
                 f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{y(v["macro_f1_mean"] - half):.1f}" '
                 f'y2="{y(v["macro_f1_mean"] + half):.1f}" stroke="{colour}"/>' + _marker(shape, px, py, colour)
             )
-        lx = width - right + 15
-        parts.append(
-            f'<line x1="{lx}" x2="{lx + 34}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
-            f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
-            + _marker(shape, lx + 17, legend_y - 4, colour)
-            + f'<text x="{lx + 42}" y="{legend_y}">{escape(res.label(method))}</text>'
-        )
+        parts.append(_legend_entry(width - right + 15, legend_y, colour, dash_attr, shape, res.label(method)))
         legend_y += 24
     parts.append("</svg>")
     return "".join(parts)
@@ -482,13 +485,7 @@ def svg_label_budget(res: Results, width: int = 780, height: int = 400, ident: s
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
         parts.extend(_marker(shape, px, py, colour) for px, py in pts)
-        lx = width - right + 15
-        parts.append(
-            f'<line x1="{lx}" x2="{lx + 34}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
-            f'stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
-            + _marker(shape, lx + 17, legend_y - 4, colour)
-            + f'<text x="{lx + 42}" y="{legend_y}">{escape(res.label(method))}</text>'
-        )
+        parts.append(_legend_entry(width - right + 15, legend_y, colour, dash_attr, shape, res.label(method)))
         legend_y += 24
     parts.append("</svg>")
     return "".join(parts)
