@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring import fields as registry
-from scoring.affordability import AMOUNT, MONTHS
+from scoring.affordability import AMOUNT, MONTHS, Rules
 from scoring.simulate import (
     CASH,
     CONTRACT,
@@ -40,7 +40,9 @@ from scoring.simulate import (
     Application,
     InvalidChanges,
     Simulator,
+    Terms,
     apply_changes,
+    check_changes,
     simulate,
     terms_of,
 )
@@ -144,21 +146,31 @@ def target_of(probability: float, simulator: Simulator, affordable: bool | None 
 
 
 def _variants(simulator: Simulator, base: Application, changes: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(raw rows, the changes that built them), leaving out changes the terms cannot hold (product bounds) and
-    those whose instalment breaks the maximum effort rate."""
+    """(raw rows, the changes that built them), leaving out changes the what-if would refuse (the product's
+    bounds on each changed value and on the instalment), terms the product cannot offer (an amount or duration
+    kept from the application but outside the bounds) and those whose instalment breaks the maximum effort rate."""
     rules = simulator.rules
     rows, kept = [], []
     for change in changes:
         try:
-            row = apply_changes(base.values, change, rules.bounds)
+            row = apply_changes(base.values, check_changes(change, rules.bounds), rules.bounds)
         except InvalidChanges:
             continue
         terms = terms_of(row)
-        if rules.affordable(terms.annuity, terms.income) is False:
+        if not offered(terms, rules) or rules.affordable(terms.annuity, terms.income) is False:
             continue
         rows.append(row)
         kept.append(change)
     return rows, kept
+
+
+def offered(terms: Terms, rules: Rules) -> bool:
+    """Whether the product offers these terms: amount and duration within its bounds (when it has them)."""
+    for name, value in ((AMOUNT, terms.credit), (MONTHS, terms.months)):
+        bound = rules.bound(name)
+        if bound is not None and value is not None and not bound[0] <= value <= bound[1]:
+            return False
+    return True
 
 
 def _first_reaching(simulator, base, changes: list[dict], target: float) -> int | None:

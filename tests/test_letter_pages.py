@@ -41,3 +41,31 @@ def test_refused_letter_with_options_is_one_a4_page(app, lang):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     assert len(pdf.pages) == 1, f"{lang} letter for client {client_id}: {len(pdf.pages)} pages"
     assert str(client_id) in pdf.pages[0].extract_text()  # the reference line, last on the page, is on it
+
+
+def test_a_request_above_the_products_bounds_gets_its_letter_and_advice_within_them(app):
+    """The data's own bounds leave some requests outside (the largest amounts): their letter and advice still
+    answer, and every option offered is an amount and a duration the product offers."""
+    from scoring.advice import offered
+    from scoring.affordability import AMOUNT
+    from scoring.simulate import Application, simulate
+
+    services = app.server.config["services"]
+    simulator, portfolio = services.simulator, services.portfolio
+    high = simulator.rules.bound(AMOUNT)[1]
+    ids, credit = np.asarray(portfolio.ids), np.asarray(portfolio.raw("AMT_CREDIT"), dtype=float)
+    refused = np.asarray(portfolio.proba) >= services.artifacts.decision.threshold
+    above = [int(i) for i in ids[(credit > high) & refused][:12]]
+    assert len(above) >= 3, "the sample has no refused request above the amount bound"
+    client = app.server.test_client()
+    seen = 0
+    for client_id in above:
+        response = client.get(f"/lettre?client={client_id}")
+        assert response.status_code == 200, (client_id, response.status_code)
+        advice = client_advice(services, client_id)
+        base = Application.from_portfolio(portfolio, client_id)
+        for option in advice.options:
+            assert offered(simulate(simulator, base, option.changes).terms_after, simulator.rules)
+            assert option.credit <= high
+            seen += 1
+    assert seen >= 1, "no option found for any of them: the check above never ran"
