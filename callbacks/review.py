@@ -6,10 +6,10 @@ carry on. The reason and the explanation are never logged (app/reviews.py).
 
 from __future__ import annotations
 
-from dash import Input, State, ctx
+from dash import Input, State
 
 from app.reviews import ReviewStoreUnavailable, signed_in_advisor
-from callbacks.common import CLIENT, LANG, outputs, register_callback, viewed_client
+from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client
 from layouts import review
 from layouts.i18n import language
 from layouts.review import ids
@@ -64,7 +64,7 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, con
     client = viewed_client(services, client_id, "review")
     if client is None:
         return {"empty": False, "body": True, "message": "", **BLANK}
-    if ctx.triggered_id != ids.submit:  # another client: a blank form and their history
+    if triggered() != ids.submit:  # another client: a blank form and their history
         return {"empty": True, "body": False, "history": history(services, client, lang), "message": "", **BLANK}
 
     tr = language(lang)

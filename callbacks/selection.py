@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, no_update
 
-from callbacks.common import LANG, register_callback
+from callbacks.common import LANG, register_callback, triggered
 from layouts.page import ids as page
 from layouts.selection import (
     MIN_SEARCH_DIGITS,
@@ -46,7 +46,7 @@ def resolve_client(portfolio: Portfolio, text) -> tuple[int | None, str | None]:
 
 
 def select_client(services, *, url_search, clicks, submits, typed, lang) -> dict:  # noqa: ARG001 - Dash inputs
-    from_url = ctx.triggered_id in (None, page.url)
+    from_url = triggered() in (None, page.url)
     text = parse_query_client(url_search) if from_url else typed
     if from_url and text is None:
         return {"error": ""}
