@@ -126,10 +126,7 @@ def _report_loaded(args: argparse.Namespace, loaded, default_rejected: Path) -> 
         _progress(f"{name}: {len(loaded.rejected):,} rows fail validation, set aside with their reason in {path}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scoring", description="Credit default scoring.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _train_command(sub) -> None:
     train = sub.add_parser("train", help="train the model and write the artifact folder")
     source = train.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", type=Path, help="folder with application_train.csv (and optionally application_test.csv)")
@@ -175,12 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: CODE_GENDER,NAME_FAMILY_STATUS; 'none' for no protected column); kept for the fairness audit",
     )
 
+
+def _predict_command(sub) -> None:
     predict = sub.add_parser("predict", help="score a CSV in the application schema")
     predict.add_argument("--artifacts", type=Path, required=True)
     predict.add_argument("--data", type=Path, required=True, help="CSV (TARGET optional)")
     predict.add_argument("--out", type=Path, required=True, help="CSV to write: SK_ID_CURR, probability, decision")
     _reading_options(predict)
 
+
+def _score_command(sub) -> None:
     score = sub.add_parser("score", help="score a file of clients with decisions and reasons (any size, flat memory)")
     score.add_argument("--artifacts", type=Path, required=True)
     score.add_argument("--data", type=Path, required=True, help="CSV or Parquet (file or folder of partitions)")
@@ -191,12 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--chunk-rows", type=_count, default=100_000, metavar="N", help="clients per chunk (default 100,000)")
     _reading_options(score)
 
+
+def _explain_command(sub) -> None:
     explain = sub.add_parser("explain", help="explain the decision for one portfolio client")
     explain.add_argument("--artifacts", type=Path, required=True)
     explain.add_argument("--client", required=True, help="SK_ID_CURR")
     explain.add_argument("--json", action="store_true", help="print a JSON object")
     explain.add_argument("--top", type=_count, default=10, help="contributions shown without --json")
 
+
+def _fairness_command(sub) -> None:
     fairness = sub.add_parser("fairness", help="fairness audit by sex, age band and family status")
     fairness.add_argument("--artifacts", type=Path, required=True)
     fairness.add_argument(
@@ -210,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     fairness.add_argument("--n-boot", type=_count, default=None, metavar="N", help="bootstrap resamples (default 1000)")
     fairness.add_argument("--seed", type=int, default=0)
 
+
+def _whatif_command(sub) -> None:
     whatif = sub.add_parser("whatif", help="score a portfolio client with other credit terms or corrected data")
     whatif.add_argument("--artifacts", type=Path, required=True)
     whatif.add_argument("--client", required=True, help="SK_ID_CURR")
@@ -225,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     whatif.add_argument("--json", action="store_true", help="print a JSON object")
 
+
+def _advise_command(sub) -> None:
     advise = sub.add_parser("advise", help="smallest changes of the credit terms that get a client granted")
     advise.add_argument("--artifacts", type=Path, required=True)
     advise.add_argument("--client", required=True, help="SK_ID_CURR")
@@ -236,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest monthly instalment / monthly income an option may have (default: MAX_EFFORT_RATE or 0.35)",
     )
 
+
+def _synthesize_command(sub) -> None:
     synth = sub.add_parser("synthesize", help="write a synthetic portfolio in the Kaggle schema (CSV or Parquet)")
     synth.add_argument("--train", type=_count, default=307_511)
     synth.add_argument("--test", type=int, default=48_744)
@@ -255,10 +266,27 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=42)
     synth.add_argument("--gzip", action="store_true", help="write .csv.gz")
 
+
+def _profile_command(sub) -> None:
     profile = sub.add_parser("profile", help="rebuild the synthetic generator's profile from a real sample")
     profile.add_argument("--data", type=Path, required=True, help="application_train-like CSV with TARGET")
     profile.add_argument("--out", type=Path, default=None)
     _reading_options(profile)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Credit default scoring.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    # One function per subcommand, in the order the help lists them.
+    _train_command(sub)
+    _predict_command(sub)
+    _score_command(sub)
+    _explain_command(sub)
+    _fairness_command(sub)
+    _whatif_command(sub)
+    _advise_command(sub)
+    _synthesize_command(sub)
+    _profile_command(sub)
     return parser
 
 
