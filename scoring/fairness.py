@@ -223,6 +223,87 @@ def _number(value) -> float | None:
 # --------------------------------------------------------------------------- the audit
 
 
+def _group_rows(
+    attribute: Attribute, groups: np.ndarray, y: np.ndarray, refused: np.ndarray, proba: np.ndarray, n_boot: int, rng
+) -> tuple[list[dict], dict]:
+    """(one row of metrics with 95% intervals per group, the bootstrap draws per group) for one attribute."""
+    import pandas as pd
+    from fairlearn.metrics import (
+        MetricFrame,
+        count,
+        false_negative_rate,
+        false_positive_rate,
+        mean_prediction,
+        selection_rate,
+    )
+
+    sensitive = pd.Series(groups, name=attribute.key)
+    # Decisions (refused = 1) against labels, then scores against labels: Fairlearn's grouping.
+    decisions = MetricFrame(
+        metrics={
+            "n": count,
+            "default_rate": default_rate,
+            "refusal_rate": selection_rate,
+            "false_positive_rate": false_positive_rate,
+            "false_negative_rate": false_negative_rate,
+        },
+        y_true=y,
+        y_pred=refused,
+        sensitive_features=sensitive,
+    ).by_group
+    scores = MetricFrame(
+        metrics={"auc": safe_auc, "mean_predicted": mean_prediction, "calibration_gap": calibration_gap},
+        y_true=y,
+        y_pred=proba,
+        sensitive_features=sensitive,
+    ).by_group
+    rows, draws = [], {}
+    for group in attribute.order(np.unique(groups)):
+        mask = groups == group
+        draws[group] = bootstrap_metrics(y[mask], refused[mask], proba[mask], n_boot, rng)
+        n = int(decisions.loc[group, "n"])
+        row: dict = {"group": group, "n": n, "small": n < SUMMARY_MIN_N}
+        for name in GROUP_METRICS:
+            table = decisions if name in decisions.columns else scores
+            row[name] = _number(table.loc[group, name])
+            row[f"{name}_ci"] = interval(draws[group][name])
+        # Fairlearn says 0 for a rate with nothing to count (no good payer, no defaulter): say "undefined".
+        undefined = {"false_positive_rate": (y[mask] == 0).sum() == 0, "false_negative_rate": (y[mask] == 1).sum() == 0}
+        for name, empty in undefined.items():
+            if empty:
+                row[name], row[f"{name}_ci"] = None, None
+        rows.append(row)
+    return rows, draws
+
+
+def _attribute_summary(rows: list[dict], draws: dict, groups: np.ndarray, y: np.ndarray, refused: np.ndarray) -> dict:
+    """Parity ratio and equal-opportunity gap between the groups large enough to compare, with intervals."""
+    from fairlearn.metrics import demographic_parity_ratio, equal_opportunity_difference
+
+    compared = [r["group"] for r in rows if not r["small"] and r["group"] != MISSING]
+    entry: dict = {
+        "groups_compared": compared,
+        "groups_left_out": [r["group"] for r in rows if r["group"] not in compared],
+        "demographic_parity_ratio": None,
+        "demographic_parity_ratio_ci": None,
+        "equal_opportunity_difference": None,
+        "equal_opportunity_difference_ci": None,
+    }
+    if len(compared) >= 2:
+        keep = np.isin(groups, compared)
+        good, granted = 1 - y[keep], 1 - refused[keep]
+        entry["demographic_parity_ratio"] = _number(demographic_parity_ratio(good, granted, sensitive_features=groups[keep]))
+        entry["equal_opportunity_difference"] = _number(
+            equal_opportunity_difference(good, granted, sensitive_features=groups[keep])
+        )
+        approval = np.stack([1 - draws[g]["refusal_rate"] for g in compared])
+        refused_good = np.stack([draws[g]["false_positive_rate"] for g in compared])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entry["demographic_parity_ratio_ci"] = interval(approval.min(axis=0) / approval.max(axis=0))
+        entry["equal_opportunity_difference_ci"] = interval(refused_good.max(axis=0) - refused_good.min(axis=0))
+    return entry
+
+
 def audit(
     y_true: np.ndarray,
     proba: np.ndarray,
@@ -239,18 +320,6 @@ def audit(
     Decisions are ``proba >= threshold`` unless ``refused`` gives them (decided elsewhere, e.g. out-of-fold
     scores each with their own fold's threshold).
     """
-    import pandas as pd
-    from fairlearn.metrics import (
-        MetricFrame,
-        count,
-        demographic_parity_ratio,
-        equal_opportunity_difference,
-        false_negative_rate,
-        false_positive_rate,
-        mean_prediction,
-        selection_rate,
-    )
-
     y = np.asarray(y_true).astype(int)
     proba = np.asarray(proba, dtype=float)
     if len(y) != len(proba) or len(y) != len(frame):
@@ -258,73 +327,14 @@ def audit(
     if len(y) == 0:
         raise DataError("no labelled client to audit")
     refused = (proba >= threshold).astype(int) if refused is None else np.asarray(refused).astype(int)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # one stream over the attributes, in order: the intervals are reproducible
     groups_out: dict[str, list[dict]] = {}
     summary: dict[str, dict] = {}
     for attribute in attributes:
         groups = attribute.groups(frame)
-        sensitive = pd.Series(groups, name=attribute.key)
-        # Decisions (refused = 1) against labels, then scores against labels: Fairlearn's grouping.
-        decisions = MetricFrame(
-            metrics={
-                "n": count,
-                "default_rate": default_rate,
-                "refusal_rate": selection_rate,
-                "false_positive_rate": false_positive_rate,
-                "false_negative_rate": false_negative_rate,
-            },
-            y_true=y,
-            y_pred=refused,
-            sensitive_features=sensitive,
-        ).by_group
-        scores = MetricFrame(
-            metrics={"auc": safe_auc, "mean_predicted": mean_prediction, "calibration_gap": calibration_gap},
-            y_true=y,
-            y_pred=proba,
-            sensitive_features=sensitive,
-        ).by_group
-        rows, draws = [], {}
-        for group in attribute.order(np.unique(groups)):
-            mask = groups == group
-            draws[group] = bootstrap_metrics(y[mask], refused[mask], proba[mask], n_boot, rng)
-            n = int(decisions.loc[group, "n"])
-            row: dict = {"group": group, "n": n, "small": n < SUMMARY_MIN_N}
-            for name in GROUP_METRICS:
-                table = decisions if name in decisions.columns else scores
-                row[name] = _number(table.loc[group, name])
-                row[f"{name}_ci"] = interval(draws[group][name])
-            # Fairlearn says 0 for a rate with nothing to count (no good payer, no defaulter): say "undefined".
-            undefined = {"false_positive_rate": (y[mask] == 0).sum() == 0, "false_negative_rate": (y[mask] == 1).sum() == 0}
-            for name, empty in undefined.items():
-                if empty:
-                    row[name], row[f"{name}_ci"] = None, None
-            rows.append(row)
+        rows, draws = _group_rows(attribute, groups, y, refused, proba, n_boot, rng)
         groups_out[attribute.key] = rows
-
-        compared = [r["group"] for r in rows if not r["small"] and r["group"] != MISSING]
-        entry: dict = {
-            "groups_compared": compared,
-            "groups_left_out": [r["group"] for r in rows if r["group"] not in compared],
-            "demographic_parity_ratio": None,
-            "demographic_parity_ratio_ci": None,
-            "equal_opportunity_difference": None,
-            "equal_opportunity_difference_ci": None,
-        }
-        if len(compared) >= 2:
-            keep = np.isin(groups, compared)
-            good, granted = 1 - y[keep], 1 - refused[keep]
-            entry["demographic_parity_ratio"] = _number(
-                demographic_parity_ratio(good, granted, sensitive_features=groups[keep])
-            )
-            entry["equal_opportunity_difference"] = _number(
-                equal_opportunity_difference(good, granted, sensitive_features=groups[keep])
-            )
-            approval = np.stack([1 - draws[g]["refusal_rate"] for g in compared])
-            refused_good = np.stack([draws[g]["false_positive_rate"] for g in compared])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                entry["demographic_parity_ratio_ci"] = interval(approval.min(axis=0) / approval.max(axis=0))
-            entry["equal_opportunity_difference_ci"] = interval(refused_good.max(axis=0) - refused_good.min(axis=0))
-        summary[attribute.key] = entry
+        summary[attribute.key] = _attribute_summary(rows, draws, groups, y, refused)
     return {
         "n": int(len(y)),
         "threshold": float(threshold),
