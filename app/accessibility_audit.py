@@ -294,10 +294,8 @@ def _md(text: str) -> str:
     return text.replace("<", "\\<").replace("\n", " ")
 
 
-def render_grid(audit: Audit) -> str:
-    """The audit as a readable French Markdown document (the committed ``audit_rgaa.md``)."""
+def _summary_lines(audit: Audit) -> list[str]:
     data, counts, rate = audit.data, audit.counts, conformity_rate(audit)
-    pages = {p["id"]: p for p in data["sample"]}
     lines = [
         "<!-- Fichier généré par `python -m app.accessibility_audit render` à partir de audit.json :",
         "     ne pas modifier à la main. -->",
@@ -322,10 +320,13 @@ def render_grid(audit: Audit) -> str:
         "| Thème | Conformes | Non conformes | Non applicables |",
         "|---|---:|---:|---:|",
     ]
-    lines += [
+    return lines + [
         f"| {row['number']}. {row['title']} | {row['C']} | {row['NC']} | {row['NA']} |" for row in theme_counts(audit, "fr")
     ]
-    lines += ["", "## Échantillon", ""]
+
+
+def _sample_lines(data: dict) -> list[str]:
+    lines = ["", "## Échantillon", ""]
     for page in data["sample"]:
         where = f" (`{page['url']}`)" if page.get("url") else ""
         if page.get("audited"):
@@ -334,8 +335,11 @@ def render_grid(audit: Audit) -> str:
             lines.append(
                 f"- `{page['id']}` : {page['label']['fr']}{where} — **pas encore audité** : {page['states']['fr']}."
             )
-    env = data["environment"]
-    lines += ["", "## Environnement de test", ""]
+    return lines
+
+
+def _environment_lines(env: dict) -> list[str]:
+    lines = ["", "## Environnement de test", ""]
     lines += [f"- Navigateur : {b['name']} {b.get('version') or ''} ({b['notes']['fr']})." for b in env["browsers"]]
     if env.get("assistive_technologies"):
         lines += [
@@ -350,7 +354,13 @@ def render_grid(audit: Audit) -> str:
         name = tool["name"]["fr"] if isinstance(tool["name"], dict) else tool["name"]
         version = f" {tool['version']}" if tool.get("version") else ""
         lines.append(f"- Outil : {name}{version} — {tool['use']['fr']}.")
-    lines += ["", "## Non-conformités, de la plus grave à la moins grave", ""]
+    return lines
+
+
+def _findings_lines(audit: Audit) -> list[str]:
+    """Non-conformities, derogations, what is outside the obligation and the other findings."""
+    data = audit.data
+    lines = ["", "## Non-conformités, de la plus grave à la moins grave", ""]
     for criterion in non_conforming(audit):
         lines.append(f"- (gravité {criterion.severity}) **{criterion.number}** — {_md(criterion.justification)}")
     lines += ["", "## Dérogations", ""]
@@ -366,8 +376,15 @@ def render_grid(audit: Audit) -> str:
             f"- (gravité {f['severity']}) {_md(f['fr'])}"
             for f in sorted(data["other_findings"], key=lambda f: f["severity"])
         ]
-    lines += ["", "## Grille détaillée"]
+    return lines
+
+
+def _criteria_lines(audit: Audit) -> list[str]:
+    """The detailed grid: every criterion under its theme, with its status, pages, checks and justification."""
+    data = audit.data
+    pages = {p["id"]: p for p in data["sample"]}
     titles = {t["number"]: t["title"]["fr"] for t in data["themes"]}
+    lines = ["", "## Grille détaillée"]
     for criterion in audit.criteria:
         if criterion.number.endswith(".1"):
             lines += ["", f"### {criterion.theme}. {titles[criterion.theme]}"]
@@ -387,6 +404,18 @@ def render_grid(audit: Audit) -> str:
                 f"- Vérification ({_CHECK_FR[check['kind']]}) : {what if check['kind'] == 'automated' else _md(what)}"
             )
         lines.append(f"- Justification : {_md(criterion.justification)}")
+    return lines
+
+
+def render_grid(audit: Audit) -> str:
+    """The audit as a readable French Markdown document (the committed ``audit_rgaa.md``)."""
+    lines = [
+        *_summary_lines(audit),
+        *_sample_lines(audit.data),
+        *_environment_lines(audit.data["environment"]),
+        *_findings_lines(audit),
+        *_criteria_lines(audit),
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
