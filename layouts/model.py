@@ -565,12 +565,11 @@ def fairness_bars(fairness: dict, lang: str) -> list[dict]:
     return out
 
 
-def fairness_section(artifacts, lang: str) -> dict | None:
+def fairness_tables(fairness: dict, lang: str) -> list:
+    """One table per protected attribute: every group's decisions with their 95% intervals."""
     tr = language(lang)
-    fairness = artifacts.fairness
-    if fairness is None:
-        return None
     labels = metric_labels(lang)
+    shown = [m for m in GROUP_METRICS if m != "calibration_gap"]
     tables = []
     for key, rows in fairness["groups"].items():
         body = []
@@ -579,9 +578,7 @@ def fairness_section(artifacts, lang: str) -> dict | None:
             if row["small"]:
                 name = tr._("{group} (too few clients to conclude)", group=name)
             cells = [name, tr.number(row["n"])]
-            for metric in GROUP_METRICS:
-                if metric == "calibration_gap":
-                    continue
+            for metric in shown:
                 percent = metric != "auc"
                 cells.append(
                     with_interval(row[metric], row[f"{metric}_ci"], lang, percent=percent, decimals=1 if percent else 3)
@@ -590,10 +587,16 @@ def fairness_section(artifacts, lang: str) -> dict | None:
         tables.append(
             _table(
                 tr._("{attribute}: decisions on the held-out clients", attribute=attribute_label(key, lang)),
-                [tr._("Group"), tr._("Clients"), *[labels[m] for m in GROUP_METRICS if m != "calibration_gap"]],
+                [tr._("Group"), tr._("Clients"), *[labels[m] for m in shown]],
                 body,
             )
         )
+    return tables
+
+
+def fairness_summaries(fairness: dict, lang: str) -> list[str]:
+    """Per attribute, the parity ratio and the equal-opportunity gap in one sentence."""
+    tr = language(lang)
     summaries = []
     for key, summary in fairness["summary"].items():
         name = attribute_label(key, lang)
@@ -614,6 +617,12 @@ def fairness_section(artifacts, lang: str) -> dict | None:
                 gap_high=tr.number(100 * summary["equal_opportunity_difference_ci"][1], 1),
             )
         )
+    return summaries
+
+
+def proxy_sentences(fairness: dict, lang: str) -> list[str]:
+    """Per attribute, how well the model's inputs recover it, and its strongest stand-ins."""
+    tr = language(lang)
     proxies = []
     for key, proxy in fairness.get("proxies", {}).get("attributes", {}).items():
         if proxy.get("auc") is None:
@@ -628,6 +637,12 @@ def fairness_section(artifacts, lang: str) -> dict | None:
                 fields=", ".join(strongest),
             )
         )
+    return proxies
+
+
+def fairness_caption(fairness: dict, lang: str) -> str:
+    """What the fairness chart shows, and the group with the highest share of good payers refused."""
+    tr = language(lang)
     largest = max(
         (
             (key, row)
@@ -649,6 +664,46 @@ def fairness_section(artifacts, lang: str) -> dict | None:
             attribute=attribute_label(largest[0], lang).lower(),
             value=share(largest[1]["false_positive_rate"], lang),
         )
+    return caption
+
+
+def fairness_chart(fairness: dict, lang: str) -> dict:
+    """The chart of refusals and good payers refused by group, with its caption and data table."""
+    tr = language(lang)
+    labels = metric_labels(lang)
+    return {
+        "id": "model-fairness",
+        "title": tr._("Refusals and good payers refused, by group"),
+        "caption": fairness_caption(fairness, lang),
+        "groups": fairness_bars(fairness, lang),
+        "legend": [("bar-refused", labels["refusal_rate"]), ("bar-good-refused", labels["false_positive_rate"])],
+        "table": _table(
+            tr._("Refusals and good payers refused, by group"),
+            [tr._("Group"), tr._("Clients"), labels["refusal_rate"], labels["false_positive_rate"]],
+            [
+                [
+                    tr._(
+                        "{attribute}: {group}",
+                        attribute=attribute_label(key, lang),
+                        group=group_label(key, row["group"], lang),
+                    ),
+                    tr.number(row["n"]),
+                    with_interval(row["refusal_rate"], row["refusal_rate_ci"], lang),
+                    with_interval(row["false_positive_rate"], row["false_positive_rate_ci"], lang),
+                ]
+                for key, rows in fairness["groups"].items()
+                for row in rows
+            ],
+        ),
+    }
+
+
+def fairness_section(artifacts, lang: str) -> dict | None:
+    """The model page's fairness section (None when the artifacts hold no audit)."""
+    tr = language(lang)
+    fairness = artifacts.fairness
+    if fairness is None:
+        return None
     protected = [tr.field(name) for name in fairness.get("protected", []) if name in FIELDS]
     return {
         "intro": tr._(
@@ -659,34 +714,10 @@ def fairness_section(artifacts, lang: str) -> dict | None:
             n=tr.number(fairness["n"]),
             min=fairness["summary_min_n"],
         ),
-        "chart": {
-            "id": "model-fairness",
-            "title": tr._("Refusals and good payers refused, by group"),
-            "caption": caption,
-            "groups": fairness_bars(fairness, lang),
-            "legend": [("bar-refused", labels["refusal_rate"]), ("bar-good-refused", labels["false_positive_rate"])],
-            "table": _table(
-                tr._("Refusals and good payers refused, by group"),
-                [tr._("Group"), tr._("Clients"), labels["refusal_rate"], labels["false_positive_rate"]],
-                [
-                    [
-                        tr._(
-                            "{attribute}: {group}",
-                            attribute=attribute_label(key, lang),
-                            group=group_label(key, row["group"], lang),
-                        ),
-                        tr.number(row["n"]),
-                        with_interval(row["refusal_rate"], row["refusal_rate_ci"], lang),
-                        with_interval(row["false_positive_rate"], row["false_positive_rate_ci"], lang),
-                    ]
-                    for key, rows in fairness["groups"].items()
-                    for row in rows
-                ],
-            ),
-        },
-        "tables": tables,
-        "summaries": summaries,
-        "proxies": proxies,
+        "chart": fairness_chart(fairness, lang),
+        "tables": fairness_tables(fairness, lang),
+        "summaries": fairness_summaries(fairness, lang),
+        "proxies": proxy_sentences(fairness, lang),
         "trade_off": tr._(
             "The model is not corrected per group. Equal refusal rates, or equal shares of good payers refused, "
             "could only be reached with a different threshold for each group — using the protected ground at "
