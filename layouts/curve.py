@@ -158,6 +158,76 @@ def _percent_suffix(lang: str) -> str:
     return tr.percent(0.5, 0).replace(tr.number(50), "")
 
 
+def _grey_zone_trace(curves: Curves, low: float, high: float, lang: str) -> dict:
+    tr = language(lang)
+    grey_low, grey_high = (100 * v for v in curves.grey_zone)
+    return {
+        "type": "scatter",
+        "x": [low, high, high, low, low],
+        "y": [grey_low, grey_low, grey_high, grey_high, grey_low],
+        "fill": "toself",
+        "fillcolor": "rgba(107,107,107,0.18)",
+        "line": {"width": 0},
+        "mode": "lines",
+        "name": wrap_label(
+            tr._(
+                "Grey zone ({low} to {high}): reviewed by an advisor",
+                low=tr.percent(curves.grey_zone[0], 1),
+                high=tr.percent(curves.grey_zone[1], 1),
+            ),
+            LEGEND_WIDTH,
+        ),
+    }
+
+
+def _threshold_trace(curves: Curves, low: float, high: float, lang: str) -> dict:
+    tr = language(lang)
+    return {
+        "type": "scatter",
+        "x": [low, high],
+        "y": [100 * curves.threshold] * 2,
+        "mode": "lines",
+        "line": {"color": palette.TEXT, "width": 2, "dash": "dash"},
+        "name": tr._("Threshold {value}", value=tr.percent(curves.threshold, 1)),
+    }
+
+
+def _beyond_limit_trace(curves: Curves, curve: Curve, low: float, high: float, top: float, lang: str) -> dict | None:
+    """The part of the axis beyond the affordability limit, as a shaded band (None: the limit is off the axis)."""
+    limit = curve.limit
+    if limit is None:
+        return None
+    beyond = (min(max(limit, low), high), high) if curve.kind == "amount" else (low, min(max(limit, low), high))
+    if beyond[1] <= beyond[0]:
+        return None
+    tr = language(lang)
+    edge = beyond[0] if curve.kind == "amount" else beyond[1]
+    return {
+        "type": "scatter",
+        "x": [edge, edge, *([beyond[1], beyond[1]] if curve.kind == "amount" else [beyond[0], beyond[0]]), edge],
+        "y": [0, top, top, 0, 0],
+        "fill": "toself",
+        "fillcolor": "rgba(213,94,0,0.10)",
+        "line": {"color": LIMIT_COLOUR, "width": 2, "dash": "dot"},
+        "mode": "lines",
+        "name": wrap_label(
+            tr._("Beyond the limit: instalment over {rate} of the income", rate=tr.percent(curves.max_rate, 0)),
+            LEGEND_WIDTH,
+        ),
+    }
+
+
+def _marker_trace(xs: list, ys: list, colour: str, size: int, symbol: str, name: str) -> dict:
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "markers",
+        "marker": {"color": colour, "size": size, "symbol": symbol, "line": {"color": "#FFFFFF", "width": 2}},
+        "name": name,
+    }
+
+
 def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> dict:
     """The curve, the grey zone (a band), the threshold, the affordability limit (and the part beyond it), the client's
     request and the advice's options; every one a named trace in the legend."""
@@ -166,54 +236,10 @@ def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> di
     ys = [100 * p.probability for p in curve.points]
     low, high = xs[0], xs[-1]
     top = max(max(ys), 100 * curves.grey_zone[1], 100 * curves.probability) * 1.1
-    grey_low, grey_high = (100 * v for v in curves.grey_zone)
-    data = [
-        {
-            "type": "scatter",
-            "x": [low, high, high, low, low],
-            "y": [grey_low, grey_low, grey_high, grey_high, grey_low],
-            "fill": "toself",
-            "fillcolor": "rgba(107,107,107,0.18)",
-            "line": {"width": 0},
-            "mode": "lines",
-            "name": wrap_label(
-                tr._(
-                    "Grey zone ({low} to {high}): reviewed by an advisor",
-                    low=tr.percent(curves.grey_zone[0], 1),
-                    high=tr.percent(curves.grey_zone[1], 1),
-                ),
-                LEGEND_WIDTH,
-            ),
-        },
-        {
-            "type": "scatter",
-            "x": [low, high],
-            "y": [100 * curves.threshold] * 2,
-            "mode": "lines",
-            "line": {"color": palette.TEXT, "width": 2, "dash": "dash"},
-            "name": tr._("Threshold {value}", value=tr.percent(curves.threshold, 1)),
-        },
-    ]
-    limit = curve.limit
-    if limit is not None:
-        beyond = (min(max(limit, low), high), high) if curve.kind == "amount" else (low, min(max(limit, low), high))
-        if beyond[1] > beyond[0]:
-            edge = beyond[0] if curve.kind == "amount" else beyond[1]
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": [edge, edge, *([beyond[1], beyond[1]] if curve.kind == "amount" else [beyond[0], beyond[0]]), edge],
-                    "y": [0, top, top, 0, 0],
-                    "fill": "toself",
-                    "fillcolor": "rgba(213,94,0,0.10)",
-                    "line": {"color": LIMIT_COLOUR, "width": 2, "dash": "dot"},
-                    "mode": "lines",
-                    "name": wrap_label(
-                        tr._("Beyond the limit: instalment over {rate} of the income", rate=tr.percent(curves.max_rate, 0)),
-                        LEGEND_WIDTH,
-                    ),
-                }
-            )
+    data = [_grey_zone_trace(curves, low, high, lang), _threshold_trace(curves, low, high, lang)]
+    beyond = _beyond_limit_trace(curves, curve, low, high, top, lang)
+    if beyond is not None:
+        data.append(beyond)
     data.append(
         {
             "type": "scatter",
@@ -226,26 +252,10 @@ def figure(curves: Curves, curve: Curve, advice: Advice | None, lang: str) -> di
     )
     options = options_on(curve, advice)
     if options:
-        data.append(
-            {
-                "type": "scatter",
-                "x": [option_value(curve, o) for o in options],
-                "y": [100 * o.probability for o in options],
-                "mode": "markers",
-                "marker": {"color": OPTION_COLOUR, "size": 13, "symbol": "circle", "line": {"color": "#FFFFFF", "width": 2}},
-                "name": tr._("Advised option"),
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "x": [curve.current],
-            "y": [100 * curves.probability],
-            "mode": "markers",
-            "marker": {"color": palette.CLIENT, "size": 14, "symbol": "diamond", "line": {"color": "#FFFFFF", "width": 2}},
-            "name": tr._("The client's request"),
-        }
-    )
+        points = [option_value(curve, o) for o in options], [100 * o.probability for o in options]
+        data.append(_marker_trace(*points, OPTION_COLOUR, 13, "circle", tr._("Advised option")))
+    request = [curve.current], [100 * curves.probability]
+    data.append(_marker_trace(*request, palette.CLIENT, 14, "diamond", tr._("The client's request")))
     unit = axis_unit("AMT_CREDIT", lang)
     # The unit on its own line: "(unités du jeu de données)" beside the label overflows a 320 px screen.
     x_title = f"{tr.field('AMT_CREDIT')}<br>({unit})" if curve.kind == "amount" else tr._("Duration (months)")
