@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.browser_switch import INSTRUMENT, switch
-from benchmarks.browser_timing import start_cpu_metrics, wait_ready
-from benchmarks.cold_start import GUNICORN, git_commit, server_env, wait_first_200
+from benchmarks.cold_start import git_commit
 from benchmarks.common import ROOT, build_artifacts, free_port, save, start_gunicorn, stop
+from tests.browser_timing import start_cpu_metrics, wait_ready
+from tests.restarts import GUNICORN, server_env, wait_first_200
 
 
 def aggregate(profile: dict) -> tuple[dict, dict]:

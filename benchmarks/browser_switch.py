@@ -29,15 +29,16 @@ import numpy as np
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from benchmarks.browser_timing import (
+from benchmarks.cold_start import git_commit
+from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop
+from tests.browser_timing import (
     cpu_metrics,
     network_requests,
     severe_console_messages,
     start_cpu_metrics,
     wait_ready,
 )
-from benchmarks.cold_start import GUNICORN, git_commit, server_env, wait_first_200
-from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop
+from tests.restarts import GUNICORN, server_env, wait_first_200
 
 CALLBACKS = "/_dash-update-component"
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-import requests
+# Re-exported: the benchmarks start Gunicorn with the tests' functions (tests/servers.py).
+from tests.servers import free_port, start_gunicorn, stop, wait_until_up  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 KAGGLE_TRAIN, KAGGLE_TOTAL = 307_511, 356_255
@@ -43,12 +40,6 @@ def build_artifacts(n_clients: int, folder: Path | None = None) -> Path:
     return folder
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -70,45 +61,3 @@ def save(result: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-
-
-def start_gunicorn(cwd: Path, env: dict, port: int, gunicorn: str = "gunicorn", log_path: Path | None = None):
-    """Start the Procfile's web command (PORT substituted by the shell, as Heroku does)."""
-    procfile = (cwd / "Procfile").read_text(encoding="utf-8")
-    web = next(line for line in procfile.splitlines() if line.startswith("web:"))[4:].strip()
-    if gunicorn != "gunicorn":
-        web = web.replace("gunicorn ", f"{gunicorn} ", 1)
-    log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed by the caller's process end
-    return subprocess.Popen(
-        ["bash", "-c", f"exec {web}"],
-        cwd=cwd,
-        env={**env, "PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def wait_until_up(base: str, process: subprocess.Popen, limit: float) -> float | None:
-    """Seconds until /healthz answers 200 (None if the process died or the limit passed)."""
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        if process.poll() is not None:
-            return None
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return time.monotonic() - started
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    return None
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)

@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.browser_timing import (
+from benchmarks.cold_start import git_commit
+from benchmarks.common import ROOT, build_artifacts, free_port, save, start_gunicorn, stop
+from tests.browser_timing import (
     cpu_metrics,
     network_requests,
     network_summary,
@@ -32,8 +34,7 @@ from benchmarks.browser_timing import (
     start_cpu_metrics,
     wait_ready,
 )
-from benchmarks.cold_start import GUNICORN, git_commit, server_env, wait_first_200
-from benchmarks.common import ROOT, build_artifacts, free_port, save, start_gunicorn, stop
+from tests.restarts import GUNICORN, server_env, wait_first_200
 
 PAGE_PATHS = ("/", "/_dash-layout", "/_dash-dependencies")
 CALLBACK_PATH = "/_dash-update-component"

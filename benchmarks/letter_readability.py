@@ -13,49 +13,14 @@ options, rights, references).
 from __future__ import annotations
 
 import argparse
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 
 from benchmarks.common import ROOT, save
+from tests.letter_text import letter_sentences
 
 KINDS = ("refused", "review", "granted")
-BLOCKS = {"p", "li", "h1", "h2", "h3", "dt", "dd"}
-
-
-class _Blocks(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.blocks, self.current, self.depth = [], [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "main":
-            self.depth = 1
-        elif tag in BLOCKS and self.depth:
-            self._close()
-
-    def handle_endtag(self, tag):
-        if tag in BLOCKS or tag == "main":
-            self._close()
-        if tag == "main":
-            self.depth = 0
-
-    def handle_data(self, data):
-        if self.depth and data.strip():
-            self.current.append(data.strip())
-
-    def _close(self):
-        if self.current:
-            self.blocks.append(" ".join(self.current))
-            self.current = []
-
-
-def letter_sentences(html: str) -> str:
-    """The letter's main text, each block (heading, paragraph, list item) ending a sentence as a reader pauses."""
-    parser = _Blocks()
-    parser.feed(html)
-    return " ".join(b if b[-1] in ".:;!?" else f"{b}." for b in parser.blocks)
 
 
 def letters(artifacts: Path, per_kind: int, lang: str = "fr") -> dict[str, list[str]]:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(c) for c in (task / "children").read_text().split()]
-    return found
+from tests.servers import children  # also re-exported for benchmarks/load.py
 
 
 def tree(pid: int) -> list[int]:

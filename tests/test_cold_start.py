@@ -22,11 +22,11 @@ import requests
 from dash.fingerprint import check_fingerprint
 
 from app.config import ROOT, Config
-from benchmarks.cold_start import GUNICORN, cold_start, server_env
-from benchmarks.common import free_port, start_gunicorn, stop
 from wsgi import create_app
 
 from .browser import chrome
+from .restarts import GUNICORN, cold_start, server_env
+from .servers import free_port, start_gunicorn, stop
 
 RESTARTS = 5
 BURSTS = 3

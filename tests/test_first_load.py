@@ -17,7 +17,7 @@ import requests
 
 from app.config import ROOT
 from app.delivery import YEAR_S
-from benchmarks.browser_timing import network_requests, wait_ready
+from tests.browser_timing import network_requests, wait_ready
 from tests.callback_requests import payload
 
 from .browser import chrome, live_server

@@ -14,7 +14,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from app.config import Config
-from benchmarks.letter_readability import letter_sentences
+from tests.letter_text import letter_sentences
 from wsgi import create_app
 
 # Words that belong to the analyst, not to the client (scores, method, thresholds, other clients).

@@ -15,10 +15,11 @@ import pytest
 import requests
 
 from app.reviews import ReviewStore
-from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up
 from scoring.artifacts import Artifacts
 from tests.callback_requests import index_dependencies, payload
+from tests.servers import free_port, start_gunicorn, stop, wait_until_up
 
+from .conftest import ROOT
 from .postgres import remove_server, start_server
 
 pytestmark = pytest.mark.slow

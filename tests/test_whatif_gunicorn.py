@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 import requests
 
-from benchmarks.common import free_port, start_gunicorn, stop, wait_until_up
-from benchmarks.procmem import children
 from tests.callback_requests import index_dependencies, payload
+from tests.servers import children, free_port, start_gunicorn, stop, wait_until_up
 
 from .conftest import ROOT
 

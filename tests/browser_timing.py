@@ -1,6 +1,6 @@
 """What headless Chromium sees of the dashboard: when its charts are drawn, what crossed the network.
 
-Shared by the browser benchmarks (cold_start, first_load, browser_switch) and tests/test_cold_start.py.
+Shared by the browser benchmarks (cold_start, first_load, browser_switch) and the tests (test_cold_start, test_first_load).
 Times are taken in the page (``performance.now()``, milliseconds since the navigation started), so the
 WebDriver round trips do not count; network figures come from Chromium's DevTools performance log.
 """
