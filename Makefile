@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 ARTIFACTS_DIR ?= artifacts/default
 PORT ?= 8050
 # Full Kaggle scale: 307,511 labelled + 48,744 unlabelled clients.
-SYNTHETIC_N ?= 307511
+DEFAULT_CLIENTS ?= 307511
 
 .PHONY: run test setup setup-test system-deps default-artifacts lint clean bench-serve bench-whatif heroku-check load \
 	plotly-bundle bench-cold-start bench-first-load bench-browser-switch
@@ -23,8 +23,8 @@ setup: $(VENV)/.web
 
 default-artifacts: setup
 	@if [ ! -f $(ARTIFACTS_DIR)/manifest.json ]; then \
-		echo "Building the synthetic default portfolio ($(SYNTHETIC_N) clients) in $(ARTIFACTS_DIR)"; \
-		$(PY) -m scoring train --synthetic $(SYNTHETIC_N) --out $(ARTIFACTS_DIR); \
+		echo "Building the synthetic default portfolio ($(DEFAULT_CLIENTS) clients) in $(ARTIFACTS_DIR)"; \
+		$(PY) -m scoring train --synthetic $(DEFAULT_CLIENTS) --out $(ARTIFACTS_DIR); \
 	fi
 
 run: default-artifacts

@@ -49,10 +49,6 @@ def was_opened(clicks) -> bool:
     return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks > 0
 
 
-def unchanged(names) -> dict:
-    return {name: no_update for name in names}
-
-
 def guarded(output_names, message: str | None = None):
     """On an unexpected exception: log it, leave the page as it is, and say so in the ``message`` output.
 

@@ -22,7 +22,6 @@ MAX_EFFORT_RATE = 0.35  # default cap (French practice, HCSF recommendation)
 # 0.5th-99.5th percentiles of the portfolio are outside what the lender sells.
 BOUND_PERCENTILES = (0.5, 99.5)
 AMOUNT, INSTALMENT, MONTHS = "AMT_CREDIT", "AMT_ANNUITY", "CREDIT_DURATION_MONTHS"
-BOUNDED = (AMOUNT, INSTALMENT, MONTHS)
 
 
 def effort_rate(instalment: float | None, income: float | None) -> float | None:

@@ -181,11 +181,6 @@ def concrete_mask(portfolio: Portfolio, group: ConcreteGroup) -> np.ndarray:
     return mask
 
 
-def group_mask(portfolio: Portfolio, index: int, spec: GroupSpec) -> np.ndarray:
-    """Boolean mask of the comparison group for the client at ``index``."""
-    return concrete_mask(portfolio, resolve_group(portfolio, index, spec))
-
-
 @dataclass(frozen=True)
 class GroupSummary:
     """Client-independent aggregates of one characteristic over one group."""
@@ -262,11 +257,6 @@ def place_client(summary: GroupSummary, client_value: float) -> Histogram:
         share_below=None if client is None or not summary.quantiles else min(share_below(summary.quantiles, client), 1.0),
         median=summary.median,
     )
-
-
-def histogram(values: np.ndarray, refused: np.ndarray, mask: np.ndarray, client_value: float, bins: int = 30) -> Histogram:
-    """Group distribution with the client placed in it."""
-    return place_client(summarise(values, refused, mask, bins), client_value)
 
 
 @dataclass(frozen=True)

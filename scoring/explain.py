@@ -6,7 +6,6 @@ import numpy as np
 import xgboost as xgb
 
 from scoring.calibration import Platt
-from scoring.fields import FIELDS
 from scoring.model import dmatrix
 
 
@@ -23,19 +22,3 @@ def calibrated_contributions(raw: np.ndarray, platt: Platt) -> tuple[np.ndarray,
 def global_importance(contributions: np.ndarray) -> np.ndarray:
     """Mean |SHAP| per feature."""
     return np.abs(contributions).mean(axis=0)
-
-
-def raw_column_weights(features: list[str], raw_columns: list[str]) -> np.ndarray:
-    """Matrix (F, R) spreading each feature's contribution equally over the raw columns it uses."""
-    index = {c: i for i, c in enumerate(raw_columns)}
-    weights = np.zeros((len(features), len(raw_columns)), dtype=np.float32)
-    for i, name in enumerate(features):
-        sources = FIELDS[name].sources
-        for column in sources:
-            weights[i, index[column]] = 1.0 / len(sources)
-    return weights
-
-
-def aggregate_to_raw(contributions: np.ndarray, features: list[str], raw_columns: list[str]) -> np.ndarray:
-    """Contributions per raw column (sum preserved)."""
-    return contributions @ raw_column_weights(features, raw_columns)

@@ -9,7 +9,7 @@ the exact Kaggle schema.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +92,3 @@ def write(
         progress(part)
         del frame
     return written
-
-
-def iter_frames(parts: list[Partition]) -> Iterator[pd.DataFrame]:
-    for part in parts:
-        yield generate(part)

@@ -12,7 +12,6 @@ import numpy as np
 class CostSummary:
     threshold: float
     cost: float  # total cost on the sample
-    cost_per_client: float
     fn: int
     fp: int
     tp: int
@@ -29,7 +28,7 @@ def confusion(y_true: np.ndarray, proba: np.ndarray, threshold: float) -> tuple[
 def business_cost(y_true: np.ndarray, proba: np.ndarray, threshold: float, cost_fn: float, cost_fp: float) -> CostSummary:
     tn, fp, fn, tp = confusion(y_true, proba, threshold)
     cost = cost_fn * fn + cost_fp * fp
-    return CostSummary(float(threshold), float(cost), float(cost) / max(len(proba), 1), fn, fp, tp, tn)
+    return CostSummary(float(threshold), float(cost), fn, fp, tp, tn)
 
 
 def cost_curve(y_true: np.ndarray, proba: np.ndarray, cost_fn: float, cost_fp: float) -> tuple[np.ndarray, np.ndarray]:

@@ -11,9 +11,11 @@ from scoring.comparison import (
     GroupSpec,
     band_of,
     clamp_k,
+    concrete_mask,
     cross_view,
-    group_mask,
-    histogram,
+    place_client,
+    resolve_group,
+    summarise,
     values_of,
 )
 from scoring.portfolio import Portfolio
@@ -22,6 +24,16 @@ from scoring.portfolio import Portfolio
 @pytest.fixture(scope="module")
 def portfolio(synthetic_artifacts):
     return Portfolio(Artifacts(synthetic_artifacts))
+
+
+def group_mask(portfolio, index: int, spec: GroupSpec) -> np.ndarray:
+    """The comparison group of the client at ``index``, resolved as the comparison view resolves it."""
+    return concrete_mask(portfolio, resolve_group(portfolio, index, spec))
+
+
+def histogram(values, refused, mask, client_value):
+    """The group's distribution with the client placed in it, as the comparison view builds it."""
+    return place_client(summarise(values, refused, mask), client_value)
 
 
 def test_all_clients_group(portfolio):

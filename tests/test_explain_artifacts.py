@@ -7,8 +7,7 @@ import pytest
 from scoring.artifacts import Artifacts
 from scoring.calibration import sigmoid
 from scoring.errors import ArtifactError, UnknownClientError
-from scoring.explain import aggregate_to_raw, raw_contributions
-from scoring.fields import sources_of
+from scoring.explain import raw_contributions
 from scoring.model import margin
 from scoring.portfolio import Portfolio, id_prefix_ranges
 
@@ -34,21 +33,6 @@ def test_stored_contributions_add_up_to_stored_probability(artifacts):
     contrib = np.asarray(portfolio.contrib, dtype=float)
     logits = artifacts.decision.base_value + contrib.sum(axis=1)
     np.testing.assert_allclose(sigmoid(logits), portfolio.proba, atol=2e-5)
-
-
-def test_aggregation_to_raw_columns_preserves_the_sum(artifacts):
-    contrib = np.asarray(artifacts.array("contrib")[:100], dtype=float)
-    features = artifacts.transform.feature_names
-    columns = list(sources_of(features))
-    raw = aggregate_to_raw(contrib, features, columns)
-    np.testing.assert_allclose(raw.sum(axis=1), contrib.sum(axis=1), atol=1e-5)
-    # A two-column feature gives half of its contribution to each of its columns.
-    ratio = features.index("CREDIT_INCOME_RATIO")
-    one_hot = np.zeros((1, len(features)))
-    one_hot[0, ratio] = 1.0
-    split = aggregate_to_raw(one_hot, features, columns)[0]
-    assert split[columns.index("AMT_CREDIT")] == pytest.approx(0.5)
-    assert split[columns.index("AMT_INCOME_TOTAL")] == pytest.approx(0.5)
 
 
 def test_explanation_for_a_client(artifacts):
