@@ -155,6 +155,92 @@ def unavailable_text(lang: str) -> str:
     return language(lang)._("The review register does not answer right now, so the history cannot be shown.")
 
 
+def _decision_field(lang: str) -> html.Fieldset:
+    """The final decision: one radio button per outcome."""
+    tr = language(lang)
+    return html.Fieldset(
+        className="control-group",
+        **{"aria-describedby": f"{ids.required} {ids.decision_error}"},
+        children=[
+            html.Legend(tr._("Final decision")),
+            dbc.RadioItems(
+                id=ids.decision,
+                name=ids.decision,
+                options=[{"label": text, "value": code} for code, text in decision_labels(lang).items()],
+                value=None,
+            ),
+            html.P(id=ids.decision_error, className="form-error"),
+        ],
+    )
+
+
+def _reason_field(lang: str) -> html.Div:
+    """The main reason, from the domain's list."""
+    tr = language(lang)
+    return html.Div(
+        className="control",
+        children=[
+            dbc.Label(tr._("Main reason"), html_for=ids.reason),
+            # The prompt is dbc.Select's own placeholder (a hidden, disabled first option): a second
+            # option with the empty value made React put the selection back on the first one at
+            # every arrow key, so the arrows never left the prompt and the prompt was not shown.
+            dbc.Select(
+                id=ids.reason,
+                placeholder=tr._("Choose a reason"),
+                options=[{"label": text, "value": code} for code, text in reason_labels(lang).items()],
+                value="",
+                required=True,
+            ),
+            html.P(id=ids.reason_error, className="form-error", **{"data-error-for": ids.reason}),
+        ],
+    )
+
+
+def _comment_field(lang: str) -> html.Div:
+    """The advisor's explanation, with its length bounds said beside it."""
+    tr = language(lang)
+    return html.Div(
+        className="control",
+        children=[
+            dbc.Label(tr._("Explanation"), html_for=ids.comment),
+            dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control", required=True),
+            html.Small(
+                tr._(
+                    "What you checked and why you decided so ({low} to {high} characters). "
+                    "It is shown to advisors and auditors: no health or other sensitive data.",
+                    low=COMMENT_MIN,
+                    high=tr.number(COMMENT_MAX),
+                ),
+                id=ids.comment_help,
+                className="form-text",
+                **{"data-describes": ids.comment},
+            ),
+            html.P(id=ids.comment_error, className="form-error", **{"data-error-for": ids.comment}),
+        ],
+    )
+
+
+def _confirm_field(lang: str) -> html.Div:
+    """The confirmation box."""
+    tr = language(lang)
+    # A final decision with legal weight is confirmed before it is recorded (RGAA 11.12):
+    # rows are never updated, a later review is added to the history.
+    return html.Div(
+        className="control",
+        children=[
+            dbc.Checkbox(
+                id=ids.confirm,
+                value=False,
+                label=tr._(
+                    "I confirm this final decision. Once recorded it cannot be changed; "
+                    "a later review is added to the history."
+                ),
+            ),
+            html.P(id=ids.confirm_error, className="form-error", **{"data-error-for": ids.confirm}),
+        ],
+    )
+
+
 def layout(lang: str) -> html.Section:
     tr = language(lang)
     return html.Section(
@@ -186,76 +272,10 @@ def layout(lang: str) -> html.Section:
                                 className="small-print",
                                 **{"data-describes": f"{ids.reason} {ids.comment} {ids.confirm}"},
                             ),
-                            html.Fieldset(
-                                className="control-group",
-                                **{"aria-describedby": f"{ids.required} {ids.decision_error}"},
-                                children=[
-                                    html.Legend(tr._("Final decision")),
-                                    dbc.RadioItems(
-                                        id=ids.decision,
-                                        name=ids.decision,
-                                        options=[
-                                            {"label": text, "value": code} for code, text in decision_labels(lang).items()
-                                        ],
-                                        value=None,
-                                    ),
-                                    html.P(id=ids.decision_error, className="form-error"),
-                                ],
-                            ),
-                            html.Div(
-                                className="control",
-                                children=[
-                                    dbc.Label(tr._("Main reason"), html_for=ids.reason),
-                                    # The prompt is dbc.Select's own placeholder (a hidden, disabled first option): a second
-                                    # option with the empty value made React put the selection back on the first one at
-                                    # every arrow key, so the arrows never left the prompt and the prompt was not shown.
-                                    dbc.Select(
-                                        id=ids.reason,
-                                        placeholder=tr._("Choose a reason"),
-                                        options=[
-                                            {"label": text, "value": code} for code, text in reason_labels(lang).items()
-                                        ],
-                                        value="",
-                                        required=True,
-                                    ),
-                                    html.P(id=ids.reason_error, className="form-error", **{"data-error-for": ids.reason}),
-                                ],
-                            ),
-                            html.Div(
-                                className="control",
-                                children=[
-                                    dbc.Label(tr._("Explanation"), html_for=ids.comment),
-                                    dbc.Textarea(id=ids.comment, value="", rows=3, className="form-control", required=True),
-                                    html.Small(
-                                        tr._(
-                                            "What you checked and why you decided so ({low} to {high} characters). "
-                                            "It is shown to advisors and auditors: no health or other sensitive data.",
-                                            low=COMMENT_MIN,
-                                            high=tr.number(COMMENT_MAX),
-                                        ),
-                                        id=ids.comment_help,
-                                        className="form-text",
-                                        **{"data-describes": ids.comment},
-                                    ),
-                                    html.P(id=ids.comment_error, className="form-error", **{"data-error-for": ids.comment}),
-                                ],
-                            ),
-                            # A final decision with legal weight is confirmed before it is recorded (RGAA 11.12):
-                            # rows are never updated, a later review is added to the history.
-                            html.Div(
-                                className="control",
-                                children=[
-                                    dbc.Checkbox(
-                                        id=ids.confirm,
-                                        value=False,
-                                        label=tr._(
-                                            "I confirm this final decision. Once recorded it cannot be changed; "
-                                            "a later review is added to the history."
-                                        ),
-                                    ),
-                                    html.P(id=ids.confirm_error, className="form-error", **{"data-error-for": ids.confirm}),
-                                ],
-                            ),
+                            _decision_field(lang),
+                            _reason_field(lang),
+                            _comment_field(lang),
+                            _confirm_field(lang),
                             dbc.Button(tr._("Record the review"), id=ids.submit, color="primary", n_clicks=0),
                             status_line(ids.message, class_name="review-message"),
                         ],
