@@ -59,6 +59,99 @@ def session_warning(lang: str, session_seconds: int) -> html.Div:
     )
 
 
+def _banner(lang: str, synthetic: bool, development: bool) -> html.P:
+    """One banner, one line per notice: what the data is, and (in development) that nobody logs in."""
+    tr = language(lang)
+    notices = [
+        tr._(
+            "Synthetic demo data: these clients do not exist. Scores and explanations illustrate the tool, not a real credit policy."  # noqa: E501
+        )
+        if synthetic
+        else tr._("Real client data: access is logged.")
+    ]
+    if development:
+        notices.append(tr._("Development mode: no login."))
+    return html.P(
+        [part for i, text in enumerate(notices) for part in ([html.Br()] if i else []) + [text]],
+        className="banner banner-synthetic" if synthetic else "banner",
+    )
+
+
+def _header_actions(lang: str, development: bool) -> html.Div:
+    tr = language(lang)
+    other = other_language(lang)
+    return html.Div(
+        className="header-actions",
+        children=[
+            # The link is in the language it leads to, and says so (WCAG 3.1.2).
+            html.A(
+                language(other).locale.get_display_name(other).capitalize(),
+                href=f"/lang/{other}",
+                lang=other,
+                hrefLang=other,
+                className="lang-switch",
+            ),
+            *([] if development else [html.A(tr._("Log out"), href="/logout", className="lang-switch")]),
+        ],
+    )
+
+
+def _site_header(lang: str, synthetic: bool, development: bool) -> html.Header:
+    tr = language(lang)
+    return html.Header(
+        className="site-header",
+        children=[
+            html.Div(
+                className="header-row",
+                children=[
+                    html.Div(
+                        className="title-block",
+                        children=[
+                            html.H1(tr._("Credit dashboard")),
+                            html.P(tr._("Helping advisors explain credit decisions"), className="subtitle"),
+                        ],
+                    ),
+                    # The first Tab stop, though not the first thing in the page: Orca's reading position
+                    # starts on the first element once Dash has drawn the page, and Orca says nothing
+                    # when Tab then focuses the element it is already on (heard, issue 22). With a client
+                    # shown, it leads to the decision (assets/a11y.js).
+                    html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
+                    _header_actions(lang, development),
+                ],
+            ),
+            _banner(lang, synthetic, development),
+            html.Nav(
+                **{"aria-label": tr._("Dashboard sections")},
+                className="site-nav",
+                children=html.Ul(
+                    [
+                        *[html.Li(html.A(text, href=href)) for href, text in nav_links(lang)],
+                        html.Li(html.A(tr._("The model"), href=model_path(lang))),
+                        html.Li(html.A(tr._("Accessibility"), href=statement_path(lang))),
+                    ]
+                ),
+            ),
+        ],
+    )
+
+
+def _site_footer(lang: str, threshold: float, cost_ratio: float) -> html.Footer:
+    tr = language(lang)
+    return html.Footer(
+        className="site-footer",
+        children=[
+            html.P(
+                tr._(
+                    "Scoring model, business threshold {threshold} (cost of a default = {ratio} × cost of a refusal).",
+                    threshold=tr.percent(threshold, 1),
+                    ratio=tr.number(cost_ratio, 0 if float(cost_ratio).is_integer() else 1),
+                )
+            ),
+            html.P(html.A(tr._("Accessibility statement"), href=statement_path(lang))),
+        ],
+    )
+
+
 def layout(
     lang: str,
     *,
@@ -69,24 +162,6 @@ def layout(
     views: list,
     session_seconds: int = 0,
 ) -> html.Div:
-    tr = language(lang)
-    other = other_language(lang)
-    notices = [
-        tr._(
-            "Synthetic demo data: these clients do not exist. Scores and explanations illustrate the tool, not a real credit policy."  # noqa: E501
-        )
-        if synthetic
-        else tr._("Real client data: access is logged.")
-    ]
-    if development:
-        notices.append(tr._("Development mode: no login."))
-    # One banner, one line per notice: what the data is, and (in development) that nobody logs in.
-    banners = [
-        html.P(
-            [part for i, text in enumerate(notices) for part in ([html.Br()] if i else []) + [text]],
-            className="banner banner-synthetic" if synthetic else "banner",
-        )
-    ]
     return html.Div(
         className="page",
         children=[
@@ -94,72 +169,8 @@ def layout(
             dcc.Store(id=ids.client),
             dcc.Store(id=ids.lang, data=lang),
             *([] if development else [session_warning(lang, session_seconds)]),
-            html.Header(
-                className="site-header",
-                children=[
-                    html.Div(
-                        className="header-row",
-                        children=[
-                            html.Div(
-                                className="title-block",
-                                children=[
-                                    html.H1(tr._("Credit dashboard")),
-                                    html.P(tr._("Helping advisors explain credit decisions"), className="subtitle"),
-                                ],
-                            ),
-                            # The first Tab stop, though not the first thing in the page: Orca's reading position
-                            # starts on the first element once Dash has drawn the page, and Orca says nothing
-                            # when Tab then focuses the element it is already on (heard, issue 22). With a client
-                            # shown, it leads to the decision (assets/a11y.js).
-                            html.A(tr._("Skip to main content"), href="#main", className="skip-link"),
-                            html.Div(
-                                className="header-actions",
-                                children=[
-                                    # The link is in the language it leads to, and says so (WCAG 3.1.2).
-                                    html.A(
-                                        language(other).locale.get_display_name(other).capitalize(),
-                                        href=f"/lang/{other}",
-                                        lang=other,
-                                        hrefLang=other,
-                                        className="lang-switch",
-                                    ),
-                                    *(
-                                        []
-                                        if development
-                                        else [html.A(tr._("Log out"), href="/logout", className="lang-switch")]
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                    *banners,
-                    html.Nav(
-                        **{"aria-label": tr._("Dashboard sections")},
-                        className="site-nav",
-                        children=html.Ul(
-                            [
-                                *[html.Li(html.A(text, href=href)) for href, text in nav_links(lang)],
-                                html.Li(html.A(tr._("The model"), href=model_path(lang))),
-                                html.Li(html.A(tr._("Accessibility"), href=statement_path(lang))),
-                            ]
-                        ),
-                    ),
-                ],
-            ),
+            _site_header(lang, synthetic, development),
             html.Main(id=ids.main, tabIndex="-1", className="site-main", children=views),
-            html.Footer(
-                className="site-footer",
-                children=[
-                    html.P(
-                        tr._(
-                            "Scoring model, business threshold {threshold} "
-                            "(cost of a default = {ratio} × cost of a refusal).",
-                            threshold=tr.percent(threshold, 1),
-                            ratio=tr.number(cost_ratio, 0 if float(cost_ratio).is_integer() else 1),
-                        )
-                    ),
-                    html.P(html.A(tr._("Accessibility statement"), href=statement_path(lang))),
-                ],
-            ),
+            _site_footer(lang, threshold, cost_ratio),
         ],
     )
