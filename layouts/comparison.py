@@ -72,6 +72,69 @@ def _select(select_id: str, label: str, options: list[dict], value: str) -> html
     )
 
 
+def _group_choice(lang: str) -> html.Fieldset:
+    """The comparison group: everyone, the same decision, or the k most similar clients (k said and checked)."""
+    tr = language(lang)
+    return html.Fieldset(
+        className="control-group",
+        children=[
+            html.Legend(tr._("Comparison group")),
+            dbc.RadioItems(
+                id=ids.group,
+                name=ids.group,
+                value="all",
+                options=[
+                    {"label": tr._("All clients"), "value": "all"},
+                    {"label": tr._("Clients with the same decision"), "value": "decision"},
+                    {"label": tr._("The most similar clients"), "value": "nearest"},
+                ],
+            ),
+            html.Div(
+                className="control",
+                children=[
+                    dbc.Label(tr._("Number of similar clients"), html_for=ids.k),
+                    dbc.Input(
+                        id=ids.k,
+                        type="number",
+                        min=K_MIN,
+                        max=K_MAX,
+                        step=1,
+                        value=K_DEFAULT,
+                        debounce=True,
+                        inputmode="numeric",
+                    ),
+                    html.Small(
+                        tr._("Between {low} and {high}.", low=tr.number(K_MIN), high=tr.number(K_MAX)),
+                        id=ids.k_help,
+                        className="form-text",
+                        **{"data-describes": ids.k},
+                    ),
+                    html.P(id=ids.k_error, className="form-error", role="alert", **{"data-error-for": ids.k}),
+                ],
+            ),
+        ],
+    )
+
+
+def _group_filters(lang: str, levels: dict[str, list[str]]) -> html.Fieldset:
+    tr = language(lang)
+    return html.Fieldset(
+        className="control-group",
+        children=[
+            html.Legend(tr._("Group filters")),
+            _select(ids.gender, tr._("Sex"), filter_options("gender", levels["CODE_GENDER"], lang), ANY),
+            _select(ids.age, tr._("Age band"), filter_options("age", [], lang), ANY),
+            _select(ids.income, tr._("Monthly income band"), filter_options("income", [], lang), ANY),
+            _select(
+                ids.contract,
+                tr._("Contract type"),
+                filter_options("contract", levels["NAME_CONTRACT_TYPE"], lang),
+                ANY,
+            ),
+        ],
+    )
+
+
 def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...]) -> html.Section:
     tr = language(lang)
     features = [{"label": tr.field(name), "value": name} for name in comparable]
@@ -91,62 +154,8 @@ def layout(lang: str, levels: dict[str, list[str]], comparable: tuple[str, ...])
                             _select(ids.feature_y, tr._("Second characteristic (cross view)"), features, DEFAULT_Y),
                         ],
                     ),
-                    html.Fieldset(
-                        className="control-group",
-                        children=[
-                            html.Legend(tr._("Comparison group")),
-                            dbc.RadioItems(
-                                id=ids.group,
-                                name=ids.group,
-                                value="all",
-                                options=[
-                                    {"label": tr._("All clients"), "value": "all"},
-                                    {"label": tr._("Clients with the same decision"), "value": "decision"},
-                                    {"label": tr._("The most similar clients"), "value": "nearest"},
-                                ],
-                            ),
-                            html.Div(
-                                className="control",
-                                children=[
-                                    dbc.Label(tr._("Number of similar clients"), html_for=ids.k),
-                                    dbc.Input(
-                                        id=ids.k,
-                                        type="number",
-                                        min=K_MIN,
-                                        max=K_MAX,
-                                        step=1,
-                                        value=K_DEFAULT,
-                                        debounce=True,
-                                        inputmode="numeric",
-                                    ),
-                                    html.Small(
-                                        tr._("Between {low} and {high}.", low=tr.number(K_MIN), high=tr.number(K_MAX)),
-                                        id=ids.k_help,
-                                        className="form-text",
-                                        **{"data-describes": ids.k},
-                                    ),
-                                    html.P(
-                                        id=ids.k_error, className="form-error", role="alert", **{"data-error-for": ids.k}
-                                    ),
-                                ],
-                            ),
-                        ],
-                    ),
-                    html.Fieldset(
-                        className="control-group",
-                        children=[
-                            html.Legend(tr._("Group filters")),
-                            _select(ids.gender, tr._("Sex"), filter_options("gender", levels["CODE_GENDER"], lang), ANY),
-                            _select(ids.age, tr._("Age band"), filter_options("age", [], lang), ANY),
-                            _select(ids.income, tr._("Monthly income band"), filter_options("income", [], lang), ANY),
-                            _select(
-                                ids.contract,
-                                tr._("Contract type"),
-                                filter_options("contract", levels["NAME_CONTRACT_TYPE"], lang),
-                                ANY,
-                            ),
-                        ],
-                    ),
+                    _group_choice(lang),
+                    _group_filters(lang, levels),
                 ],
             ),
             status_line(ids.size, tr._("Choose a client to compare them."), class_name="group-size"),
