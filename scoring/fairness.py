@@ -402,67 +402,85 @@ def proxy_strength(
     level (levels with at least 1 % of the clients) and their mean weighted by prevalence. The strongest
     proxies are the inputs the small model relies on most (share of mean |SHAP|).
     """
-    import pandas as pd
-    import xgboost as xgb
-
-    from scoring.model import dmatrix
-
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # one stream over the attributes, in order: the subsamples are reproducible
     out: dict[str, dict] = {}
     for attribute in attributes:
         if attribute.key == "age_band" or attribute.column in names:
             continue  # age is a model input; a protected field used as an input is its own proxy
-        labels = attribute.groups(frame)
-        counts = pd.Series(labels[train]).value_counts()
-        levels = [g for g in attribute.order(counts.index) if g != MISSING and counts[g] >= max(50, 0.01 * len(train))]
-        if len(levels) < 2:
-            out[attribute.key] = {"auc": None, "reason": "fewer than two groups large enough"}
-            continue
-        code = {g: i for i, g in enumerate(levels)}
-        known = np.array([g in code for g in labels])
-        fit_rows = _subsample(train[known[train]], max_train, rng)
-        eval_rows = _subsample(test[known[test]], max_test, rng)
-        y_fit = np.array([code[g] for g in labels[fit_rows]])
-        y_eval = np.array([code[g] for g in labels[eval_rows]])
-        binary = len(levels) == 2
-        params = {
-            "objective": "binary:logistic" if binary else "multi:softprob",
-            "tree_method": "hist",
-            "max_depth": 3,
-            "learning_rate": 0.15,
-            "subsample": 0.8,
-            "seed": seed,
-            "nthread": n_jobs,
-            **({} if binary else {"num_class": len(levels)}),
-        }
-        booster = xgb.train(params, dmatrix(features[fit_rows], names, y_fit), num_boost_round=PROXY_ROUNDS)
-        scores = booster.predict(dmatrix(features[eval_rows], names))
-        scores = np.column_stack([1 - scores, scores]) if binary else scores
-        per_level = {g: safe_auc(y_eval == i, scores[:, i]) for i, g in enumerate(levels)}
-        if binary:
-            auc = per_level[levels[1]]
-        else:
-            prevalence = np.bincount(y_eval, minlength=len(levels)) / len(y_eval)
-            auc = float(np.nansum([prevalence[i] * per_level[g] for i, g in enumerate(levels)]))
-        explained = eval_rows[: min(len(eval_rows), 5_000)]
-        contrib = booster.predict(dmatrix(features[explained], names), pred_contribs=True)
-        weight = np.abs(contrib).reshape(len(explained), -1, len(names) + 1)[..., :-1].sum(axis=1).mean(axis=0)
-        top = np.argsort(-weight)[:PROXY_TOP]
-        total = float(weight.sum()) or 1.0  # a model with no split has no proxy
-        out[attribute.key] = {
-            "column": attribute.column,
-            "auc": _number(auc),
-            "levels": {g: _number(v) for g, v in per_level.items()},
-            "n_train": int(len(fit_rows)),
-            "n_test": int(len(eval_rows)),
-            "strongest": [{"feature": names[i], "share": float(weight[i] / total)} for i in top],
-        }
+        out[attribute.key] = _attribute_proxy(
+            attribute, features, names, frame, (train, test), rng, seed=seed, n_jobs=n_jobs, limits=(max_train, max_test)
+        )
     return {
         "method": (
             f"XGBoost, depth 3, {PROXY_ROUNDS} trees, trained on the model's inputs to predict each protected "
             "attribute; AUC on held-out clients (0.5 = no information, 1 = the attribute is fully recoverable)"
         ),
         "attributes": out,
+    }
+
+
+def _attribute_proxy(
+    attribute: Attribute,
+    features: np.ndarray,
+    names: list[str],
+    frame: pd.DataFrame,
+    rows: tuple[np.ndarray, np.ndarray],
+    rng: np.random.Generator,
+    *,
+    seed: int,
+    n_jobs: int,
+    limits: tuple[int, int],
+) -> dict:
+    """One attribute's proxy check: a small XGBoost fitted on ``rows[0]``, its AUC on ``rows[1]``, strongest inputs."""
+    import pandas as pd
+    import xgboost as xgb
+
+    from scoring.model import dmatrix
+
+    train, test = rows
+    labels = attribute.groups(frame)
+    counts = pd.Series(labels[train]).value_counts()
+    levels = [g for g in attribute.order(counts.index) if g != MISSING and counts[g] >= max(50, 0.01 * len(train))]
+    if len(levels) < 2:
+        return {"auc": None, "reason": "fewer than two groups large enough"}
+    code = {g: i for i, g in enumerate(levels)}
+    known = np.array([g in code for g in labels])
+    fit_rows = _subsample(train[known[train]], limits[0], rng)
+    eval_rows = _subsample(test[known[test]], limits[1], rng)
+    y_fit = np.array([code[g] for g in labels[fit_rows]])
+    y_eval = np.array([code[g] for g in labels[eval_rows]])
+    binary = len(levels) == 2
+    params = {
+        "objective": "binary:logistic" if binary else "multi:softprob",
+        "tree_method": "hist",
+        "max_depth": 3,
+        "learning_rate": 0.15,
+        "subsample": 0.8,
+        "seed": seed,
+        "nthread": n_jobs,
+        **({} if binary else {"num_class": len(levels)}),
+    }
+    booster = xgb.train(params, dmatrix(features[fit_rows], names, y_fit), num_boost_round=PROXY_ROUNDS)
+    scores = booster.predict(dmatrix(features[eval_rows], names))
+    scores = np.column_stack([1 - scores, scores]) if binary else scores
+    per_level = {g: safe_auc(y_eval == i, scores[:, i]) for i, g in enumerate(levels)}
+    if binary:
+        auc = per_level[levels[1]]
+    else:
+        prevalence = np.bincount(y_eval, minlength=len(levels)) / len(y_eval)
+        auc = float(np.nansum([prevalence[i] * per_level[g] for i, g in enumerate(levels)]))
+    explained = eval_rows[: min(len(eval_rows), 5_000)]
+    contrib = booster.predict(dmatrix(features[explained], names), pred_contribs=True)
+    weight = np.abs(contrib).reshape(len(explained), -1, len(names) + 1)[..., :-1].sum(axis=1).mean(axis=0)
+    top = np.argsort(-weight)[:PROXY_TOP]
+    total = float(weight.sum()) or 1.0  # a model with no split has no proxy
+    return {
+        "column": attribute.column,
+        "auc": _number(auc),
+        "levels": {g: _number(v) for g, v in per_level.items()},
+        "n_train": int(len(fit_rows)),
+        "n_test": int(len(eval_rows)),
+        "strongest": [{"feature": names[i], "share": float(weight[i] / total)} for i in top],
     }
 
 
