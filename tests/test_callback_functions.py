@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from dash import no_update
 
+from app.config import Config
 from callbacks import advice, application, client_card, comparison, curve, explanation, review, selection, summary, whatif
 from layouts.advice import ids as advice_ids
 from layouts.comparison import DEFAULT_X, DEFAULT_Y
@@ -20,10 +21,19 @@ from layouts.decision import credit_words
 from layouts.i18n import language
 from layouts.review import ids as review_ids
 from scoring.decision import GRANTED, REFUSED
+from scoring.review_rules import REFUSE
+from wsgi import create_app
 
 from .test_layouts import text_of
 
 UNKNOWN = 999_999_999  # digits, but nobody in the portfolio
+
+
+@pytest.fixture(scope="module")
+def dash_app(synthetic_artifacts, tmp_path_factory):
+    """The dashboard with its own review register (a recorded review must not reach another module's)."""
+    db = tmp_path_factory.mktemp("reviews") / "reviews.sqlite3"
+    return create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False, database_url=f"sqlite:///{db}"))
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +75,8 @@ def test_selection_follows_a_linked_client_and_explains_an_unknown_one(services,
         services, url_search=f"?client={UNKNOWN}", clicks=None, submits=None, typed=None, lang="en"
     )
     assert "client" not in unknown and f"Client {UNKNOWN} is not in the portfolio" in unknown["error"]
-    typed = selection.select_client(services, url_search="", clicks=None, submits=None, typed=None, lang="fr")
-    assert typed == {"error": ""}  # nothing asked: nothing said
+    no_query = selection.select_client(services, url_search="", clicks=None, submits=None, typed=None, lang="fr")
+    assert no_query == {"error": ""}  # nothing asked: nothing said
 
 
 def test_selection_suggests_ids_from_three_digits(services, clients):
@@ -194,6 +204,24 @@ def test_review_shows_a_blank_form_and_refuses_an_incomplete_one(dash_app, servi
         refused = review.record_review(services, client_id=clients[GRANTED], clicks=1, lang="en", **form)
     assert refused["message"].startswith("Not recorded:") and "review-error" in refused["message_class"]
     assert refused["decision_error"] and refused["confirm_error"] and "saved" not in refused
+
+
+def test_a_recorded_review_becomes_the_final_decision_on_the_summary(dash_app, services, clients, monkeypatch):
+    chosen = clients[GRANTED]
+    assert summary.show_summary(services, client_id=chosen, lang="en")["final_hidden"] is True
+    form = {
+        "decision": REFUSE,
+        "reason": "debt_burden",
+        "comment": "Other loans found in the bank statements.",
+        "confirm": True,
+    }
+    monkeypatch.setattr(review, "triggered", lambda: review_ids.submit)
+    with dash_app.server.test_request_context():  # development: the stand-in advisor is signed in
+        recorded = review.record_review(services, client_id=chosen, clicks=1, lang="en", **form)
+    assert recorded["saved"] and "review-ok" in recorded["message_class"] and recorded["decision"] is None  # blank again
+    after = summary.show_summary(services, client_id=chosen, lang="en")
+    assert after["final_hidden"] is False and after["final_class"] == f"decision decision-final-{REFUSE}"
+    assert "Model's recommendation" in said(after["decision"])  # the model's decision is now a recommendation
 
 
 # -- what-if and application (only their public callbacks: their field ids belong to the form helpers) --------
