@@ -22,10 +22,10 @@ from scoring.model import (
     cross_validate,
     fit_final,
     fold_ids,
-    learning_rate_for,
     margin,
     oof_calibrated,
     positive_weight,
+    sized_config,
 )
 from scoring.threshold import best_threshold
 
@@ -51,6 +51,16 @@ def fold_matrices(
     return matrices, names
 
 
+def draw_folds(y: np.ndarray, folds: np.ndarray, repeats: int, seed: int) -> list[np.ndarray]:
+    """``folds`` (the draw the baseline shares), then ``repeats - 1`` more stratified draws of as many folds."""
+    k = int(folds.max()) + 1
+    return [folds] + [fold_ids(y, k, seed + DRAW_SEED_STEP * r) for r in range(1, repeats)]
+
+
+# Seeds of the extra fold draws: far from ``seed + 1``, which the stability comparison trains with.
+DRAW_SEED_STEP = 10_000
+
+
 def product_cv(
     frame: pd.DataFrame,
     y: np.ndarray,
@@ -61,13 +71,17 @@ def product_cv(
     extra: tuple[str, ...] = (),
     progress: Callable[[str], None] = lambda _: None,
 ) -> CrossValidation:
-    matrices, names = fold_matrices(frame, folds, config.protected, extra)
-    positives = max(int(y.sum()), 1)
-    params = config.xgb_params((len(y) - positives) / positives, names, seed=seed)
+    """Cross-validation of the product over ``folds`` and ``config.repeats - 1`` further fold draws."""
+    config = sized_config(len(y), config)
+    seed = config.seed if seed is None else seed
+    draws, names = [], []
+    for draw in draw_folds(y, folds, config.repeats, seed):
+        matrices, names = fold_matrices(frame, draw, config.protected, extra)
+        draws.append((draw, matrices))
+    params = config.xgb_params(positive_weight(y), names, seed=seed)
     return cross_validate(
-        matrices,
+        draws,
         y,
-        folds,
         params,
         names,
         max_rounds=config.max_rounds,
@@ -99,8 +113,7 @@ def train(
     config: TrainConfig,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Trained:
-    if config.learning_rate is None:
-        config = replace(config, learning_rate=learning_rate_for(len(y)))
+    config = sized_config(len(y), config)
     cv = product_cv(frame, y, folds, config, progress=progress)
     platt, proba = oof_calibrated(cv, y)
     threshold = best_threshold(y, proba, config.cost_fn, config.cost_fp)
