@@ -27,7 +27,7 @@ from scoring.model import (
     positive_weight,
     sized_config,
 )
-from scoring.threshold import best_threshold
+from scoring.threshold import bayes_threshold, best_threshold
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +101,7 @@ class Trained:
     platt: Platt
     oof_proba: np.ndarray
     threshold: float
+    observed_threshold: float  # minimum of the observed cost on the out-of-fold predictions
 
     def refused(self, features: np.ndarray) -> np.ndarray:
         return self.platt.proba(margin(self.booster, features)) >= self.threshold
@@ -116,12 +117,17 @@ def train(
     config = sized_config(len(y), config)
     cv = product_cv(frame, y, folds, config, progress=progress)
     platt, proba = oof_calibrated(cv, y)
-    threshold = best_threshold(y, proba, config.cost_fn, config.cost_fp)
+    # The expected cost of a calibrated probability p is p*cost_fn if accepted, (1-p)*cost_fp if refused: its
+    # minimum is the same cut for every client. Measured on the real 1,000-client sample: 1.4-1.9 % of the
+    # decisions flip between two seeds with it, 3.3-4.1 % with the minimum of the observed cost (which moves
+    # with the ~95 defaulters' draw); ``observed_threshold`` keeps the latter for the metrics.
+    threshold = bayes_threshold(config.cost_fn, config.cost_fp)
+    observed = best_threshold(y, proba, config.cost_fn, config.cost_fp)
     transform = FeatureTransform.fit(frame, config.protected)
     features = transform.transform(frame)
     names = transform.feature_names
     booster = fit_final(features, y, config.xgb_params(positive_weight(y), names), names, cv.n_rounds)
-    return Trained(cv, transform, booster, platt, proba, threshold)
+    return Trained(cv, transform, booster, platt, proba, threshold, observed)
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:

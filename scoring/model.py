@@ -45,7 +45,7 @@ class SizeDefaults:
 SIZE_TABLE = (
     SizeDefaults(20_000, 0.03, 4, 5.0, 2000, 100, 5, 3, 5, 256, 1),
     SizeDefaults(100_000, 0.05, 4, 5.0, 1500, 60, 5, 1, 1, 256, 1),
-    SizeDefaults(None, 0.1, 5, 20.0, 400, 25, 3, 1, 1, 128, 2),
+    SizeDefaults(None, 0.1, 4, 5.0, 300, 20, 3, 1, 1, 128, 2),
 )
 
 

@@ -122,6 +122,7 @@ def run_metrics(fitted: Fitted, train: pd.DataFrame, progress: Callable[[str], N
             "n_fold_draws": int(config.repeats),
             "n_holdout": int(fitted.holdout.sum()),
             "n_rounds": int(trained.cv.n_rounds),
+            "n_trees": int(trained.cv.n_rounds * config.parallel_trees),
             "fold_auc": trained.cv.fold_auc,
             "params": {
                 name: value
@@ -143,7 +144,11 @@ def run_metrics(fitted: Fitted, train: pd.DataFrame, progress: Callable[[str], N
                 "the threshold is chosen on, and applied to, calibrated probabilities."
             ),
             "tree_count_selection": f"minimum of the mean out-of-fold log loss over every fold model{draws}",
-            "threshold_selection": "minimum of cost_fn*FN + cost_fp*FP on the out-of-fold predictions",
+            "threshold_selection": (
+                "minimum of the expected cost cost_fn*p (accept) vs cost_fp*(1-p) (refuse) of the probabilities "
+                "calibrated on the out-of-fold margins, i.e. cost_fp/(cost_fp+cost_fn)"
+            ),
+            "observed_threshold": trained.observed_threshold,
             "evaluated_on": (
                 f"out-of-fold predictions of {len(y):,} clients ({config.folds} folds{draws}): each client scored "
                 "by models that never saw it; 95% bootstrap intervals"
