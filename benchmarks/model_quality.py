@@ -1,17 +1,21 @@
 """Is the product's cross-validated training as strong as a plain XGBoost, and stable from one seed to the next?
 
-    python -m benchmarks.model_quality --seeds 5 --synthetic 10000 --out benchmarks/results/model_quality.json
-    python -m benchmarks.model_quality --time-build 307511   # times `python -m scoring train --synthetic N`
+    python -m benchmarks.model_quality --seeds 5 --synthetic 0 --out benchmarks/results/model_quality_real.json
+    python -m benchmarks.model_quality --no-real --synthetic 12000 --synthetic-seeds 2 \
+        --out benchmarks/results/model_quality_synthetic.json
+    python -m benchmarks.model_quality --no-real --synthetic 0 --time-build 307511 \
+        --out benchmarks/results/model_build_356255.json   # `make run`'s build, phase by phase
 
 For each data set (the real 1,000-client Home Credit sample when ``../shared/data`` has it; a synthetic
-portfolio) and each seed: ``scoring.crossval.train`` exactly as ``scoring train`` runs it (stratified folds,
-per-fold feature transforms, trees chosen on the mean out-of-fold AUC, Platt and threshold on the out-of-fold
-predictions, final refit) and the plain baseline (``scoring.baseline``) on the same folds. Reported:
+portfolio) and each seed: ``scoring.crossval.train`` exactly as ``scoring train`` runs it (settings by data
+size, stratified folds and fold draws, per-fold feature transforms, rounds chosen on the mean out-of-fold log
+loss, Platt and threshold on the out-of-fold predictions, final refit) and the plain baseline
+(``scoring.baseline``) on the same folds (the first draw). Reported:
 - product and baseline out-of-fold AUC per seed and their mean paired difference (1,000 clients are few:
   repeated CV is the comparison, one split is noise);
 - seed-to-seed standard deviation of the product's out-of-fold AUC, with the folds changing with the seed
-  (what a user retraining sees; includes the noise of the evaluation itself) and with the folds fixed
-  (only the model's own randomness);
+  (what a user retraining sees; includes the noise of the evaluation itself) and, with ``--fixed-folds``,
+  with the folds fixed (only the model's own randomness);
 - share of clients whose decision flips between the final models of two consecutive seeds.
 """
 
