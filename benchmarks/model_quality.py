@@ -85,6 +85,7 @@ def measure(frame, seeds: list[int], config: TrainConfig, *, fixed_folds: bool =
                 "max_rounds",
                 "early_stopping_rounds",
                 "parallel_trees",
+                "final_tree_factor",
                 "max_bin",
                 "n_jobs",
             )

@@ -20,6 +20,7 @@ from scoring.model import (
     CrossValidation,
     TrainConfig,
     cross_validate,
+    final_config,
     fit_final,
     fold_ids,
     margin,
@@ -126,7 +127,7 @@ def train(
     transform = FeatureTransform.fit(frame, config.protected)
     features = transform.transform(frame)
     names = transform.feature_names
-    booster = fit_final(features, y, config.xgb_params(positive_weight(y), names), names, cv.n_rounds)
+    booster = fit_final(features, y, final_config(config).xgb_params(positive_weight(y), names), names, cv.n_rounds)
     return Trained(cv, transform, booster, platt, proba, threshold, observed)
 
 

@@ -20,7 +20,7 @@ from scoring.explain import calibrated_contributions, global_importance, raw_con
 from scoring.fairness import audit, audited_attributes, proxy_strength
 from scoring.fields import FIELDS, STORED_RAW_COLUMNS
 from scoring.metrics import evaluate_with_intervals, segment_metrics
-from scoring.model import TrainConfig, fold_ids, holdout_rows, margin, sized_config
+from scoring.model import TrainConfig, final_config, fold_ids, holdout_rows, margin, sized_config
 from scoring.model_card import render_model_card
 from scoring.performance import page_metrics
 from scoring.schema import ID_COLUMN, TARGET_COLUMN
@@ -122,11 +122,11 @@ def run_metrics(fitted: Fitted, train: pd.DataFrame, progress: Callable[[str], N
             "n_fold_draws": int(config.repeats),
             "n_holdout": int(fitted.holdout.sum()),
             "n_rounds": int(trained.cv.n_rounds),
-            "n_trees": int(trained.cv.n_rounds * config.parallel_trees),
+            "n_trees": int(trained.cv.n_rounds * final_config(config).parallel_trees),
             "fold_auc": trained.cv.fold_auc,
             "params": {
                 name: value
-                for name, value in config.xgb_params(1.0, trained.transform.feature_names).items()
+                for name, value in final_config(config).xgb_params(1.0, trained.transform.feature_names).items()
                 if name
                 in (
                     "learning_rate",
@@ -143,7 +143,11 @@ def run_metrics(fitted: Fitted, train: pd.DataFrame, progress: Callable[[str], N
                 "Platt scaling of the XGBoost margin fitted on the out-of-fold margins of every labelled client; "
                 "the threshold is chosen on, and applied to, calibrated probabilities."
             ),
-            "tree_count_selection": f"minimum of the mean out-of-fold log loss over every fold model{draws}",
+            "tree_count_selection": (
+                f"minimum of the mean out-of-fold log loss over every fold model{draws} "
+                f"({config.parallel_trees} tree(s) per round; the served model averages "
+                f"{final_config(config).parallel_trees} per round)"
+            ),
             "threshold_selection": (
                 "minimum of the expected cost cost_fn*p (accept) vs cost_fp*(1-p) (refuse) of the probabilities "
                 "calibrated on the out-of-fold margins, i.e. cost_fp/(cost_fp+cost_fn)"

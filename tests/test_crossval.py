@@ -20,6 +20,7 @@ from scoring.model import (
     SIZE_TABLE,
     TrainConfig,
     cross_validate,
+    final_config,
     fold_ids,
     folds_for,
     holdout_rows,
@@ -146,3 +147,4 @@ def test_settings_follow_the_data_size_and_keep_what_the_user_set():
     params = small.xgb_params(1.0, [])
     assert params["num_parallel_tree"] == 5 and params["eval_metric"] == "logloss"
     assert sized_config(20_000).repeats == 3 and sized_config(20_001).repeats == 1
+    assert final_config(small).parallel_trees == 15 and final_config(large).parallel_trees == 1
