@@ -52,14 +52,14 @@ def fold_matrices(
     return matrices, names
 
 
+# Seeds of the extra fold draws: far from ``seed + 1``, which the stability comparison trains with.
+DRAW_SEED_STEP = 10_000
+
+
 def draw_folds(y: np.ndarray, folds: np.ndarray, repeats: int, seed: int) -> list[np.ndarray]:
     """``folds`` (the draw the baseline shares), then ``repeats - 1`` more stratified draws of as many folds."""
     k = int(folds.max()) + 1
     return [folds] + [fold_ids(y, k, seed + DRAW_SEED_STEP * r) for r in range(1, repeats)]
-
-
-# Seeds of the extra fold draws: far from ``seed + 1``, which the stability comparison trains with.
-DRAW_SEED_STEP = 10_000
 
 
 def product_cv(
