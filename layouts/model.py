@@ -790,7 +790,7 @@ def version_facts(artifacts, lang: str) -> list[tuple[str, str]]:
         (tr._("Trained on"), tr.date(datetime.fromisoformat(manifest["created_utc"]).date())),
         (tr._("Files checked against the manifest"), tr.number(len(manifest["files"]))),
         (tr._("XGBoost version"), manifest.get("versions", {}).get("xgboost", "—")),
-        (tr._("Trees"), tr.number(artifacts.metrics["n_rounds"])),
+        (tr._("Trees"), tr.number(artifacts.metrics.get("n_trees", artifacts.metrics["n_rounds"]))),
         (tr._("Inputs"), tr.number(len(artifacts.transform.features))),
     ]
 
@@ -804,7 +804,7 @@ def page_context(artifacts, importance: np.ndarray, lang: str) -> dict:
             tr._(
                 "A gradient-boosted tree model (XGBoost, {trees} trees, {inputs} inputs) that estimates the "
                 "probability that a client will have difficulties repaying, from their application.",
-                trees=tr.number(artifacts.metrics["n_rounds"]),
+                trees=tr.number(artifacts.metrics.get("n_trees", artifacts.metrics["n_rounds"])),
                 inputs=tr.number(len(artifacts.transform.features)),
             ),
             tr._(

@@ -21,15 +21,21 @@ def render_model_card(
         "# Model card: default-risk scoring",
         "",
         f"- Data: **{metrics['data_source']}**; portfolio of {n_clients:,} clients.",
-        f"- Training: {metrics['n_folds']}-fold stratified cross-validation on {metrics['n_labelled']:,} labelled "
+        f"- Training: {metrics['n_folds']}-fold stratified cross-validation"
+        + (f" ({metrics['n_fold_draws']} fold draws)" if metrics.get("n_fold_draws", 1) > 1 else "")
+        + f" on {metrics['n_labelled']:,} labelled "
         "clients; the number of trees, the calibration and the threshold come from the out-of-fold predictions, "
         "then one model is refit on all of them"
         + (f"; {metrics['n_holdout']:,} more clients held out, never touched." if metrics.get("n_holdout") else "."),
-        f"- Model: XGBoost, {metrics['n_rounds']} trees ({_params(metrics.get('params', {}))}).",
+        f"- Model: XGBoost, {_trees(metrics)} ({_params(metrics.get('params', {}))}).",
         f"- Calibration: {metrics['calibration']}",
         f"- Threshold: {decision['threshold']:.4f} ({metrics['threshold_selection']}); "
         f"cost of a missed defaulter {decision['cost_fn']:g}, of a refused good client {decision['cost_fp']:g}. "
-        f"For perfectly calibrated probabilities theory gives {metrics['bayes_threshold']:.4f}.",
+        + (
+            f"The minimum of the observed cost on the out-of-fold predictions is at {metrics['observed_threshold']:.4f}."
+            if "observed_threshold" in metrics
+            else f"For perfectly calibrated probabilities theory gives {metrics['bayes_threshold']:.4f}."
+        ),
         f"- Grey zone for human review: {decision['grey_zone'][0]:.4f} to {decision['grey_zone'][1]:.4f}.",
         "",
         f"## Metrics ({metrics['evaluated_on']})",
@@ -67,6 +73,13 @@ def render_model_card(
         "",
     ]
     return "\n".join(lines)
+
+
+def _trees(metrics: dict) -> str:
+    """"400 trees", or "400 trees (80 rounds of 5 bagged trees)" with XGBoost's num_parallel_tree."""
+    per_round = int(metrics.get("params", {}).get("num_parallel_tree", 1))
+    trees = f"{metrics['n_rounds'] * per_round:,} trees"
+    return trees + (f" ({metrics['n_rounds']:,} rounds of {per_round} bagged trees)" if per_round > 1 else "")
 
 
 def _params(params: dict) -> str:

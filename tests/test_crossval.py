@@ -16,7 +16,17 @@ from scoring.metrics import (
     weighted_auc,
     weighted_average_precision,
 )
-from scoring.model import TrainConfig, cross_validate, fold_ids, folds_for, holdout_rows, learning_rate_for
+from scoring.model import (
+    SIZE_TABLE,
+    TrainConfig,
+    cross_validate,
+    final_config,
+    fold_ids,
+    folds_for,
+    holdout_rows,
+    learning_rate_for,
+    sized_config,
+)
 from scoring.schema import TRAIN_COLUMNS
 
 
@@ -92,18 +102,49 @@ def test_baseline_uses_every_column_but_the_protected_ones():
 
 
 def test_out_of_fold_margins_come_from_models_that_never_saw_the_client():
-    """Deep trees memorise pure-noise features in sample; the out-of-fold scores must stay at chance."""
+    """Deep trees memorise pure-noise features in sample; the out-of-fold scores must stay at chance,
+    with one fold draw and with the mean of several."""
     rng = np.random.default_rng(5)
     n = 2000
     y = (rng.random(n) < 0.2).astype(int)
     noise = rng.random((n, 2)).astype(np.float32)
-    folds = fold_ids(y, 5, 0)
     names = ["EXT_SOURCE_1", "EXT_SOURCE_2"]
     params = TrainConfig(n_jobs=1).xgb_params(1.0, names)
-    params["max_depth"] = 6
-    params["learning_rate"] = 0.3
-    params["min_child_weight"] = 0
-    cv = cross_validate([noise] * 5, y, folds, params, names, max_rounds=60, patience=20)
-    assert abs(roc_auc_score(y, cv.oof_margin) - 0.5) < 0.06
-    assert 1 <= cv.n_rounds <= 60 and len(cv.fold_auc) == 5
-    assert len(cv.mean_auc_curve) >= cv.n_rounds
+    params.update(max_depth=6, learning_rate=0.3, min_child_weight=0)
+    draws = [(fold_ids(y, 5, seed), [noise] * 5) for seed in (0, 1)]
+    for used in (draws[:1], draws):
+        cv = cross_validate(used, y, params, names, max_rounds=60, patience=20)
+        assert abs(roc_auc_score(y, cv.oof_margin) - 0.5) < 0.06
+        assert 1 <= cv.n_rounds <= 60 and len(cv.fold_auc) == 5 * len(used) and cv.draws == len(used)
+        assert len(cv.mean_logloss_curve) >= cv.n_rounds
+
+
+def test_trees_stop_at_the_minimum_of_the_out_of_fold_log_loss():
+    """A learnable signal: the chosen round is the minimum of the mean held-out log loss, and the patience
+    stops the boosting once it has not improved for that many rounds."""
+    rng = np.random.default_rng(2)
+    n = 3000
+    x = rng.normal(size=(n, 2)).astype(np.float32)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(x[:, 0] - 2)))).astype(int)
+    names = ["EXT_SOURCE_1", "EXT_SOURCE_2"]
+    params = TrainConfig(n_jobs=1).xgb_params(1.0, names)
+    params.update(max_depth=6, learning_rate=0.3, min_child_weight=0, subsample=1.0, colsample_bytree=1.0)
+    cv = cross_validate([(fold_ids(y, 3, 0), [x] * 3)], y, params, names, max_rounds=300, patience=15)
+    curve = cv.mean_logloss_curve
+    assert cv.n_rounds - 1 == int(np.argmin(curve))
+    assert len(curve) == cv.n_rounds + 15 < 300  # over-fitting deep trees: stopped early, after the patience
+    assert roc_auc_score(y, cv.oof_margin) > 0.68  # the signal itself allows ~0.73
+
+
+def test_settings_follow_the_data_size_and_keep_what_the_user_set():
+    small, large = sized_config(1_000), sized_config(300_000)
+    assert (small.repeats, small.parallel_trees, small.folds) == (3, 5, 5)
+    assert (large.repeats, large.parallel_trees, large.folds) == (1, 1, 3)
+    assert large.max_rounds < small.max_rounds and large.max_bin == 128
+    assert small.learning_rate == SIZE_TABLE[0].learning_rate < large.learning_rate
+    mine = sized_config(1_000, TrainConfig(repeats=1, learning_rate=0.2))
+    assert (mine.repeats, mine.learning_rate, mine.parallel_trees) == (1, 0.2, 5)
+    params = small.xgb_params(1.0, [])
+    assert params["num_parallel_tree"] == 5 and params["eval_metric"] == "logloss"
+    assert sized_config(20_000).repeats == 3 and sized_config(20_001).repeats == 1
+    assert final_config(small).parallel_trees == 15 and final_config(large).parallel_trees == 1

@@ -227,7 +227,7 @@ def real_artifacts(tmp_path_factory, real_train_path, real_test_path):
         clean_anomalies(train)[0],
         clean_anomalies(test)[0],
         out,
-        TrainConfig(seed=3),
+        TrainConfig(seed=3, repeats=1, parallel_trees=1, final_tree_factor=1),  # cheap: money checks, not model quality
         data_source="real",
         progress=lambda _: None,
     )
