@@ -215,23 +215,25 @@ def _curve_cell(point: dict) -> str:
     return f"{point['macro_f1_mean']:.3f} ± {point['macro_f1_ci95'] or 0:.3f} (n={point['n_draws']})"
 
 
-def tables(results: dict) -> dict[str, str]:
-    methods = results["methods"]
-    main = _table(
-        [
-            "method",
-            "variant",
-            "macro-F1",
-            "±95%",
-            "accuracy",
-            "ARI",
-            "±95%",
-            "NMI",
-            "s / 1000 docs",
-            "latency (ms)",
-            "peak RSS (MB)",
-            "installed (MB)",
-        ],
+MAIN_HEADERS = [
+    "method",
+    "variant",
+    "macro-F1",
+    "±95%",
+    "accuracy",
+    "ARI",
+    "±95%",
+    "NMI",
+    "s / 1000 docs",
+    "latency (ms)",
+    "peak RSS (MB)",
+    "installed (MB)",
+]
+
+
+def _main_table(results: dict) -> str:
+    return _table(
+        MAIN_HEADERS,
         [
             [
                 e["label"],
@@ -247,30 +249,34 @@ def tables(results: dict) -> dict[str, str]:
                 e["peak_rss_mb"],
                 e.get("installed_mb"),
             ]
-            for e in methods
+            for e in results["methods"]
         ],
     )
-    robust = _table(
+
+
+def _stripped_f1(results: dict, method: str) -> float | None:
+    stripped = results["meta"].get("stripped_variant")
+    return next((x["macro_f1_mean"] for x in results["methods"] if x["method"] == method and x["variant"] == stripped), None)
+
+
+def _robustness_table(results: dict) -> str:
+    return _table(
         ["method", "plain CV", "near-duplicates grouped", "boilerplate stripped"],
         [
             [
                 e["label"],
                 e["macro_f1_mean"],
                 (e.get("cv_grouped") or {}).get("macro_f1_mean"),
-                next(
-                    (
-                        x["macro_f1_mean"]
-                        for x in methods
-                        if x["method"] == e["method"] and x["variant"] == results["meta"].get("stripped_variant")
-                    ),
-                    None,
-                ),
+                _stripped_f1(results, e["method"]),
             ]
             for e in _primary_entries(results)
             if e["macro_f1_mean"] is not None
         ],
     )
-    errors = _table(
+
+
+def _errors_table(results: dict) -> str:
+    return _table(
         ["method", "true", "predicted as", "count", "examples"],
         [
             [m, c["true"], c["predicted"], c["count"], " | ".join(c["examples"])]
@@ -278,16 +284,22 @@ def tables(results: dict) -> dict[str, str]:
             for c in ce["confusions"]
         ],
     )
+
+
+def _curve_table(results: dict) -> str:
     primary = _primary_entries(results)
     ks = sorted({k for e in primary for k in e["learning_curve"]}, key=int)
-    curve = _table(
+    return _table(
         ["method"] + [f"{k}/class" for k in ks],
         [
             [e["label"]] + [_curve_cell(e["learning_curve"][k]) if k in e["learning_curve"] else None for k in ks]
             for e in primary
         ],
     )
-    tests = _table(
+
+
+def _tests_table(results: dict) -> str:
+    return _table(
         ["task", "shots", "A", "B", "variants", "mean diff (A−B)", "t", "p", "test"],
         [
             [
@@ -304,8 +316,11 @@ def tables(results: dict) -> dict[str, str]:
             for c in results["comparisons"]
         ],
     )
+
+
+def _truncation_table(results: dict) -> str:
     trunc = results["data"]["truncation"]
-    truncation = _table(
+    return _table(
         ["docs", "mean tokens", "median", "90th pct", "max"] + [f"> {k} tokens" for k in trunc["truncated"]],
         [
             [
@@ -318,26 +333,20 @@ def tables(results: dict) -> dict[str, str]:
             + [f"{v} ({100 * trunc['truncated_share'][k]:.1f}%)" for k, v in trunc["truncated"].items()]
         ],
     )
-    terms = _table(
-        ["category", "top TF-IDF terms (logistic-regression coefficient)"],
-        [
-            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
-            for cls, words in results["interpretability"]["tfidf_top_terms"].items()
-        ],
-    )
-    tokens = _table(
-        ["category", "top Model2Vec tokens (w_class · e_token, centred)"],
-        [
-            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
-            for cls, words in results["interpretability"].get("model2vec_top_tokens", {}).items()
-        ],
-    )
-    neighbours = _table(
+
+
+def _weights_table(header: str, weights: dict) -> str:
+    return _table(["category", header], [[cls, ", ".join(f"{t} ({w})" for t, w in words)] for cls, words in weights.items()])
+
+
+def _neighbours_table(results: dict) -> str:
+    interpretability = results["interpretability"]
+    return _table(
         [
             "text",
             "true",
             "TF-IDF says",
-            f"{results['interpretability'].get('neighbours_method', 'embedding')} says",
+            f"{interpretability.get('neighbours_method', 'embedding')} says",
             "3 nearest neighbours (label, cosine)",
         ],
         [
@@ -348,19 +357,26 @@ def tables(results: dict) -> dict[str, str]:
                 n["embedding_pred"],
                 "; ".join(f"{m['label']} ({m['similarity']})" for m in n["neighbours"]),
             ]
-            for n in results["interpretability"]["neighbours"]
+            for n in interpretability["neighbours"]
         ],
     )
+
+
+def tables(results: dict) -> dict[str, str]:
+    """The report's HTML tables, by name."""
+    interpretability = results["interpretability"]
     return {
-        "main": main,
-        "curve": curve,
-        "tests": tests,
-        "truncation": truncation,
-        "terms": terms,
-        "tokens": tokens,
-        "neighbours": neighbours,
-        "robust": robust,
-        "errors": errors,
+        "main": _main_table(results),
+        "curve": _curve_table(results),
+        "tests": _tests_table(results),
+        "truncation": _truncation_table(results),
+        "terms": _weights_table("top TF-IDF terms (logistic-regression coefficient)", interpretability["tfidf_top_terms"]),
+        "tokens": _weights_table(
+            "top Model2Vec tokens (w_class · e_token, centred)", interpretability.get("model2vec_top_tokens", {})
+        ),
+        "neighbours": _neighbours_table(results),
+        "robust": _robustness_table(results),
+        "errors": _errors_table(results),
     }
 
 
