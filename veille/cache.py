@@ -118,21 +118,27 @@ def _imported(tree: ast.AST, package: str) -> set[str]:
     return names
 
 
-def module_code(name: str) -> dict[str, str]:
+def _source(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ValueError(f"no source for module {name}")
+    return Path(spec.origin)
+
+
+def module_code(module: ModuleType | str) -> dict[str, str]:
     """Syntax tree (docstrings, comments and line numbers left out) of a module and of every module of
     its own package it imports, transitively: {module name: tree dump}."""
+    name = module if isinstance(module, str) else module.__name__
+    root = _source(name) if isinstance(module, str) else Path(module.__file__)
     package = name.split(".")[0]
-    todo, trees = [name], {}
+    todo, trees = [(name, root)], {}
     while todo:
-        current = todo.pop()
+        current, path = todo.pop()
         if current in trees:
             continue
-        spec = importlib.util.find_spec(current)
-        if spec is None or spec.origin is None:
-            raise ValueError(f"no source for module {current}")
-        tree = _strip_docstrings(ast.parse(Path(spec.origin).read_text(encoding="utf-8")))
+        tree = _strip_docstrings(ast.parse(path.read_text(encoding="utf-8")))
         trees[current] = ast.dump(tree, include_attributes=False)
-        todo.extend(_imported(tree, package))
+        todo.extend((imported, _source(imported)) for imported in _imported(tree, package) if imported not in trees)
     return trees
 
 
@@ -142,7 +148,7 @@ def code_digest(*modules: ModuleType | str) -> str:
     with no hand-bumped version number; editing a comment or a docstring keeps it."""
     trees: dict[str, str] = {}
     for module in modules:
-        trees.update(module_code(module if isinstance(module, str) else module.__name__))
+        trees.update(module_code(module))
     h = hashlib.sha256()
     for name in sorted(trees):
         h.update(name.encode())
