@@ -190,7 +190,7 @@ def test_other_csv_with_text_and_label_columns(tmp_path, cache_dir):
 
 
 def test_render_fills_note_and_slides_from_results(flipkart_run, tmp_path):
-    from veille.render import fr
+    from veille.results_view import fr
 
     out, _ = flipkart_run
     note, slides = tmp_path / "note.md", tmp_path / "slides" / "index.html"
