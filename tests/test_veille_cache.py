@@ -127,3 +127,28 @@ def test_evaluation_results_are_keyed_on_the_tuning_code_they_run():
     assert {"veille.evaluation", "veille.tuning"} <= set(module_code("veille.evaluation"))
     assert "veille.methods.minilm" in module_code("veille.costs")  # imported inside a function
     assert "veille.render" not in module_code("veille.evaluation")
+
+
+def test_a_phase_reuses_its_results_until_the_code_it_runs_changes(tmp_path):
+    """Wiring: the clustering phase's entries are keyed on the evaluation code's digest, not on a version."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from veille import phases
+    from veille.context import RunSettings, open_run
+    from veille.representations import build_representations
+
+    flipkart = Path(__file__).resolve().parents[1] / "data/flipkart/flipkart_com-ecommerce_sample_1050.csv"
+    settings = RunSettings(data_path=flipkart, cache_dir=tmp_path, quick=True, methods=("tfidf_logreg",))
+    ctx = open_run(settings, echo=lambda _: None)
+    ctx = replace(ctx, reps=build_representations(ctx))
+    measured = len([r for r in ctx.reps if r.variant != ctx.stripped])  # clustered spaces, each one entry
+
+    first, _ = phases.clustering(ctx)
+    again, _ = phases.clustering(ctx)
+    assert (ctx.log.misses, ctx.log.hits) == (measured, measured)
+    assert again == first
+
+    edited = replace(ctx, code=replace(ctx.code, evaluation=ctx.code.evaluation + "-edited"))
+    phases.clustering(edited)
+    assert (ctx.log.misses, ctx.log.hits) == (2 * measured, measured)  # the same log: recomputed, not reused
