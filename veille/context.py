@@ -194,5 +194,9 @@ class Measurements:
     costs: dict
 
     def chosen_c(self, method: str, primary: str) -> float:
-        """The C most often chosen by the full-data CV (the deployed and interpreted models use it)."""
-        return float(Counter(self.cv[("cv", method, primary)]["chosen_c"]).most_common(1)[0][0])
+        return most_chosen_c(self.cv[("cv", method, primary)])
+
+
+def most_chosen_c(cv: dict) -> float:
+    """The C most often chosen by a full-data CV (the probed, deployed and interpreted models use it)."""
+    return float(Counter(cv["chosen_c"]).most_common(1)[0][0])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from veille import costs, deploy, evaluation, interpret, robustness, scenario, zeroshot
 from veille.cache import cache_key, texts_digest
-from veille.context import RunContext
+from veille.context import RunContext, most_chosen_c
 from veille.isolation import run_isolated
 from veille.methods import e5, minilm, tfidf
 from veille.resources import dir_size_mb
@@ -239,7 +238,7 @@ def measure_costs(ctx: RunContext, cv_results: dict, setfit_model_dir: str | Non
     for method, model_dir in model_dirs.items():
         if method not in ctx.selected or (method == "setfit_minilm" and not model_dir):
             continue
-        c = float(Counter(cv_results[("cv", method, primary)]["chosen_c"]).most_common(1)[0][0]) if method in FROZEN else 1.0
+        c = most_chosen_c(cv_results[("cv", method, primary)]) if method in FROZEN else 1.0
         if method in CLASSIC:
             train_x = texts
         elif method == "setfit_minilm":
