@@ -73,3 +73,82 @@ def test_isolated_step_reports_its_own_peak_memory_not_the_parents():
     # the child holds ~120 MB on top of a bare interpreter, never the parent's 300 MB ballast
     assert 120 < cost["process_peak_rss_mb"] < 250
     del parent_ballast
+
+
+def _package(root, name: str, files: dict[str, str]) -> None:
+    pkg = root / name
+    pkg.mkdir(exist_ok=True)
+    (pkg / "__init__.py").write_text("")
+    for module, source in files.items():
+        (pkg / f"{module}.py").write_text(source)
+
+
+PHASE = '''"""A phase."""
+
+# why it is done this way
+def run(x):
+    """Run it."""
+    from {pkg} import helper
+
+    return helper.double(x) + 1
+'''
+HELPER = "def double(x):\n    return 2 * x\n"
+UNRELATED = "def other():\n    return 0\n"
+
+
+def test_code_digest_follows_the_package_imports_and_ignores_comments_and_docstrings(tmp_path, monkeypatch):
+    from veille.cache import code_digest, module_code
+
+    pkg = f"fakepkg_{tmp_path.name.replace('-', '_')}"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _package(tmp_path, pkg, {"phase": PHASE.format(pkg=pkg), "helper": HELPER, "unrelated": UNRELATED})
+    module = f"{pkg}.phase"
+    assert set(module_code(module)) == {module, f"{pkg}.helper"}  # the import inside the function is followed
+    base = code_digest(module)
+
+    # Documentation, comments and layout: the same code, the same digest.
+    edited = PHASE.format(pkg=pkg).replace("Run it.", "Run it twice.").replace("# why", "# and why")
+    _package(tmp_path, pkg, {"phase": "\n\n" + edited})
+    assert code_digest(module) == base
+    # A module the phase does not import: the same digest.
+    _package(tmp_path, pkg, {"unrelated": UNRELATED.replace("0", "1")})
+    assert code_digest(module) == base
+    # Code, in the phase or in a module it imports: a new digest.
+    _package(tmp_path, pkg, {"helper": HELPER.replace("2 *", "3 *")})
+    changed_helper = code_digest(module)
+    assert changed_helper != base
+    _package(tmp_path, pkg, {"phase": PHASE.format(pkg=pkg).replace("+ 1", "+ 2")})
+    assert code_digest(module) not in (base, changed_helper)
+
+
+def test_evaluation_results_are_keyed_on_the_tuning_code_they_run():
+    from veille.cache import module_code
+
+    assert {"veille.evaluation", "veille.tuning"} <= set(module_code("veille.evaluation"))
+    assert "veille.methods.minilm" in module_code("veille.costs")  # imported inside a function
+    assert "veille.render" not in module_code("veille.evaluation")
+
+
+def test_a_phase_reuses_its_results_until_the_code_it_runs_changes(tmp_path):
+    """Wiring: the clustering phase's entries are keyed on the evaluation code's digest, not on a version."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from veille import phases
+    from veille.context import RunSettings, open_run
+    from veille.representations import build_representations
+
+    flipkart = Path(__file__).resolve().parents[1] / "data/flipkart/flipkart_com-ecommerce_sample_1050.csv"
+    settings = RunSettings(data_path=flipkart, cache_dir=tmp_path, quick=True, methods=("tfidf_logreg",))
+    ctx = open_run(settings, echo=lambda _: None)
+    ctx = replace(ctx, reps=build_representations(ctx))
+    measured = len([r for r in ctx.reps if r.variant != ctx.stripped])  # clustered spaces, each one entry
+
+    first, _ = phases.clustering(ctx)
+    again, _ = phases.clustering(ctx)
+    assert (ctx.log.misses, ctx.log.hits) == (measured, measured)
+    assert again == first
+
+    edited = replace(ctx, code=replace(ctx.code, evaluation=ctx.code.evaluation + "-edited"))
+    phases.clustering(edited)
+    assert (ctx.log.misses, ctx.log.hits) == (2 * measured, measured)  # the same log: recomputed, not reused

@@ -11,7 +11,7 @@ import pytest
 from veille import decision, deploy, scenario
 from veille.cache import code_digest
 from veille.errors import VeilleError
-from veille.pipeline import ALL_METHODS, parse_methods
+from veille.selection import ALL_METHODS, parse_methods
 from veille.stats import holm, tost
 
 

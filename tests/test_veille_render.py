@@ -15,7 +15,8 @@ import pytest
 
 pytest.importorskip("jinja2")
 
-from veille.render import TEMPLATES, diff_ci, fr, pval, render_documents, signed  # noqa: E402
+from veille.render import TEMPLATES, render_documents  # noqa: E402
+from veille.results_view import diff_ci, fr, pval, signed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "veille_results" / "results.json"

@@ -1,18 +1,22 @@
 """On-disk cache keyed by content: embeddings (.npy), JSON results and model directories.
 
 Keys are SHA-256 digests of a canonical JSON of (kind, parameters, text digest), so a change of
-model, parameter or any input text gives a new entry and nothing stale is reused.
+model, parameter or any input text gives a new entry and nothing stale is reused. The parameters of
+a computed result include `code_digest` of the modules that computed it, so a change of code does too.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -85,11 +89,70 @@ class Cache:
         return self.root / key.split("-", 1)[0] / key
 
 
-def code_digest(*modules: object) -> str:
-    """Digest of the source files of the given modules: a cache entry is keyed on the code that computed
-    it, so editing an evaluation invalidates its results without a hand-bumped version number."""
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    # A docstring is an expression statement like any other in the tree: drop it so that editing
+    # documentation keeps the cache (comments never reach the tree).
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = node.body[1:] or [ast.Pass()]
+    return tree
+
+
+def _submodule_or_module(module: str, name: str) -> str:
+    # Only a package has submodules: asking a plain module for one would import it.
+    is_package = importlib.util.find_spec(module).submodule_search_locations is not None
+    return f"{module}.{name}" if is_package and importlib.util.find_spec(f"{module}.{name}") else module
+
+
+def _imported(tree: ast.AST, package: str) -> set[str]:
+    """Modules of `package` that the tree imports, at module level or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.split(".")[0] == package)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
+            # `from veille import costs` names a submodule; `from veille.tuning import fit` a module's name.
+            names.update(_submodule_or_module(node.module, alias.name) for alias in node.names)
+    return names
+
+
+def _source(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ValueError(f"no source for module {name}")
+    return Path(spec.origin)
+
+
+def module_code(module: ModuleType | str) -> dict[str, str]:
+    """Syntax tree (docstrings, comments and line numbers left out) of a module and of every module of
+    its own package it imports, transitively: {module name: tree dump}."""
+    name = module if isinstance(module, str) else module.__name__
+    root = _source(name) if isinstance(module, str) else Path(module.__file__)
+    package = name.split(".")[0]
+    todo, trees = [(name, root)], {}
+    while todo:
+        current, path = todo.pop()
+        if current in trees:
+            continue
+        tree = _strip_docstrings(ast.parse(path.read_text(encoding="utf-8")))
+        trees[current] = ast.dump(tree, include_attributes=False)
+        todo.extend((imported, _source(imported)) for imported in _imported(tree, package) if imported not in trees)
+    return trees
+
+
+def code_digest(*modules: ModuleType | str) -> str:
+    """Digest of the code the given modules run (their own package's imports followed): a cache entry is
+    keyed on the code that computed it, so editing that code, and only its code, invalidates the entry
+    with no hand-bumped version number; editing a comment or a docstring keeps it."""
+    trees: dict[str, str] = {}
+    for module in modules:
+        trees.update(module_code(module))
     h = hashlib.sha256()
-    for module in sorted(modules, key=lambda m: m.__name__):
-        h.update(module.__name__.encode())
-        h.update(Path(module.__file__).read_bytes())
+    for name in sorted(trees):
+        h.update(name.encode())
+        h.update(b"\x00")
+        h.update(trees[name].encode())
+        h.update(b"\x00")
     return h.hexdigest()[:16]

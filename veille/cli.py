@@ -68,24 +68,23 @@ def _echo(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from veille.pipeline import parse_methods, run
+    from veille.context import RunSettings
+    from veille.pipeline import run
     from veille.report import write_report
+    from veille.selection import parse_methods
 
-    methods = parse_methods(args.methods)
     out = Path(args.out)
-    cache = Path(args.cache) if args.cache else default_cache_dir()
-    results, extras = run(
-        args.data,
-        out,
-        cache,
+    settings = RunSettings(
+        data_path=Path(args.data),
+        cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
         text_col=args.text_col,
         label_col=args.label_col,
         name_col=args.name_col or DEFAULT_NAME_COL,
         require_name=args.name_col is not None,
         quick=args.quick,
-        echo=_echo,
-        methods=methods,
+        methods=parse_methods(args.methods),
     )
+    results, extras = run(settings, echo=_echo)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     write_report(results, extras, out)

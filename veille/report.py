@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from veille.report_tables import primary_entries, tables
+
 # Okabe-Ito colours that keep a 3:1 contrast on white.
 COLOURS = {
     "tfidf_logreg": "#D55E00",
@@ -36,14 +38,9 @@ SYMBOLS = {
 }
 
 
-def _primary_entries(results: dict) -> list[dict]:
-    primary = results["meta"]["primary_variant"]
-    return [e for e in results["methods"] if e["variant"] == primary]
-
-
 def learning_curve_figure(results: dict) -> go.Figure:
     fig = go.Figure()
-    for e in _primary_entries(results):
+    for e in primary_entries(results):
         curve = e["learning_curve"]
         if e["family"] == "zero-shot":
             point = curve.get("0")
@@ -100,7 +97,7 @@ def cv_figure(results: dict) -> go.Figure:
 
 
 def clustering_figure(results: dict) -> go.Figure:
-    entries = [e for e in _primary_entries(results) if e["ari_mean"] is not None]
+    entries = [e for e in primary_entries(results) if e["ari_mean"] is not None]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -133,7 +130,7 @@ def clustering_figure(results: dict) -> go.Figure:
 
 
 def confusion_figure(results: dict) -> go.Figure:
-    entries = [e for e in _primary_entries(results) if e.get("confusion_matrix")]
+    entries = [e for e in primary_entries(results) if e.get("confusion_matrix")]
     classes = list(results["meta"]["classes"])
     short = [c[:14] for c in classes]
     fig = make_subplots(rows=1, cols=len(entries), subplot_titles=[e["label"] for e in entries])
@@ -195,173 +192,6 @@ def projection_figure(results: dict, extras: dict) -> go.Figure | None:
 
 def _palette(i: int) -> str:
     return ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9", "#999999"][i % 8]
-
-
-def _table(headers: list[str], rows: list[list]) -> str:
-    head = "".join(f"<th scope='col'>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def _curve_cell(point: dict) -> str:
-    return f"{point['macro_f1_mean']:.3f} ± {point['macro_f1_ci95'] or 0:.3f} (n={point['n_draws']})"
-
-
-def tables(results: dict) -> dict[str, str]:
-    methods = results["methods"]
-    main = _table(
-        [
-            "method",
-            "variant",
-            "macro-F1",
-            "±95%",
-            "accuracy",
-            "ARI",
-            "±95%",
-            "NMI",
-            "s / 1000 docs",
-            "latency (ms)",
-            "peak RSS (MB)",
-            "installed (MB)",
-        ],
-        [
-            [
-                e["label"],
-                e["variant"],
-                e["macro_f1_mean"],
-                e["macro_f1_ci95"],
-                e["accuracy_mean"],
-                e["ari_mean"],
-                e.get("ari_ci95"),
-                e.get("nmi_mean"),
-                e["seconds_per_1000_docs"],
-                e.get("latency_ms_median"),
-                e["peak_rss_mb"],
-                e.get("installed_mb"),
-            ]
-            for e in methods
-        ],
-    )
-    robust = _table(
-        ["method", "plain CV", "near-duplicates grouped", "boilerplate stripped"],
-        [
-            [
-                e["label"],
-                e["macro_f1_mean"],
-                (e.get("cv_grouped") or {}).get("macro_f1_mean"),
-                next(
-                    (
-                        x["macro_f1_mean"]
-                        for x in methods
-                        if x["method"] == e["method"] and x["variant"] == results["meta"].get("stripped_variant")
-                    ),
-                    None,
-                ),
-            ]
-            for e in _primary_entries(results)
-            if e["macro_f1_mean"] is not None
-        ],
-    )
-    errors = _table(
-        ["method", "true", "predicted as", "count", "examples"],
-        [
-            [m, c["true"], c["predicted"], c["count"], " | ".join(c["examples"])]
-            for m, ce in results.get("class_errors", {}).items()
-            for c in ce["confusions"]
-        ],
-    )
-    primary = _primary_entries(results)
-    ks = sorted({k for e in primary for k in e["learning_curve"]}, key=int)
-    curve = _table(
-        ["method"] + [f"{k}/class" for k in ks],
-        [
-            [e["label"]] + [_curve_cell(e["learning_curve"][k]) if k in e["learning_curve"] else None for k in ks]
-            for e in primary
-        ],
-    )
-    tests = _table(
-        ["task", "shots", "A", "B", "variants", "mean diff (A−B)", "t", "p", "test"],
-        [
-            [
-                c["task"],
-                c.get("shots"),
-                c["a"],
-                c["b"],
-                c["variant_a"] if c["variant_a"] == c["variant_b"] else f"{c['variant_a']} vs {c['variant_b']}",
-                c["mean_difference"],
-                c["t"],
-                c["p_value"],
-                c["test"],
-            ]
-            for c in results["comparisons"]
-        ],
-    )
-    trunc = results["data"]["truncation"]
-    truncation = _table(
-        ["docs", "mean tokens", "median", "90th pct", "max"] + [f"> {k} tokens" for k in trunc["truncated"]],
-        [
-            [
-                trunc["n_docs"],
-                trunc["mean_tokens"],
-                trunc["median_tokens"],
-                trunc["p90_tokens"],
-                trunc["max_tokens"],
-            ]
-            + [f"{v} ({100 * trunc['truncated_share'][k]:.1f}%)" for k, v in trunc["truncated"].items()]
-        ],
-    )
-    terms = _table(
-        ["category", "top TF-IDF terms (logistic-regression coefficient)"],
-        [
-            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
-            for cls, words in results["interpretability"]["tfidf_top_terms"].items()
-        ],
-    )
-    tokens = _table(
-        ["category", "top Model2Vec tokens (w_class · e_token, centred)"],
-        [
-            [cls, ", ".join(f"{t} ({w})" for t, w in words)]
-            for cls, words in results["interpretability"].get("model2vec_top_tokens", {}).items()
-        ],
-    )
-    neighbours = _table(
-        [
-            "text",
-            "true",
-            "TF-IDF says",
-            f"{results['interpretability'].get('neighbours_method', 'embedding')} says",
-            "3 nearest neighbours (label, cosine)",
-        ],
-        [
-            [
-                n["text"],
-                n["true"],
-                n["tfidf_pred"],
-                n["embedding_pred"],
-                "; ".join(f"{m['label']} ({m['similarity']})" for m in n["neighbours"]),
-            ]
-            for n in results["interpretability"]["neighbours"]
-        ],
-    )
-    return {
-        "main": main,
-        "curve": curve,
-        "tests": tests,
-        "truncation": truncation,
-        "terms": terms,
-        "tokens": tokens,
-        "neighbours": neighbours,
-        "robust": robust,
-        "errors": errors,
-    }
 
 
 CSS = """

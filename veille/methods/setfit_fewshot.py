@@ -46,59 +46,18 @@ def train_and_predict(
     """
     try:
         import torch
-        from datasets import Dataset
-        from setfit import SetFitModel, Trainer, TrainingArguments
+        from datasets import Dataset  # noqa: F401  (checked here; loaded before the seed and the clock)
+        from setfit import SetFitModel  # noqa: F401
     except ImportError as exc:
         raise VeilleError(f"setfit unavailable ({exc}); install the veille extra") from None
 
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(seed)
     with measure() as cost_train:
-        model = SetFitModel.from_pretrained(str(source), device="cpu")
-        # Shortens the contrastive phase too (TrainingArguments.max_length does not): 2x less memory.
-        model.model_body.max_seq_length = settings.max_seq_length
-        with tempfile.TemporaryDirectory(prefix="setfit-") as tmp:
-            args = TrainingArguments(
-                output_dir=tmp,
-                batch_size=settings.batch_size,
-                num_epochs=settings.epochs,
-                num_iterations=settings.num_iterations,
-                max_steps=settings.max_steps,
-                max_length=settings.max_seq_length,
-                seed=seed,
-                report_to="none",
-                save_strategy="no",
-                show_progress_bar=True,
-            )
-            trainer = Trainer(
-                model=model,
-                args=args,
-                metric=_macro_f1,
-                train_dataset=Dataset.from_dict({"text": list(train_texts), "label": list(train_labels)}),
-            )
-            trainer.train()
+        model = _fine_tune(source, train_texts, train_labels, settings, seed)
     with measure() as cost_predict:
         predictions = [str(p) for p in model.predict(list(test_texts), batch_size=64, show_progress_bar=False)]
-    tuned = {}
-    if head_rule is not None:
-        import numpy as np
-
-        from veille.methods import linear
-        from veille.tuning import fit_tuned
-
-        with measure() as cost_head:
-            body = model.model_body
-            x_train = np.asarray(body.encode(list(train_texts), batch_size=64, show_progress_bar=False))
-            x_test = np.asarray(body.encode(list(test_texts), batch_size=64, show_progress_bar=False))
-            fitted = fit_tuned(
-                x_train, np.asarray([str(v) for v in train_labels]), linear.make_classifier, seed=seed, **head_rule
-            )
-        tuned = {
-            "tuned_predictions": [str(p) for p in fitted.model.predict(x_test)],
-            "head_c": fitted.c,
-            "head_tuned": fitted.tuned,
-            "head_seconds": round(cost_head.seconds, 2),
-        }
+    tuned = {} if head_rule is None else _tuned_head(model, train_texts, train_labels, test_texts, seed, head_rule)
     size_mb = None
     if save_to is not None:
         model.save_pretrained(str(save_to))
@@ -112,4 +71,60 @@ def train_and_predict(
         "peak_rss_mb": round(max(cost_train.peak_rss_mb, cost_predict.peak_rss_mb), 1),
         "model_size_mb": size_mb,
         **tuned,
+    }
+
+
+def _fine_tune(source: Path, train_texts: Sequence[str], train_labels: Sequence[str], settings: SetFitSettings, seed: int):
+    """A fresh copy of the model, fine-tuned contrastively on the labelled pairs (SetFit's first phase)
+    and its default logistic head fitted."""
+    from datasets import Dataset
+    from setfit import SetFitModel, Trainer, TrainingArguments
+
+    model = SetFitModel.from_pretrained(str(source), device="cpu")
+    # Shortens the contrastive phase too (TrainingArguments.max_length does not): 2x less memory.
+    model.model_body.max_seq_length = settings.max_seq_length
+    with tempfile.TemporaryDirectory(prefix="setfit-") as tmp:
+        args = TrainingArguments(
+            output_dir=tmp,
+            batch_size=settings.batch_size,
+            num_epochs=settings.epochs,
+            num_iterations=settings.num_iterations,
+            max_steps=settings.max_steps,
+            max_length=settings.max_seq_length,
+            seed=seed,
+            report_to="none",
+            save_strategy="no",
+            show_progress_bar=True,
+        )
+        trainer = Trainer(
+            model=model,
+            args=args,
+            metric=_macro_f1,
+            train_dataset=Dataset.from_dict({"text": list(train_texts), "label": list(train_labels)}),
+        )
+        trainer.train()
+    return model
+
+
+def _tuned_head(
+    model, train_texts: Sequence[str], train_labels: Sequence[str], test_texts: Sequence[str], seed: int, head_rule: dict
+) -> dict:
+    """The logistic head refitted on the fine-tuned body's embeddings, C chosen by the shared rule."""
+    import numpy as np
+
+    from veille.methods import linear
+    from veille.tuning import fit_tuned
+
+    with measure() as cost_head:
+        body = model.model_body
+        x_train = np.asarray(body.encode(list(train_texts), batch_size=64, show_progress_bar=False))
+        x_test = np.asarray(body.encode(list(test_texts), batch_size=64, show_progress_bar=False))
+        fitted = fit_tuned(
+            x_train, np.asarray([str(v) for v in train_labels]), linear.make_classifier, seed=seed, **head_rule
+        )
+    return {
+        "tuned_predictions": [str(p) for p in fitted.model.predict(x_test)],
+        "head_c": fitted.c,
+        "head_tuned": fitted.tuned,
+        "head_seconds": round(cost_head.seconds, 2),
     }
