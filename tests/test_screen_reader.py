@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.config import Config
+from layouts import review
 from layouts.formatting import money_unit
 from layouts.i18n import language
 from layouts.page import nav_links
@@ -200,3 +201,36 @@ def test_english_page_from_the_search_box(site, reader):
     assert count(heard, decision_start(client_id, "en")) == 1, heard
     decision = [plain(line) for line in heard if plain(line).startswith(decision_start(client_id, "en"))][0]
     assert tr._("credit refused") in decision and "probability of default" in decision, decision
+
+
+def test_recorded_review_is_announced_once(site, reader):
+    """The review form by keyboard (a radio, the reason select with the arrows, the comment, the confirmation):
+    its result is said once, and no error."""
+    url, portfolio = site
+    tr = language("fr")
+    client_id = refused(portfolio, grey=True)
+    reader.open(f"{url}/?client={client_id}")
+    go_to_section(reader, "#review")
+    grant = review.decision_labels("fr")["grant"]
+    reader.until("Tab", grant)
+    reader.key("space")
+    heard = reader.key("Tab")
+    assert any(tr._("Main reason") in line for line in heard), heard
+    heard = reader.key("Down")  # from the prompt to the first reason: the arrows change the select
+    assert any(review.reason_labels("fr")["documents_checked"] in line for line in heard), heard
+    reader.key("Tab")
+    reader.type("Justificatifs vérifiés avec le client.")
+    confirm = tr._(
+        "I confirm this final decision. Once recorded it cannot be changed; a later review is added to the history."
+    )
+    reader.until("Tab", confirm.split(".")[0])
+    reader.key("space")
+    reader.until("Tab", tr._("Record the review") + " bouton")
+    recorded = tr._("Review recorded for client {client}: {decision}.", client=client_id, decision="\0")
+    recorded = plain(recorded).split("\0")[0]
+    heard = reader.wait_for_speech(recorded, reader.key("Return", quiet=1.5))
+    assert count(heard, recorded) == 1, heard
+    not_recorded = tr.ngettext(
+        "Not recorded: {n} field to complete or correct.", "Not recorded: {n} fields to complete or correct.", 1
+    ).split(":")[0]
+    assert count(heard, not_recorded) == 0, heard
