@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 
 from app.config import Config
+from callbacks.whatif import fill_form
 from layouts import review
 from layouts.formatting import money_unit
 from layouts.i18n import language
 from layouts.page import nav_links
+from layouts.whatif import field_control
+from scoring.simulate import REQUIRED
 from wsgi import create_app
 
 from .browser import live_server
@@ -32,11 +35,16 @@ EMPTY_STATE = (
 
 
 @pytest.fixture(scope="module")
-def site(synthetic_artifacts, tmp_path_factory):
+def served(synthetic_artifacts, tmp_path_factory):
     db = "sqlite:///" + str(tmp_path_factory.mktemp("reviews") / "reviews.db")
     app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False, database_url=db))
     with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
+        yield url, app.server.config["services"]
+
+
+@pytest.fixture(scope="module")
+def site(served):
+    return served[0], served[1].portfolio
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +242,41 @@ def test_recorded_review_is_announced_once(site, reader):
         "Not recorded: {n} field to complete or correct.", "Not recorded: {n} fields to complete or correct.", 1
     ).split(":")[0]
     assert count(heard, not_recorded) == 0, heard
+
+
+def test_new_application_is_announced_once(served, reader):
+    """The new-application form by keyboard, its required select changed with the arrows: the result once."""
+    url, services = served
+    portfolio = services.portfolio
+    tr = language("fr")
+    client_id = next(
+        int(c) for c in portfolio.ids[:200] if fill_form(services, int(c), "fr")["value_credit_duration_months"]
+    )
+    typed = fill_form(services, client_id, "fr")  # a real client's amounts, as the form writes them
+    labels = {n: field_control("x", n, "fr", help_text="").children[0].children for n in REQUIRED}
+    reader.open(f"{url}/")
+    go_to_section(reader, "#application")
+    reader.until("Tab", tr._("Fill in a new application"))
+    reader.key("Return", quiet=1.5)  # builds the form; focus stays on its disclosure
+    entries = [
+        ("DAYS_BIRTH", "40"),
+        ("AMT_INCOME_TOTAL", typed["value_amt_income_total"]),
+        ("NAME_CONTRACT_TYPE", None),
+        ("AMT_CREDIT", typed["value_amt_credit"]),
+    ]
+    for name, text in entries:
+        reader.until("Tab", labels[name])
+        if text is None:  # the required select, from its prompt to the first contract type with one arrow
+            heard = reader.key("Down")
+            assert any(tr.category(name, "Cash loans") in line for line in heard), heard
+        else:
+            reader.key("ctrl+a")
+            reader.type(str(text))
+    reader.until("Tab", tr._("Credit duration (months)"))
+    reader.key("ctrl+a")
+    reader.type(str(typed["value_credit_duration_months"]))
+    reader.until("Tab", tr._("Score this application") + " bouton")
+    scored = plain(tr._("Application scored: {decision}, probability of default {proba}.", decision="\0", proba=""))
+    scored = scored.split("\0")[0]
+    heard = reader.wait_for_speech(scored, reader.key("Return", quiet=1.5), limit=30)
+    assert count(heard, scored) == 1, heard
