@@ -12,6 +12,7 @@ import pytest
 
 from app.config import Config
 from callbacks.whatif import fill_form
+from layouts import explanation as why
 from layouts import review
 from layouts.formatting import money_unit
 from layouts.i18n import language
@@ -280,3 +281,42 @@ def test_new_application_is_announced_once(served, reader):
     scored = scored.split("\0")[0]
     heard = reader.wait_for_speech(scored, reader.key("Return", quiet=1.5), limit=30)
     assert count(heard, scored) == 1, heard
+
+
+def test_chart_label_summary_and_data_table_with_headers(site, reader):
+    """The explanation's chart: an image named by its title, then the sentence that summarises it; its data
+    table reached from the disclosure and read with its headers."""
+    url, portfolio = site
+    tr = language("fr")
+    client_id = refused(portfolio, grey=False)
+    explanation = portfolio.explanation(client_id)
+    caption = words(why.waterfall_caption(explanation, why.factors(explanation, portfolio.category_levels, "fr"), "fr"))
+    title = tr._("Contributions to the score")
+    headers = [
+        words(tr._(h)) for h in ("Reason", "This client", "Effect", "Percentage points", "Probability of default")
+    ]
+    reader.open(f"{url}/?client={client_id}")
+    go_to_section(reader, "#why")
+    reader.until("Tab", tr._("Data of the chart: {title}", title=title))
+    reader.key("Return", quiet=1.5)  # opens the disclosure: the table is filled on demand
+    # The table's scrollable region, focusable for the keyboard (Orca calls it "cliquable" even without a click
+    # listener on it: disable_n_clicks did not change that, measured).
+    heard = reader.key("Tab")
+    assert any("région" in line for line in heard), heard
+    said = words(" ".join(reader.key("t")))
+    assert title in said and "tableau avec" in said and f"{headers[0]} en-tête de colonne" in said, said
+    # Orca's table navigation along the header row: each column's header, in order.
+    for text in headers[1:]:
+        said = words(" ".join(reader.key("alt+shift+Right")))
+        assert said.startswith(text), (text, said)
+    said = words(" ".join(reader.key("alt+shift+Down")))  # a value of the first row, with where it sits
+    assert "%" in said and "Ligne 2, colonne 5" in said, said
+    heard = reader.key("shift+g")  # back to the chart, a graphic named by its title
+    assert any(words(line).startswith(title) and "image" in line for line in heard), heard
+    heard = [words(line) for line in reader.key("Down")]  # then its caption, the sentence that summarises it
+    assert heard and len(heard[0]) > 20 and caption.startswith(heard[0][:40]), (heard, caption)
+
+
+def words(text: str) -> str:
+    """Speech or text with its spaces (non-breaking, narrow, repeated) as single plain spaces."""
+    return " ".join(plain(text).split())
