@@ -2,7 +2,10 @@
 
 import ctypes
 import ctypes.util
+import gc
 import os
+
+from app import pdf_renderer  # stdlib only: nothing heavy is allocated before tune_malloc
 
 # glibc malloc, set here in the master before the app loads and the workers fork (they inherit it). Here and
 # not in the app package: importing that would allocate Dash, pandas... first.
@@ -51,3 +54,34 @@ loglevel = "info"
 # Recycle workers now and then (staggered) so that slow memory growth never reaches the dyno's 512 MB.
 max_requests = 2000
 max_requests_jitter = 200
+
+# The warm PDF renderer (app/pdf_renderer.py): started by the master once the preloaded app exists and before
+# the first worker is forked, so the workers inherit its handle and never import WeasyPrint. PDF_RENDERERS=0
+# turns it off (each PDF in a child process of its worker, as before).
+pdf_renderers = int(os.environ.get("PDF_RENDERERS", str(pdf_renderer.PROCESSES)))
+
+
+def flask_extensions(arbiter) -> dict | None:
+    """The preloaded Flask app's extensions (None without preload: the master has no app then)."""
+    return arbiter.app.wsgi().extensions if arbiter.cfg.preload_app else None
+
+
+def when_ready(arbiter):
+    extensions = flask_extensions(arbiter)
+    if pdf_renderers > 0 and extensions is not None:
+        pdf_renderer.start(extensions, pdf_renderers)
+    # The preloaded app's objects go to the collector's permanent generation just before the first fork: a
+    # worker's collections then never write to their headers, so their pages stay shared (copy-on-write).
+    gc.freeze()
+
+
+def pre_fork(arbiter, worker):
+    extensions = flask_extensions(arbiter)
+    if extensions is not None:
+        pdf_renderer.restart_if_dead(extensions)
+
+
+def on_exit(arbiter):
+    extensions = flask_extensions(arbiter)
+    if extensions is not None:
+        pdf_renderer.stop(extensions.get(pdf_renderer.EXTENSION))

@@ -2,7 +2,8 @@
 
 Same access rules as the dashboard: in production the login check of ``app.security`` covers these paths
 (they are not public), and every letter shown writes the client-view audit line. The PDF is made server side
-by WeasyPrint (``pdf_variant="pdf/ua-1"``: tagged, with the document language) in a child process.
+by WeasyPrint (``pdf_variant="pdf/ua-1"``: tagged, with the document language) in the warm renderer that
+Gunicorn's master owns, else in a child process.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import subprocess
 import sys
 import threading
 from datetime import date
-from pathlib import Path
 
 import flask
 
+from app import pdf_renderer
+from app.pdf_renderer import RendererUnavailable, RenderingFailed, WarmRenderer
 from app.queries import client_advice
 from app.rendering import current_services, page_language, render_page
 from app.reviews import ReviewStoreUnavailable
@@ -60,20 +62,32 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     return render_page("letter.html", lang, letter=context, sender=services.config.lender_contact, pdf=pdf)
 
 
-PDF_SCRIPT = Path(__file__).with_name("pdf_render.py")
+PDF_SCRIPT = pdf_renderer.SCRIPT
 PDF_TIMEOUT_S = 30  # Heroku's router gives up at 30 s anyway
-PDF_AT_ONCE = 1  # renderings in flight per worker: each child process holds ~45 MB while it works
+PDF_AT_ONCE = 1  # renderings in flight per worker: a child process holds ~45 MB while it works
 
 
 class PdfError(RuntimeError):
     """The PDF could not be made (the HTML letter still can)."""
 
 
-def pdf_bytes(html: str) -> bytes:
+def pdf_bytes(html: str, renderer: WarmRenderer | None = None) -> bytes:
     """A tagged PDF (PDF/UA-1: structure tree, document language) of a self-contained HTML document.
 
-    Made by a child process (app/pdf_render.py) so that no web worker ever holds WeasyPrint in memory.
+    Made by the warm renderer that Gunicorn's master owns (app/pdf_renderer.py) when there is one and it
+    answers, else by a child process (app/pdf_render.py): no web worker ever holds WeasyPrint in memory.
     """
+    if renderer is not None:
+        try:
+            return renderer.render(html, PDF_TIMEOUT_S)
+        except RendererUnavailable as exc:  # killed, or still starting: nothing was made, the old way works
+            logging.getLogger(__name__).warning("PDF renderer unavailable (%s): one child process instead", exc)
+        except (RenderingFailed, TimeoutError) as exc:
+            raise PdfError(f"renderer: {type(exc).__name__} {exc}") from None
+    return pdf_in_child(html)
+
+
+def pdf_in_child(html: str) -> bytes:
     try:
         done = subprocess.run(
             [sys.executable, "-I", str(PDF_SCRIPT)],  # -I: the script's folder is not put on sys.path
@@ -156,7 +170,7 @@ def letter_pdf():
         return register_down(lang)
     try:
         with flask.current_app.extensions[RENDERINGS]:
-            pdf = pdf_bytes(html)
+            pdf = pdf_bytes(html, flask.current_app.extensions.get(pdf_renderer.EXTENSION))
     except PdfError as exc:
         logging.getLogger(__name__).error("letter PDF failed: %s", exc)  # never the letter's text: client data
         tr = language(lang)

@@ -39,7 +39,7 @@ import requests  # noqa: E402
 
 from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_up  # noqa: E402
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
-from benchmarks.procmem import children, tree_memory  # noqa: E402
+from benchmarks.procmem import children, command, tree_memory  # noqa: E402
 from benchmarks.serve import CLIENT_CALLBACKS, COMPARE_DEFAULTS  # noqa: E402
 from benchmarks.whatif import ADVICE, WHATIF  # noqa: E402
 from callbacks.common import UNEXPECTED_ERROR  # noqa: E402
@@ -164,7 +164,8 @@ def percentiles(values: list[float]) -> dict:
 
 
 def worker_pids(master: int) -> list[int]:
-    return sorted(children(master))
+    """The master's children but its warm PDF renderer (app/pdf_renderer.py): the workers."""
+    return sorted(pid for pid in children(master) if "pdf_render.py" not in command(pid))
 
 
 def killer(master: int, at: float, record: dict) -> None:
@@ -189,6 +190,8 @@ def run_once(args, ids: np.ndarray, kill_at: float | None, label: str) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     extra = {"ARTIFACTS_DIR": str(args.artifacts)}
+    if args.pdf_renderers is not None:
+        extra["PDF_RENDERERS"] = str(args.pdf_renderers)
     redis_process = None
     if args.redis and shutil.which("redis-server"):
         redis_port = free_port()
@@ -250,7 +253,10 @@ def run_once(args, ids: np.ndarray, kill_at: float | None, label: str) -> dict:
         "pss_peak_anon_mb": memory_peak and memory_peak["pss_anon_mb"],
         "pss_peak_file_mb": memory_peak and memory_peak["pss_file_mb"],
         "pss_peak_processes": memory_peak and len(memory_peak["processes"]),
+        "pss_peak_pdf_renderer_mb": memory_peak
+        and round(sum(p["pss_mb"] for p in memory_peak["processes"] if "pdf_render.py" in p["command"]), 1),
         "redis": "REDIS_URL" in extra,
+        "pdf_renderers": args.pdf_renderers if args.pdf_renderers is not None else "default (app/gunicorn_conf.py)",
     }
     if kill_at is not None:
         killed_at = kill_record.get("killed_at")
@@ -292,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--p-whatif", type=float, default=P_WHATIF, help="share of actions that simulate + advise")
     parser.add_argument("--p-letter", type=float, default=P_LETTER, help="share of actions that open a letter")
     parser.add_argument("--no-redis", dest="redis", action="store_false")
+    parser.add_argument("--pdf-renderers", type=int, help="PDF_RENDERERS for the server (0: a child process per PDF)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "load.json")
     args = parser.parse_args(argv)
     if not (args.artifacts / "manifest.json").is_file():

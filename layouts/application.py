@@ -20,7 +20,7 @@ from layouts.charts import chart_figure
 from layouts.formatting import money
 from layouts.i18n import language
 from layouts.status import status_line
-from layouts.whatif import field_control, label_of, months_text
+from layouts.whatif import NOT_PROVIDED, field_control, label_of, months_text
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE
 from scoring.regions import Region
@@ -135,7 +135,7 @@ def region_label(region: Region, lang: str) -> str:
 def region_control(lang: str, regions: tuple[Region, ...]) -> html.Div:
     """The client's region: a labelled select (region statistics follow from the choice)."""
     tr = language(lang)
-    options = [{"label": tr._("Not provided"), "value": ""}] + [
+    options = [{"label": tr._("Not provided"), "value": NOT_PROVIDED}] + [  # not "": see whatif.field_control
         {"label": region_label(r, lang), "value": str(r.number)} for r in regions
     ]
     help_id = f"{ids.region}-help"
@@ -143,7 +143,7 @@ def region_control(lang: str, regions: tuple[Region, ...]) -> html.Div:
         className="control",
         children=[
             dbc.Label(tr._("Region of residence"), html_for=ids.region),
-            dbc.Select(id=ids.region, options=options, value=""),
+            dbc.Select(id=ids.region, options=options, placeholder=tr._("Not provided"), value=""),
             html.Small(
                 tr._(
                     "The data names no region: they are numbered from the least to the most populated. The lender's "

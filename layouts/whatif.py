@@ -203,6 +203,9 @@ def months_text(months: float | None, lang: str) -> str:
     return tr.ngettext("{n} month", "{n} months", n)
 
 
+NOT_PROVIDED = " "  # a select's "not provided" option (see field_control): blank, unlike dbc.Select's placeholder
+
+
 def field_control(
     control_id: str,
     name: str,
@@ -224,15 +227,16 @@ def field_control(
             else [("1", tr._("Yes")), ("0", tr._("No"))]
         )
         # An optional field can be "not provided"; a required one without a value asks to choose (never shows a
-        # level the value does not hold).
+        # level the value does not hold). dbc.Select always draws a hidden, disabled first option with the empty
+        # value (its placeholder) and selects it for None or "": an option of ours with the empty value was put
+        # back on that hidden one at every arrow key, so the arrows never left it. The prompt is the placeholder,
+        # and "not provided" an option whose value is NOT_PROVIDED (blank: read as empty by every form reader).
         prompt = tr._("Choose…") if required else tr._("Not provided")
-        first = [] if required and value is not None else [{"label": prompt, "value": ""}]
+        first = [] if required else [{"label": prompt, "value": NOT_PROVIDED}]
         options = first + [
             {"label": text, "value": level} for level, text in levels
         ]
-        control = dbc.Select(
-            id=control_id, options=options, value=value if value is not None else ("" if not required else None)
-        )
+        control = dbc.Select(id=control_id, options=options, placeholder=prompt, value=value if value is not None else "")
     else:
         # A text box read by the app, not <input type=number>: the browser's own parsing follows its locale
         # (en-US turns "1,5" into 15) and silently drops letters, where the app says what is wrong.

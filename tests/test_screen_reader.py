@@ -11,9 +11,14 @@ import numpy as np
 import pytest
 
 from app.config import Config
+from callbacks.whatif import fill_form
+from layouts import explanation as why
+from layouts import review
 from layouts.formatting import money_unit
 from layouts.i18n import language
 from layouts.page import nav_links
+from layouts.whatif import field_control
+from scoring.simulate import REQUIRED
 from wsgi import create_app
 
 from .browser import live_server
@@ -31,11 +36,16 @@ EMPTY_STATE = (
 
 
 @pytest.fixture(scope="module")
-def site(synthetic_artifacts, tmp_path_factory):
+def served(synthetic_artifacts, tmp_path_factory):
     db = "sqlite:///" + str(tmp_path_factory.mktemp("reviews") / "reviews.db")
     app = create_app(Config(artifacts_dir=synthetic_artifacts, build_default=False, database_url=db))
     with live_server(app.server) as url:
-        yield url, app.server.config["services"].portfolio
+        yield url, app.server.config["services"]
+
+
+@pytest.fixture(scope="module")
+def site(served):
+    return served[0], served[1].portfolio
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +210,113 @@ def test_english_page_from_the_search_box(site, reader):
     assert count(heard, decision_start(client_id, "en")) == 1, heard
     decision = [plain(line) for line in heard if plain(line).startswith(decision_start(client_id, "en"))][0]
     assert tr._("credit refused") in decision and "probability of default" in decision, decision
+
+
+def test_recorded_review_is_announced_once(site, reader):
+    """The review form by keyboard (a radio, the reason select with the arrows, the comment, the confirmation):
+    its result is said once, and no error."""
+    url, portfolio = site
+    tr = language("fr")
+    client_id = refused(portfolio, grey=True)
+    reader.open(f"{url}/?client={client_id}")
+    go_to_section(reader, "#review")
+    grant = review.decision_labels("fr")["grant"]
+    reader.until("Tab", grant)
+    reader.key("space")
+    heard = reader.key("Tab")
+    assert any(tr._("Main reason") in line for line in heard), heard
+    heard = reader.key("Down")  # from the prompt to the first reason: the arrows change the select
+    assert any(review.reason_labels("fr")["documents_checked"] in line for line in heard), heard
+    reader.key("Tab")
+    reader.type("Justificatifs vérifiés avec le client.")
+    confirm = tr._(
+        "I confirm this final decision. Once recorded it cannot be changed; a later review is added to the history."
+    )
+    reader.until("Tab", confirm.split(".")[0])
+    reader.key("space")
+    reader.until("Tab", tr._("Record the review") + " bouton")
+    recorded = tr._("Review recorded for client {client}: {decision}.", client=client_id, decision="\0")
+    recorded = plain(recorded).split("\0")[0]
+    heard = reader.wait_for_speech(recorded, reader.key("Return", quiet=1.5))
+    assert count(heard, recorded) == 1, heard
+    not_recorded = tr.ngettext(
+        "Not recorded: {n} field to complete or correct.", "Not recorded: {n} fields to complete or correct.", 1
+    ).split(":")[0]
+    assert count(heard, not_recorded) == 0, heard
+
+
+def test_new_application_is_announced_once(served, reader):
+    """The new-application form by keyboard, its required select changed with the arrows: the result once."""
+    url, services = served
+    portfolio = services.portfolio
+    tr = language("fr")
+    client_id = next(
+        int(c) for c in portfolio.ids[:200] if fill_form(services, int(c), "fr")["value_credit_duration_months"]
+    )
+    typed = fill_form(services, client_id, "fr")  # a real client's amounts, as the form writes them
+    labels = {n: field_control("x", n, "fr", help_text="").children[0].children for n in REQUIRED}
+    reader.open(f"{url}/")
+    go_to_section(reader, "#application")
+    reader.until("Tab", tr._("Fill in a new application"))
+    reader.key("Return", quiet=1.5)  # builds the form; focus stays on its disclosure
+    entries = [
+        ("DAYS_BIRTH", "40"),
+        ("AMT_INCOME_TOTAL", typed["value_amt_income_total"]),
+        ("NAME_CONTRACT_TYPE", None),
+        ("AMT_CREDIT", typed["value_amt_credit"]),
+    ]
+    for name, text in entries:
+        reader.until("Tab", labels[name])
+        if text is None:  # the required select, from its prompt to the first contract type with one arrow
+            heard = reader.key("Down")
+            assert any(tr.category(name, "Cash loans") in line for line in heard), heard
+        else:
+            reader.key("ctrl+a")
+            reader.type(str(text))
+    reader.until("Tab", tr._("Credit duration (months)"))
+    reader.key("ctrl+a")
+    reader.type(str(typed["value_credit_duration_months"]))
+    reader.until("Tab", tr._("Score this application") + " bouton")
+    scored = plain(tr._("Application scored: {decision}, probability of default {proba}.", decision="\0", proba=""))
+    scored = scored.split("\0")[0]
+    heard = reader.wait_for_speech(scored, reader.key("Return", quiet=1.5), limit=30)
+    assert count(heard, scored) == 1, heard
+
+
+def test_chart_label_summary_and_data_table_with_headers(site, reader):
+    """The explanation's chart: an image named by its title, then the sentence that summarises it; its data
+    table reached from the disclosure and read with its headers."""
+    url, portfolio = site
+    tr = language("fr")
+    client_id = refused(portfolio, grey=False)
+    explanation = portfolio.explanation(client_id)
+    caption = words(why.waterfall_caption(explanation, why.factors(explanation, portfolio.category_levels, "fr"), "fr"))
+    title = tr._("Contributions to the score")
+    headers = [
+        words(tr._(h)) for h in ("Reason", "This client", "Effect", "Percentage points", "Probability of default")
+    ]
+    reader.open(f"{url}/?client={client_id}")
+    go_to_section(reader, "#why")
+    reader.until("Tab", tr._("Data of the chart: {title}", title=title))
+    reader.key("Return", quiet=1.5)  # opens the disclosure: the table is filled on demand
+    # The table's scrollable region, focusable for the keyboard (Orca calls it "cliquable" even without a click
+    # listener on it: disable_n_clicks did not change that, measured).
+    heard = reader.key("Tab")
+    assert any("région" in line for line in heard), heard
+    said = words(" ".join(reader.key("t")))
+    assert title in said and "tableau avec" in said and f"{headers[0]} en-tête de colonne" in said, said
+    # Orca's table navigation along the header row: each column's header, in order.
+    for text in headers[1:]:
+        said = words(" ".join(reader.key("alt+shift+Right")))
+        assert said.startswith(text), (text, said)
+    said = words(" ".join(reader.key("alt+shift+Down")))  # a value of the first row, with where it sits
+    assert "%" in said and "Ligne 2, colonne 5" in said, said
+    heard = reader.key("shift+g")  # back to the chart, a graphic named by its title
+    assert any(words(line).startswith(title) and "image" in line for line in heard), heard
+    heard = [words(line) for line in reader.key("Down")]  # then its caption, the sentence that summarises it
+    assert heard and len(heard[0]) > 20 and caption.startswith(heard[0][:40]), (heard, caption)
+
+
+def words(text: str) -> str:
+    """Speech or text with its spaces (non-breaking, narrow, repeated) as single plain spaces."""
+    return " ".join(plain(text).split())
