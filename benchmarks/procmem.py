@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.servers import children  # also re-exported for benchmarks/load.py
-
-
-def tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        todo += children(current)
-    return pids
+from tests.servers import children, command, tree  # noqa: F401 (children, command: re-exported for benchmarks/load.py)
 
 
 def rollup(pid: int) -> dict[str, int]:
@@ -26,13 +17,6 @@ def rollup(pid: int) -> dict[str, int]:
     except OSError:
         pass
     return values
-
-
-def command(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()[:120]
-    except OSError:
-        return "?"
 
 
 def tree_memory(pid: int) -> dict:

@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 import requests
 
-from benchmarks.common import free_port, start_gunicorn, stop, wait_until_up
-from benchmarks.procmem import children, command, tree
+from tests.servers import children, command, free_port, start_gunicorn, stop, tree, wait_until_up
 
 from .conftest import ROOT
 
