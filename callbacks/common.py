@@ -8,6 +8,7 @@ import logging
 from dash import Input, Output, State, ctx, no_update
 
 from app.security import audit_client_view
+from layouts.charts import ChartIds
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
@@ -42,7 +43,7 @@ def table_opened(chart_id: str) -> Input:
     component a callback creates makes one such update; a data table is dozens to hundreds of components
     that most client switches never show (benchmarks/browser_switch.py, benchmarks/browser_profile.py).
     """
-    return Input(f"{chart_id}-summary", "n_clicks")
+    return Input(ChartIds(chart_id).summary, "n_clicks")
 
 
 def was_opened(clicks) -> bool:

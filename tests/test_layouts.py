@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from layouts import palette
-from layouts.charts import position
+from layouts.charts import ChartIds, caption_outputs, chart_figure, position
 from layouts.comparison import DENSITY_SCALE, cross_figure, cross_table, cross_texts, histogram_figure, histogram_texts
 from layouts.explanation import (
     TOP_FACTORS,
@@ -304,3 +304,12 @@ def test_importance_chart_is_sorted_by_family_share_and_labelled():
     first = max(shares, key=shares.get)
     assert labels[0] == language("fr")._(next(f.label for f in FAMILIES if f.key == first))
     assert all(v.children.endswith("%") for v in by_class(chart, "wf-value"))
+
+
+def test_a_charts_parts_carry_the_ids_callbacks_name_them_by():
+    """``ChartIds`` is the one spelling of a chart's sub-ids: the figure built by ``chart_figure`` has exactly those."""
+    part = ChartIds("some-chart")
+    built = {getattr(c, "id", None) for c in walk(chart_figure("some-chart", "Title", "fr", []))} - {None}
+    named = {part.figure, part.title, part.img, part.caption, part.data, part.summary, part.table}
+    assert built == named and len(named) == 7
+    assert {component for component, _ in caption_outputs("k", "some-chart").values()} == {part.caption, part.figure}
