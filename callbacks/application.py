@@ -16,6 +16,7 @@ from layouts import advice as advice_view
 from layouts import application as view
 from layouts import whatif as forms
 from layouts.application import ids
+from layouts.charts import ChartIds
 from layouts.decision import credit_words, marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.i18n import language
@@ -45,10 +46,10 @@ OUTPUTS = outputs(
     certainty=(ids.certainty, "children"),
     missing=(ids.missing, "children"),
     reasons=(ids.reasons, "children"),
-    waterfall=(f"{ids.waterfall}-img", "children"),
-    caption=(f"{ids.waterfall}-caption", "children"),
-    table=(f"{ids.waterfall}-table", "children"),
-    data=(f"{ids.waterfall}-data", "hidden"),
+    waterfall=(ChartIds(ids.waterfall).img, "children"),
+    caption=(ChartIds(ids.waterfall).caption, "children"),
+    table=(ChartIds(ids.waterfall).table, "children"),
+    data=(ChartIds(ids.waterfall).data, "hidden"),
     advice_status=(ids.advice_status, "children"),
     advice=(ids.advice, "children"),
     **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _KEYS.items()},
@@ -77,14 +78,11 @@ def show_form(services, *, clicks, shown, lang) -> dict:
 SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
 
 
-def normalised_values(values: dict, problems: set[str], lang: str) -> dict:
+def normalised_values(values: dict, problems, lang: str) -> dict:
     """Each number of the form shown back in the language's format; a field with a problem keeps what was typed."""
-    out = {}
-    for name, key in _NUMBER_KEYS.items():
-        number = forms.read_number(values.get(f"value_{key}"), lang)
-        if name not in problems and number is not None:
-            out[f"value_{key}"] = forms.input_text(name, number, lang)
-    return out
+    typed = {name: values.get(f"value_{key}") for name, key in _NUMBER_KEYS.items()}
+    texts = forms.normalised_texts(typed, _NUMBER_KEYS, problems, lang)
+    return {f"value_{_NUMBER_KEYS[name]}": text for name, text in texts.items()}
 
 
 def score_application(services, *, clicks, lang, region=None, **values) -> dict:
@@ -102,12 +100,8 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     try:
         application = new_application(form, simulator.columns, months, simulator.rules.bounds)
     except InvalidChanges as invalid:
-        rest = []
-        for name, problem in invalid.by_field().items():
-            if name in _KEYS:
-                errors[f"error_{_KEYS[name]}"] = forms.problem_text(problem, lang)
-            else:
-                rest.append(forms.problem_text(problem, lang))
+        beside, rest = forms.field_errors(invalid, _KEYS, lang)
+        errors.update({f"error_{_KEYS[name]}": text for name, text in beside.items()})
         message = tr.ngettext(
             "{n} value needs correcting before the application can be scored.",
             "{n} values need correcting before the application can be scored.",

@@ -9,10 +9,12 @@ from dash import Input, State
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client, was_opened
 from layouts import whatif as view
+from layouts.charts import ChartIds
 from layouts.formatting import value_text
 from layouts.i18n import language
 from layouts.whatif import FORM_FIELDS, ids
 from scoring import fields as registry
+from scoring.form_units import shown_value
 from scoring.simulate import DURATION, Application, InvalidChanges, simulate, terms_of
 
 _FIELD_KEYS = {name: name.lower() for name in FORM_FIELDS}
@@ -30,10 +32,10 @@ OUTPUTS = outputs(
     before=(ids.before, "children"),
     after=(ids.after, "children"),
     changes=(ids.changes, "children"),
-    waterfall=(f"{ids.waterfall}-img", "children"),
-    caption=(f"{ids.waterfall}-caption", "children"),
-    table=(f"{ids.waterfall}-table", "children"),
-    data=(f"{ids.waterfall}-data", "hidden"),
+    waterfall=(ChartIds(ids.waterfall).img, "children"),
+    caption=(ChartIds(ids.waterfall).caption, "children"),
+    table=(ChartIds(ids.waterfall).table, "children"),
+    data=(ChartIds(ids.waterfall).data, "hidden"),
     **{f"value_{key}": (ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
     **{f"help_{key}": (f"{ids.field(name)}-help", "children") for name, key in _FIELD_KEYS.items()},
     **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _FIELD_KEYS.items()},
@@ -82,24 +84,13 @@ def fill_form(services, client_id: int | None, lang: str) -> dict:
             **{f"value_{k}": None for k in _FIELD_KEYS.values()},
             **{f"help_{k}": tr._("Choose a client first.") for k in _FIELD_KEYS.values()},
         }
-    application = Application.from_portfolio(services.portfolio, client_id)
-    values = dict(application.values)
-    values[DURATION] = terms_of(values).months
+    values = dict(Application.from_portfolio(services.portfolio, client_id).values)
     out = dict(cleared)
     for name, key in _FIELD_KEYS.items():
-        value = values.get(name)
-        shown = round(value) if name == DURATION and value is not None else view.form_value(name, value)
-        out[f"value_{key}"] = view.input_text(name, shown, lang)
-        out[f"help_{key}"] = current_text(name, value, lang)
+        out[f"value_{key}"] = view.input_text(name, shown_value(name, values), lang)
+        exact = terms_of(values).months if name == DURATION else values.get(name)
+        out[f"help_{key}"] = current_text(name, exact, lang)
     return out
-
-
-def shown_value(name: str, original: dict):
-    """The client's value as the form first shows it (a number rounded as shown, a level, or None)."""
-    if name == DURATION:
-        months = terms_of(original).months
-        return round(months) if months is not None else None
-    return view.form_value(name, original.get(name))
 
 
 def changes_from_form(original: dict, form: dict, lang: str) -> dict:
@@ -126,17 +117,10 @@ def _same_shown(name: str, value, shown, lang: str) -> bool:
     return str(value).strip() == str(shown)
 
 
-def normalised_values(form: dict, problems: set[str], lang: str) -> dict:
-    """Each number the form holds, shown back in the language's format ("1.5" -> "1,5" in French); a field with a
-    problem keeps exactly what was typed."""
-    out = {}
-    for name, key in _NUMBER_KEYS.items():
-        if name in problems:
-            continue
-        number = view.read_number(form.get(name), lang)
-        if number is not None:
-            out[f"value_{key}"] = view.input_text(name, number, lang)
-    return out
+def normalised_values(form: dict, problems, lang: str) -> dict:
+    """The numbers of the form shown back in the language's format (a field with a problem keeps what was typed)."""
+    texts = view.normalised_texts(form, _NUMBER_KEYS, problems, lang)
+    return {f"value_{_NUMBER_KEYS[name]}": text for name, text in texts.items()}
 
 
 SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
@@ -164,13 +148,8 @@ def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # n
     try:
         outcome = simulate(services.simulator, application, changes)
     except InvalidChanges as invalid:
-        rest = []
-        for name, problem in invalid.by_field().items():
-            key = _FIELD_KEYS.get(name)
-            if key is None:
-                rest.append(view.problem_text(problem, lang))
-            else:
-                errors[f"error_{key}"] = view.problem_text(problem, lang)
+        beside, rest = view.field_errors(invalid, _FIELD_KEYS, lang)
+        errors.update({f"error_{_FIELD_KEYS[name]}": text for name, text in beside.items()})
         message = tr.ngettext(
             "{n} value needs correcting; the client's application is unchanged.",
             "{n} values need correcting; the client's application is unchanged.",

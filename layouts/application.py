@@ -23,6 +23,7 @@ from layouts.status import status_line
 from layouts.whatif import field_control, label_of, months_text
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE
+from scoring.form_units import years_twin
 from scoring.regions import Region
 from scoring.simulate import ANNUITY, CREDIT, DURATION, REQUIRED, Terms
 
@@ -118,7 +119,7 @@ def group_of(name: str) -> str | None:
     """The card section a form field sits in; a DAYS_* column in that of the years feature it is asked as."""
     if name == DURATION:
         return "loan"
-    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    twin = years_twin(name)
     return registry.FIELDS[name].section or (twin.section if twin is not None else None)
 
 

@@ -20,15 +20,15 @@ from dash import html
 from layouts.charts import chart_figure
 from layouts.decision import marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
-from layouts.formatting import is_missing, money, money_unit, value_text
+from layouts.formatting import money, money_unit, value_text
 from layouts.i18n import language
 from layouts.status import status_line
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE, affordable
 from scoring.decision import REFUSED
-from scoring.derived import DAYS_PER_YEAR
+from scoring.form_units import range_in_form, to_raw, years_twin
 from scoring.portfolio import ClientExplanation
-from scoring.simulate import ANNUAL_RATE, DURATION, Outcome, Problem, Terms, parse_number
+from scoring.simulate import ANNUAL_RATE, DURATION, InvalidChanges, Outcome, Problem, Terms, parse_number
 
 TERM_FIELDS = ("AMT_CREDIT", DURATION, "AMT_GOODS_PRICE", "NAME_CONTRACT_TYPE")
 DECLARED_FIELDS = ("AMT_INCOME_TOTAL", "DAYS_EMPLOYED", "CNT_FAM_MEMBERS", "CNT_CHILDREN")
@@ -62,35 +62,14 @@ class ids:  # noqa: N801
 def label_of(name: str, lang: str) -> str:
     """A form label; a Kaggle DAYS_* column is asked in years, under the label of its years feature."""
     tr = language(lang)
-    record = registry.FIELDS[name]
-    if record.kind == "days":
-        twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
-        if twin is not None:
-            return tr.field(twin.name)
-    return tr.field(name)
+    twin = years_twin(name) if registry.FIELDS[name].kind == "days" else None
+    return tr.field(twin.name if twin is not None else name)
 
 
 def _says_years(name: str) -> bool:
     """Whether the label a DAYS_* column is asked under already names years ("Years in current job")."""
-    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    twin = years_twin(name)
     return twin is not None and isinstance(twin.label, str) and "year" in twin.label.lower()
-
-
-def form_value(name: str, value):
-    """A raw value as the form shows it (days as years, amounts whole, missing as empty)."""
-    record = registry.FIELDS[name]
-    if is_missing(value) or (record.sentinel is not None and value == record.sentinel[0]):
-        return None
-    if record.categorical:
-        return value
-    if record.kind == "flag":
-        return str(int(value))
-    if record.kind == "days":
-        return round(abs(float(value)) / DAYS_PER_YEAR, 1)
-    if record.kind == "money":
-        return int(round(float(value)))
-    number = float(value)
-    return int(number) if number.is_integer() else round(number, 4)
 
 
 def decimal_mark(lang: str) -> str:
@@ -104,7 +83,8 @@ def read_number(value, lang: str) -> float | None:
 
 
 def input_text(name: str, value, lang: str) -> str | None:
-    """A form value (``form_value``'s number) as the text box shows it, in the language's format ("1,5", "450 000")."""
+    """A form value (``scoring.form_units.to_form``'s number) as the text box shows it, in the language's format
+    ("1,5", "450 000")."""
     if value is None or isinstance(value, str):
         return value
     record = registry.FIELDS[name]
@@ -139,18 +119,18 @@ def raw_value(name: str, value, lang: str):
     number = read_number(value, lang)
     if number is None:
         return NotANumber(str(value))
-    return -number * DAYS_PER_YEAR if record.kind == "days" else number
+    return to_raw(name, number)
 
 
 def bounds_text(name: str, low: float, high: float, lang: str) -> tuple[str, str]:
     """A range in the unit the form uses."""
     tr = language(lang)
-    record = registry.FIELDS[name]
-    if record.kind == "days":
-        low, high = sorted((abs(float(low)) / DAYS_PER_YEAR, abs(float(high)) / DAYS_PER_YEAR))
+    kind = registry.FIELDS[name].kind
+    low, high = range_in_form(name, low, high)
+    if kind == "days":
         return tr.number(low, 0), tr.number(high, 0)
-    if record.kind == "money":
-        return money(float(low), lang), money(float(high), lang)
+    if kind == "money":
+        return money(low, lang), money(high, lang)
     return tr.number(float(low), 0 if float(low).is_integer() else 2), tr.number(
         float(high), 0 if float(high).is_integer() else 2
     )
@@ -193,6 +173,29 @@ def problem_text(problem: Problem, lang: str) -> str:
     else:
         text = tr._("this value cannot be used here.")
     return tr._("{label}: {problem}", label=label, problem=text)
+
+
+def field_errors(invalid: InvalidChanges, fields, lang: str) -> tuple[dict[str, str], list[str]]:
+    """Each refused value worded for the form: {field: text} for the ``fields`` the form shows (said beside them),
+    and the texts of the others (a computed instalment, a field the form does not have), said in its message."""
+    beside, elsewhere = {}, []
+    for name, problem in invalid.by_field().items():
+        if name in fields:
+            beside[name] = problem_text(problem, lang)
+        else:
+            elsewhere.append(problem_text(problem, lang))
+    return beside, elsewhere
+
+
+def normalised_texts(typed: dict, names, problems, lang: str) -> dict[str, str]:
+    """Each number typed in the ``names`` fields shown back in the language's format ("1.5" -> "1,5" in French); a
+    field with a problem, or holding no number, keeps exactly what was typed (absent from the result)."""
+    out = {}
+    for name in names:
+        number = None if name in problems else read_number(typed.get(name), lang)
+        if number is not None:
+            out[name] = input_text(name, number, lang)
+    return out
 
 
 def months_text(months: float | None, lang: str) -> str:
