@@ -19,6 +19,7 @@ from dash import html
 
 from layouts.charts import chart_figure
 from layouts.decision import marked
+from layouts.dom import companion_id, dom_id
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.formatting import money, money_unit, value_text
 from layouts.i18n import language
@@ -207,7 +208,7 @@ def months_text(months: float | None, lang: str) -> str:
 
 
 def field_control(
-    control_id: str,
+    control_id: str | dict,
     name: str,
     lang: str,
     *,
@@ -219,7 +220,7 @@ def field_control(
     linked when shown."""
     tr = language(lang)
     record = registry.FIELDS[name]
-    help_id, error_id = f"{control_id}-help", f"{control_id}-error"
+    help_id, error_id = companion_id(control_id, "help"), companion_id(control_id, "error")
     if record.categorical or record.kind == "flag":
         levels = (
             [(level, tr.category(name, level)) for level in record.categories]
@@ -256,10 +257,10 @@ def field_control(
     return html.Div(
         className="control",
         children=[
-            dbc.Label(label, html_for=control_id),
+            dbc.Label(label, html_for=dom_id(control_id)),
             control,
-            html.Small(help_text, id=help_id, className="form-text", **{"data-describes": control_id}),
-            html.P(id=error_id, className="form-error", role="alert", **{"data-error-for": control_id}),
+            html.Small(help_text, id=help_id, className="form-text", **{"data-describes": dom_id(control_id)}),
+            html.P(id=error_id, className="form-error", role="alert", **{"data-error-for": dom_id(control_id)}),
         ],
     )
 
