@@ -20,7 +20,7 @@ from layouts.charts import chart_figure
 from layouts.formatting import money
 from layouts.i18n import language
 from layouts.status import status_line
-from layouts.whatif import field_control, label_of, months_text
+from layouts.whatif import field_control, field_id, label_of, months_text
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE
 from scoring.form_units import years_twin
@@ -79,8 +79,8 @@ class ids:  # noqa: N801
     region = "app-region"
 
     @staticmethod
-    def field(name: str) -> str:
-        return f"app-{name.lower().replace('_', '-')}"
+    def field(name: str) -> dict:
+        return field_id("application", name)
 
 
 def form_columns(columns: tuple[str, ...]) -> tuple[str, ...]:

@@ -12,10 +12,11 @@ client switch neither fills it nor makes Dash 4 re-check its components on every
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ALL, html
 
 from layouts.charts import chart_figure
 from layouts.decision import marked
@@ -53,8 +54,39 @@ class ids:  # noqa: N801
     waterfall = "whatif-waterfall"
 
     @staticmethod
-    def field(name: str) -> str:
-        return f"whatif-{name.lower().replace('_', '-')}"
+    def field(name: str) -> dict:
+        return field_id("whatif", name)
+
+
+# --------------------------------------------------------------------------- form field ids
+
+
+def text_box(name: str) -> bool:
+    """Whether a form asks ``name`` in a text box read as a number (else a select: a level, yes or no)."""
+    record = registry.FIELDS[name]
+    return not (record.categorical or record.kind == "flag")
+
+
+def field_id(form: str, name: str) -> dict:
+    """A form field's pattern-matching id: {"type": "whatif-field", "field": "AMT_CREDIT", "input": "number"}.
+
+    Callbacks reach every field of a form with one pattern (``field_pattern``) instead of one id per field; "input"
+    tells text boxes (Enter submits) from selects. Its help and error are ``layouts.dom.companion_id``s of it, and
+    labels and scripts refer to it by ``layouts.dom.dom_id``."""
+    return {"type": f"{form}-field", "field": name, "input": "number" if text_box(name) else "choice"}
+
+
+def field_pattern(form: str, part: str | None = None, *, numbers_only: bool = False) -> dict:
+    """The pattern of every field of ``form`` (or of their help or error, ``part``); ``numbers_only``: text boxes."""
+    pattern = {"type": f"{form}-field", "field": ALL, "input": "number" if numbers_only else ALL}
+    return companion_id(pattern, part) if part else pattern
+
+
+def field_of(component_id) -> str | None:
+    """The field a form control's id names (None for any other id, a button's)."""
+    if isinstance(component_id, Mapping) and str(component_id.get("type", "")).endswith("-field"):
+        return component_id.get("field")
+    return None
 
 
 # --------------------------------------------------------------------------- values in a form
@@ -112,10 +144,9 @@ def raw_value(name: str, value, lang: str):
     """A form value as the raw column reads it: a number read in the UI language (years back to negative days).
 
     Text that is not a number comes back as ``NotANumber``, so that validation names the field and says why."""
-    record = registry.FIELDS[name]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if record.categorical or record.kind == "flag":
+    if not text_box(name):
         return value
     number = read_number(value, lang)
     if number is None:
@@ -221,7 +252,7 @@ def field_control(
     tr = language(lang)
     record = registry.FIELDS[name]
     help_id, error_id = companion_id(control_id, "help"), companion_id(control_id, "error")
-    if record.categorical or record.kind == "flag":
+    if not text_box(name):
         levels = (
             [(level, tr.category(name, level)) for level in record.categories]
             if record.categorical
