@@ -1,6 +1,8 @@
 /* Accessibility glue for props Dash components cannot carry (dbc.Input has no aria-* props):
  * - an element with data-error-for="ID" marks input #ID aria-invalid and describes it while it has text;
  * - an element with data-describes="ID [ID...]" always describes input #ID, each of them (help text).
+ * An ID may be a pattern-matching id as Dash writes it ({"field":"AMT_CREDIT",...}, layouts/dom.py): looked up with
+ * getElementById only, never in a CSS selector (it would need CSS.escape).
  * It only reads and sets attributes, so it can run on every DOM change. */
 (function () {
   function addToken(list, token) {

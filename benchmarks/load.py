@@ -41,7 +41,7 @@ from benchmarks.common import ROOT, free_port, start_gunicorn, stop, wait_until_
 from benchmarks.dashclient import callbacks, login, new_session, production_env  # noqa: E402
 from benchmarks.procmem import children, command, tree_memory  # noqa: E402
 from benchmarks.serve import CLIENT_CALLBACKS, COMPARE_DEFAULTS  # noqa: E402
-from benchmarks.whatif import ADVICE, WHATIF  # noqa: E402
+from benchmarks.whatif import ADVICE, AMOUNT, WHATIF  # noqa: E402
 from callbacks.common import UNEXPECTED_ERROR  # noqa: E402
 from layouts.i18n import LANGUAGES, language  # noqa: E402
 from scoring.comparison import GROUP_BASES  # noqa: E402
@@ -145,9 +145,9 @@ def simulate(recorder: Recorder, session: requests.Session, post: str, specs: di
         for prop, value in props.items()
         if prop == "value"
     }
-    amount = parse_number(form.get("whatif-amt-credit.value"), ",")  # the form shows numbers as French text
+    amount = parse_number(form.get(AMOUNT), ",")  # the form shows numbers as French text
     if amount is not None:
-        form["whatif-amt-credit.value"] = str(max(int(amount * rng.uniform(0.7, 0.9)), 10_000))
+        form[AMOUNT] = str(max(int(amount * rng.uniform(0.7, 0.9)), 10_000))
     body = payload(specs[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
     timed(recorder, session, "whatif", "POST", post, json=body)
     body = payload(specs[ADVICE], {**values, "advice-submit.n_clicks": 1}, ["advice-submit.n_clicks"])

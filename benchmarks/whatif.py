@@ -35,10 +35,13 @@ import requests
 from benchmarks.common import ROOT, build_artifacts, free_port, percentile, save, start_gunicorn, stop, wait_until_up
 from benchmarks.procmem import tree_memory
 from benchmarks.serve import COMPARE_DEFAULTS
+from layouts.whatif import ids as whatif_ids
 from scoring.simulate import parse_number
-from tests.callback_requests import index_dependencies, payload
+from tests.callback_requests import index_dependencies, key, payload
 
 WHATIF = "whatif-status.children"
+AMOUNT = key(whatif_ids.field("AMT_CREDIT"), "value")
+MONTHS = key(whatif_ids.field("CREDIT_DURATION_MONTHS"), "value")
 DASHBOARD = ("summary-empty.hidden", "why-paragraph.children", "card-content.children", "compare-size.children")
 ADVICE = "advice-status.children"
 CURVE = "curve-status.children"
@@ -123,11 +126,11 @@ def main() -> None:
             if not warmup:
                 times["fill"].append(ms)
             # The form shows numbers as French text ("1 134 212"): read them as the app does.
-            amount = parse_number(form["whatif-amt-credit.value"], ",")
-            form["whatif-amt-credit.value"] = str(max(int(amount * 0.8), 10_000))
-            months = parse_number(form.get("whatif-credit-duration-months.value"), ",")
+            amount = parse_number(form[AMOUNT], ",")
+            form[AMOUNT] = str(max(int(amount * 0.8), 10_000))
+            months = parse_number(form.get(MONTHS), ",")
             if months:
-                form["whatif-credit-duration-months.value"] = str(min(int(months) + 12, 120))
+                form[MONTHS] = str(min(int(months) + 12, 120))
             body = payload(deps[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
             ms, response = timed(session, "POST", url, json=body)
             failures += response.status_code != 200

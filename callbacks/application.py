@@ -16,22 +16,17 @@ from layouts import advice as advice_view
 from layouts import application as view
 from layouts import whatif as forms
 from layouts.application import ids
+from layouts.charts import ChartIds
 from layouts.decision import credit_words, marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.i18n import language
 from layouts.summary import reason_items
-from scoring import fields as registry
 from scoring.advice import advise
 from scoring.regions import region_of
 from scoring.simulate import CASH, DURATION, InvalidChanges, new_application, terms_of
 
-_KEYS = {name: name.lower() for name in APPLICATION_COLUMNS}
 # Text boxes (numbers): Enter in one of them scores the application, as the button does.
-_NUMBER_KEYS = {
-    name: key
-    for name, key in _KEYS.items()
-    if name == DURATION or not (registry.FIELDS[name].categorical or registry.FIELDS[name].kind == "flag")
-}
+NUMBER_FIELDS = tuple(name for name in APPLICATION_COLUMNS if forms.text_box(name))
 
 OUTPUTS = outputs(
     message=(ids.message, "children"),
@@ -45,21 +40,21 @@ OUTPUTS = outputs(
     certainty=(ids.certainty, "children"),
     missing=(ids.missing, "children"),
     reasons=(ids.reasons, "children"),
-    waterfall=(f"{ids.waterfall}-img", "children"),
-    caption=(f"{ids.waterfall}-caption", "children"),
-    table=(f"{ids.waterfall}-table", "children"),
-    data=(f"{ids.waterfall}-data", "hidden"),
+    waterfall=(ChartIds(ids.waterfall).img, "children"),
+    caption=(ChartIds(ids.waterfall).caption, "children"),
+    table=(ChartIds(ids.waterfall).table, "children"),
+    data=(ChartIds(ids.waterfall).data, "hidden"),
     advice_status=(ids.advice_status, "children"),
     advice=(ids.advice, "children"),
-    **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _KEYS.items()},
-    **{f"value_{key}": (ids.field(name), "value") for name, key in _NUMBER_KEYS.items()},
+    errors=(forms.field_pattern("application", "error"), "children"),
+    values=(forms.field_pattern("application", numbers_only=True), "value"),
 )
 INPUTS = {
     "clicks": Input(ids.submit, "n_clicks"),
-    **{f"enter_{key}": Input(ids.field(name), "n_submit") for name, key in _NUMBER_KEYS.items()},
+    "enters": Input(forms.field_pattern("application", numbers_only=True), "n_submit"),
     "lang": LANG,
     "region": State(ids.region, "value"),
-    **{f"value_{key}": State(ids.field(name), "value") for name, key in _KEYS.items()},
+    "values": State(forms.field_pattern("application"), "value"),
 }
 
 
@@ -74,48 +69,37 @@ def show_form(services, *, clicks, shown, lang) -> dict:
     return {"body": view.form(lang, APPLICATION_COLUMNS, regions_of(services)), "body_class": view.FILLED}
 
 
-SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
+def submitted(clicks) -> bool:
+    """Whether "Score this application" was pressed, or Enter in a number box."""
+    trigger = triggered()
+    return (trigger == ids.submit and bool(clicks)) or forms.field_of(trigger) in NUMBER_FIELDS
 
 
-def normalised_values(values: dict, problems: set[str], lang: str) -> dict:
-    """Each number of the form shown back in the language's format; a field with a problem keeps what was typed."""
-    out = {}
-    for name, key in _NUMBER_KEYS.items():
-        number = forms.read_number(values.get(f"value_{key}"), lang)
-        if name not in problems and number is not None:
-            out[f"value_{key}"] = forms.input_text(name, number, lang)
-    return out
-
-
-def score_application(services, *, clicks, lang, region=None, **values) -> dict:
+def score_application(services, *, clicks, enters, lang, region=None, values=None) -> dict:  # noqa: ARG001 - enters
+    """``values``: {field: what its box or select holds}; the outputs ``values`` and ``errors`` are by field."""
     tr = language(lang)
-    if triggered() not in SUBMITTERS or (triggered() == ids.submit and not clicks):
+    if not submitted(clicks):
         return {}
-    form = {
-        name: forms.raw_value(name, values.get(f"value_{key}"), lang) for name, key in _KEYS.items() if name != DURATION
-    }
+    values = {name: (values or {}).get(name) for name in APPLICATION_COLUMNS}
+    form = {name: forms.raw_value(name, values[name], lang) for name in APPLICATION_COLUMNS if name != DURATION}
     chosen = region_of(regions_of(services), region)
     form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
-    months = forms.raw_value(DURATION, values.get(f"value_{_KEYS[DURATION]}"), lang)
-    errors = {f"error_{key}": "" for key in _KEYS.values()}
+    months = forms.raw_value(DURATION, values[DURATION], lang)
+    errors = dict.fromkeys(APPLICATION_COLUMNS, "")
     simulator = services.simulator
     try:
         application = new_application(form, simulator.columns, months, simulator.rules.bounds)
     except InvalidChanges as invalid:
-        rest = []
-        for name, problem in invalid.by_field().items():
-            if name in _KEYS:
-                errors[f"error_{_KEYS[name]}"] = forms.problem_text(problem, lang)
-            else:
-                rest.append(forms.problem_text(problem, lang))
+        beside, rest = forms.field_errors(invalid, APPLICATION_COLUMNS, lang)
+        errors.update(beside)
         message = tr.ngettext(
             "{n} value needs correcting before the application can be scored.",
             "{n} values need correcting before the application can be scored.",
             len(invalid.by_field()),
         )
         return {
-            **errors,
-            **normalised_values(values, set(invalid.by_field()), lang),
+            "errors": errors,
+            "values": forms.normalised_texts(values, NUMBER_FIELDS, set(invalid.by_field()), lang),
             "message": " ".join([message, *rest]),
             "result": True,
             "status": tr._("Not scored: see the messages beside the fields."),
@@ -132,8 +116,8 @@ def score_application(services, *, clicks, lang, region=None, **values) -> dict:
     segment = (services.artifacts.metrics.get("segments") or {}).get("no_external_scores") if without_scores else None
     overall = services.artifacts.metrics.get("roc_auc")
     return {
-        **errors,
-        **normalised_values(values, set(), lang),
+        "errors": errors,
+        "values": forms.normalised_texts(values, NUMBER_FIELDS, set(), lang),
         "message": "",
         "result": False,
         "status": tr._(

@@ -8,6 +8,7 @@ import logging
 from dash import Input, Output, State, ctx, no_update
 
 from app.security import audit_client_view
+from layouts.charts import ChartIds
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
@@ -42,7 +43,7 @@ def table_opened(chart_id: str) -> Input:
     component a callback creates makes one such update; a data table is dozens to hundreds of components
     that most client switches never show (benchmarks/browser_switch.py, benchmarks/browser_profile.py).
     """
-    return Input(f"{chart_id}-summary", "n_clicks")
+    return Input(ChartIds(chart_id).summary, "n_clicks")
 
 
 def was_opened(clicks) -> bool:
@@ -67,7 +68,7 @@ def guarded(output_names, message: str | None = None):
                 if message is not None:
                     lang = kwargs.get("lang") if kwargs.get("lang") in LANGUAGES else None
                     result[message] = language(lang)._(UNEXPECTED_ERROR)
-            return {name: result.get(name, no_update) for name in output_names}
+            return {name: result[name] if name in result else not_updated(name) for name in output_names}
 
         return wrapper
 
@@ -85,6 +86,9 @@ def register_callback(
 ) -> None:
     """Wire a module-level callback ``func(services, **inputs) -> dict`` with named outputs, guarded.
 
+    An input, state or output with a pattern-matching id (a dict) is a form's fields: the callback takes and gives
+    ``{field name: value}`` for it (``by_field``, ``in_page_order``).
+
     ``unless_shown``: outputs of plain values (text, flags) that the page sends back as State, so that a value it
     already shows is not sent again (the same heading, an empty message, a flag already set): in Dash 4 each
     updated component is one store update that every component on the page re-checks.
@@ -93,14 +97,42 @@ def register_callback(
         f"shown__{name}": State(output_spec[name].component_id, output_spec[name].component_property)
         for name in unless_shown
     }
+    field_inputs = [name for name, dep in inputs.items() if isinstance(dep.component_id, dict)]
+    field_outputs = [name for name, dep in output_spec.items() if isinstance(dep.component_id, dict)]
 
     @functools.wraps(func)
     def callback(**kwargs):
         shown = {name: kwargs.pop(f"shown__{name}", None) for name in unless_shown}
+        kwargs.update({name: by_field(ctx.args_grouping[name]) for name in field_inputs})
         result = func(services, **kwargs)
+        for name in field_outputs:
+            result[name] = in_page_order(result.get(name, {}), ctx.outputs_grouping[name])
         return {name: value for name, value in result.items() if not (name in shown and same_value(value, shown[name]))}
 
     app.callback(output=output_spec, inputs={**inputs, **shown_states})(guarded(tuple(output_spec), message)(callback))
+
+
+# Pattern-matching form ids (``layouts.whatif.field_pattern``): Dash gives and takes one list per pattern, in the
+# page's order; the callbacks take and give {field name: value}, so they stay plain functions of named values.
+
+
+def by_field(entries) -> dict:
+    """{field: value} of a pattern's inputs or states, as Dash describes them ({"id": {..., "field": f}, "value": v})."""
+    return {entry["id"]["field"]: entry.get("value") for entry in entries}
+
+
+def in_page_order(values: dict, outputs) -> list:
+    """A callback's {field: value} for a pattern output, as the list Dash expects (a field left out: not updated)."""
+    return [values.get(output["id"]["field"], no_update) for output in outputs]
+
+
+def not_updated(name: str):
+    """``no_update`` for an output; for a pattern output, one per component it matched (Dash wants the list)."""
+    try:
+        spec = ctx.outputs_grouping.get(name)
+    except Exception:  # noqa: BLE001 - outside a request (a callback called as a function)
+        spec = None
+    return [no_update] * len(spec) if isinstance(spec, list) else no_update
 
 
 def same_value(new, shown) -> bool:

@@ -11,7 +11,7 @@ from dash import Input
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
 from layouts import comparison as view
-from layouts.charts import caption_outputs, empty_figure, with_caption
+from layouts.charts import ChartIds, caption_outputs, empty_figure, with_caption
 from layouts.comparison import DEFAULT_X, DEFAULT_Y, MAX_POINTS, ids
 from layouts.i18n import language
 from scoring.comparison import (
@@ -36,18 +36,18 @@ OUTPUTS = outputs(
     size=(ids.size, "children"),
     message=(ids.message, "children"),
     k_error=(ids.k_error, "children"),
-    hist_title=(f"{ids.hist}-title", "children"),
+    hist_title=(ChartIds(ids.hist).title, "children"),
     hist=(ids.hist, "figure"),
     **caption_outputs("hist", ids.hist),
-    hist_table=(f"{ids.hist}-table", "children"),
-    hist_data=(f"{ids.hist}-data", "hidden"),
-    hist_summary=(f"{ids.hist}-summary", "children"),
-    cross_title=(f"{ids.cross}-title", "children"),
+    hist_table=(ChartIds(ids.hist).table, "children"),
+    hist_data=(ChartIds(ids.hist).data, "hidden"),
+    hist_summary=(ChartIds(ids.hist).summary, "children"),
+    cross_title=(ChartIds(ids.cross).title, "children"),
     cross=(ids.cross, "figure"),
     **caption_outputs("cross", ids.cross),
-    cross_table=(f"{ids.cross}-table", "children"),
-    cross_data=(f"{ids.cross}-data", "hidden"),
-    cross_summary=(f"{ids.cross}-summary", "children"),
+    cross_table=(ChartIds(ids.cross).table, "children"),
+    cross_data=(ChartIds(ids.cross).data, "hidden"),
+    cross_summary=(ChartIds(ids.cross).summary, "children"),
 )
 INPUTS = {
     "client_id": CLIENT,

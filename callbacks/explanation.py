@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
 from layouts import explanation as why
-from layouts.charts import caption_outputs, with_caption
+from layouts.charts import ChartIds, caption_outputs, with_caption
 from layouts.explanation import ids
 from layouts.i18n import language
 
 OUTPUTS = outputs(
     paragraph=(ids.paragraph, "children"),
     paragraph_class=(ids.paragraph, "className"),
-    waterfall=(f"{ids.waterfall}-img", "children"),
+    waterfall=(ChartIds(ids.waterfall).img, "children"),
     **caption_outputs("waterfall", ids.waterfall),
-    table=(f"{ids.waterfall}-table", "children"),
-    data=(f"{ids.waterfall}-data", "hidden"),
-    importance_table=(f"{ids.importance}-table", "children"),
+    table=(ChartIds(ids.waterfall).table, "children"),
+    data=(ChartIds(ids.waterfall).data, "hidden"),
+    importance_table=(ChartIds(ids.importance).table, "children"),
 )
 INPUTS = {
     "client_id": CLIENT,

@@ -10,7 +10,7 @@ from dash import Input, Output
 from app.reviews import ReviewStoreUnavailable
 from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
 from layouts import summary
-from layouts.charts import caption_outputs, with_caption
+from layouts.charts import ChartIds, caption_outputs, with_caption
 from layouts.explanation import factors
 from layouts.i18n import language
 from layouts.review import ids as review_ids
@@ -31,10 +31,10 @@ OUTPUTS = outputs(
     heading=(ids.heading, "children"),
     grey=(ids.grey, "children"),
     distance=(ids.distance, "children"),
-    gauge=(f"{ids.gauge}-img", "children"),
+    gauge=(ChartIds(ids.gauge).img, "children"),
     **caption_outputs("gauge", ids.gauge),
-    gauge_table=(f"{ids.gauge}-table", "children"),
-    gauge_data=(f"{ids.gauge}-data", "hidden"),
+    gauge_table=(ChartIds(ids.gauge).table, "children"),
+    gauge_data=(ChartIds(ids.gauge).data, "hidden"),
     reasons=(ids.reasons, "children"),
     facts=(ids.facts, "children"),
     status=(sel.status, "children"),

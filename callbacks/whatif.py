@@ -9,19 +9,15 @@ from dash import Input, State
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, triggered, viewed_client, was_opened
 from layouts import whatif as view
+from layouts.charts import ChartIds
 from layouts.formatting import value_text
 from layouts.i18n import language
 from layouts.whatif import FORM_FIELDS, ids
-from scoring import fields as registry
+from scoring.form_units import shown_value
 from scoring.simulate import DURATION, Application, InvalidChanges, simulate, terms_of
 
-_FIELD_KEYS = {name: name.lower() for name in FORM_FIELDS}
 # Text boxes (numbers): Enter in one of them runs the simulation, as the button does.
-_NUMBER_KEYS = {
-    name: key
-    for name, key in _FIELD_KEYS.items()
-    if not (registry.FIELDS[name].categorical or registry.FIELDS[name].kind == "flag")
-}
+NUMBER_FIELDS = tuple(name for name in FORM_FIELDS if view.text_box(name))
 
 OUTPUTS = outputs(
     status=(ids.status, "children"),
@@ -30,21 +26,21 @@ OUTPUTS = outputs(
     before=(ids.before, "children"),
     after=(ids.after, "children"),
     changes=(ids.changes, "children"),
-    waterfall=(f"{ids.waterfall}-img", "children"),
-    caption=(f"{ids.waterfall}-caption", "children"),
-    table=(f"{ids.waterfall}-table", "children"),
-    data=(f"{ids.waterfall}-data", "hidden"),
-    **{f"value_{key}": (ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
-    **{f"help_{key}": (f"{ids.field(name)}-help", "children") for name, key in _FIELD_KEYS.items()},
-    **{f"error_{key}": (f"{ids.field(name)}-error", "children") for name, key in _FIELD_KEYS.items()},
+    waterfall=(ChartIds(ids.waterfall).img, "children"),
+    caption=(ChartIds(ids.waterfall).caption, "children"),
+    table=(ChartIds(ids.waterfall).table, "children"),
+    data=(ChartIds(ids.waterfall).data, "hidden"),
+    values=(view.field_pattern("whatif"), "value"),
+    helps=(view.field_pattern("whatif", "help"), "children"),
+    errors=(view.field_pattern("whatif", "error"), "children"),
 )
 INPUTS = {
     "client_id": CLIENT,
     "resets": Input(ids.reset, "n_clicks"),
     "clicks": Input(ids.submit, "n_clicks"),
-    **{f"enter_{key}": Input(ids.field(name), "n_submit") for name, key in _NUMBER_KEYS.items()},
+    "enters": Input(view.field_pattern("whatif", numbers_only=True), "n_submit"),
     "lang": LANG,
-    **{f"value_{key}": State(ids.field(name), "value") for name, key in _FIELD_KEYS.items()},
+    "values": State(view.field_pattern("whatif"), "value"),
 }
 
 
@@ -73,33 +69,22 @@ def fill_form(services, client_id: int | None, lang: str) -> dict:
         "result": True,
         "message": "",
         "status": tr._("Change a value, then press Simulate."),
-        **{f"error_{k}": "" for k in _FIELD_KEYS.values()},
+        "errors": dict.fromkeys(FORM_FIELDS, ""),
     }
     if client_id is None:
         return {
             **cleared,
             "status": tr._("Choose a client, change a value, then press Simulate."),
-            **{f"value_{k}": None for k in _FIELD_KEYS.values()},
-            **{f"help_{k}": tr._("Choose a client first.") for k in _FIELD_KEYS.values()},
+            "values": dict.fromkeys(FORM_FIELDS),
+            "helps": dict.fromkeys(FORM_FIELDS, tr._("Choose a client first.")),
         }
-    application = Application.from_portfolio(services.portfolio, client_id)
-    values = dict(application.values)
-    values[DURATION] = terms_of(values).months
-    out = dict(cleared)
-    for name, key in _FIELD_KEYS.items():
-        value = values.get(name)
-        shown = round(value) if name == DURATION and value is not None else view.form_value(name, value)
-        out[f"value_{key}"] = view.input_text(name, shown, lang)
-        out[f"help_{key}"] = current_text(name, value, lang)
-    return out
-
-
-def shown_value(name: str, original: dict):
-    """The client's value as the form first shows it (a number rounded as shown, a level, or None)."""
-    if name == DURATION:
-        months = terms_of(original).months
-        return round(months) if months is not None else None
-    return view.form_value(name, original.get(name))
+    values = dict(Application.from_portfolio(services.portfolio, client_id).values)
+    exact = {**values, DURATION: terms_of(values).months}
+    return {
+        **cleared,
+        "values": {name: view.input_text(name, shown_value(name, values), lang) for name in FORM_FIELDS},
+        "helps": {name: current_text(name, exact.get(name), lang) for name in FORM_FIELDS},
+    }
 
 
 def changes_from_form(original: dict, form: dict, lang: str) -> dict:
@@ -120,73 +105,60 @@ def changes_from_form(original: dict, form: dict, lang: str) -> dict:
 def _same_shown(name: str, value, shown, lang: str) -> bool:
     if shown is None:
         return False
-    if name in _NUMBER_KEYS:
+    if name in NUMBER_FIELDS:
         number = view.read_number(value, lang)
         return number is not None and abs(number - float(shown)) < 1e-9
     return str(value).strip() == str(shown)
 
 
-def normalised_values(form: dict, problems: set[str], lang: str) -> dict:
-    """Each number the form holds, shown back in the language's format ("1.5" -> "1,5" in French); a field with a
-    problem keeps exactly what was typed."""
-    out = {}
-    for name, key in _NUMBER_KEYS.items():
-        if name in problems:
-            continue
-        number = view.read_number(form.get(name), lang)
-        if number is not None:
-            out[f"value_{key}"] = view.input_text(name, number, lang)
-    return out
+def submitted() -> bool:
+    """Whether Simulate, or Enter in a number box, ran the callback (not a client switch or Back)."""
+    trigger = triggered()
+    return trigger == ids.submit or view.field_of(trigger) in NUMBER_FIELDS
 
 
-SUBMITTERS = {ids.submit, *(ids.field(name) for name in _NUMBER_KEYS)}
+def whatif(services, *, client_id, resets, clicks, enters, lang, values) -> dict:  # noqa: ARG001 - they only trigger
+    """Client chosen or reset: fill the form. Simulate pressed (or Enter in a number): score the changed application.
 
-
-def whatif(services, *, client_id, resets, clicks, lang, **values) -> dict:  # noqa: ARG001 - resets only triggers
-    """Client chosen or reset: fill the form. Simulate pressed (or Enter in a number): score the changed application."""
+    ``values``: {field: what its box or select holds}; the outputs ``values``, ``helps``, ``errors`` are by field."""
     tr = language(lang)
     client_id = viewed_client(services, client_id, "whatif")
-    if triggered() not in SUBMITTERS:
+    if not submitted():
         return fill_form(services, client_id, lang)
     if client_id is None:
         return {"message": tr._("Choose a client first."), "result": True}
     application = Application.from_portfolio(services.portfolio, client_id)
-    form = {name: values.get(f"value_{key}") for name, key in _FIELD_KEYS.items()}
+    form = {name: (values or {}).get(name) for name in FORM_FIELDS}
     changes = changes_from_form(dict(application.values), form, lang)
-    errors = {f"error_{key}": "" for key in _FIELD_KEYS.values()}
+    errors = dict.fromkeys(FORM_FIELDS, "")
     if not changes:
         return {
-            **errors,
-            **normalised_values(form, set(), lang),
+            "errors": errors,
+            "values": view.normalised_texts(form, NUMBER_FIELDS, set(), lang),
             "message": "",
             "status": tr._("Change at least one value, then press Simulate."),
         }
     try:
         outcome = simulate(services.simulator, application, changes)
     except InvalidChanges as invalid:
-        rest = []
-        for name, problem in invalid.by_field().items():
-            key = _FIELD_KEYS.get(name)
-            if key is None:
-                rest.append(view.problem_text(problem, lang))
-            else:
-                errors[f"error_{key}"] = view.problem_text(problem, lang)
+        beside, rest = view.field_errors(invalid, FORM_FIELDS, lang)
+        errors.update(beside)
         message = tr.ngettext(
             "{n} value needs correcting; the client's application is unchanged.",
             "{n} values need correcting; the client's application is unchanged.",
             len(invalid.by_field()),
         )
         return {
-            **errors,
-            **normalised_values(form, set(invalid.by_field()), lang),
+            "errors": errors,
+            "values": view.normalised_texts(form, NUMBER_FIELDS, set(invalid.by_field()), lang),
             "message": " ".join([message, *rest]),
             "result": True,
             "status": tr._("Simulation not run: see the messages beside the fields."),
         }
     parts = view.result_parts(outcome, services.portfolio.category_levels, lang, services.config.max_effort_rate)
     return {
-        **errors,
-        **normalised_values(form, set(), lang),
+        "errors": errors,
+        "values": view.normalised_texts(form, NUMBER_FIELDS, set(), lang),
         "message": "",
         "result": False,
         "status": parts["status"],

@@ -20,9 +20,10 @@ from layouts.charts import chart_figure
 from layouts.formatting import money
 from layouts.i18n import language
 from layouts.status import status_line
-from layouts.whatif import NOT_PROVIDED, field_control, label_of, months_text
+from layouts.whatif import NOT_PROVIDED, field_control, field_id, label_of, months_text
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE
+from scoring.form_units import years_twin
 from scoring.regions import Region
 from scoring.simulate import ANNUITY, CREDIT, DURATION, REQUIRED, Terms
 
@@ -78,8 +79,8 @@ class ids:  # noqa: N801
     region = "app-region"
 
     @staticmethod
-    def field(name: str) -> str:
-        return f"app-{name.lower().replace('_', '-')}"
+    def field(name: str) -> dict:
+        return field_id("application", name)
 
 
 def form_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -118,7 +119,7 @@ def group_of(name: str) -> str | None:
     """The card section a form field sits in; a DAYS_* column in that of the years feature it is asked as."""
     if name == DURATION:
         return "loan"
-    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    twin = years_twin(name)
     return registry.FIELDS[name].section or (twin.section if twin is not None else None)
 
 

@@ -12,6 +12,8 @@ Two kinds of drawing:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dash import dcc, html
 
 from layouts import palette
@@ -103,6 +105,42 @@ def data_table(caption: str, header: list[str], rows: list[list[str]]) -> html.T
     )
 
 
+@dataclass(frozen=True)
+class ChartIds:
+    """The ids of a chart's parts, all derived from the chart's own id: ``chart_figure`` gives them to its parts and
+    callbacks name them through here (a misspelt part is an AttributeError, not a silently dead output)."""
+
+    chart: str
+
+    @property
+    def figure(self) -> str:
+        return f"{self.chart}-figure"
+
+    @property
+    def title(self) -> str:
+        return f"{self.chart}-title"
+
+    @property
+    def img(self) -> str:
+        return f"{self.chart}-img"
+
+    @property
+    def caption(self) -> str:
+        return f"{self.chart}-caption"
+
+    @property
+    def data(self) -> str:
+        return f"{self.chart}-data"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.chart}-summary"
+
+    @property
+    def table(self) -> str:
+        return f"{self.chart}-table"
+
+
 def chart_figure(
     chart_id: str,
     title: str,
@@ -124,37 +162,38 @@ def chart_figure(
     (``{id}-summary``) has been clicked (see ``callbacks.common.table_opened``).
     """
     tr = language(lang)
+    part = ChartIds(chart_id)
     return html.Figure(
-        id=f"{chart_id}-figure",
+        id=part.figure,
         className="chart",
         role="figure",
         **{"aria-label": caption or title},
         children=[
-            html.P(title, id=f"{chart_id}-title", className="chart-title"),
+            html.P(title, id=part.title, className="chart-title"),
             html.Div(
-                id=f"{chart_id}-img",
+                id=part.img,
                 role="img",
                 className="chart-drawing",
-                **{"aria-labelledby": f"{chart_id}-title"},
+                **{"aria-labelledby": part.title},
                 children=drawing,
             ),
             # A caption that repeats visible text (the gauge's legend) is kept for screen readers only.
             html.Figcaption(
-                caption, id=f"{chart_id}-caption", className="visually-hidden" if caption_hidden else "chart-caption"
+                caption, id=part.caption, className="visually-hidden" if caption_hidden else "chart-caption"
             ),
             html.Details(
-                id=f"{chart_id}-data",
+                id=part.data,
                 className="chart-data",
                 hidden=hidden,
                 children=[
-                    html.Summary(tr._("Data of the chart: {title}", title=title), id=f"{chart_id}-summary"),
+                    html.Summary(tr._("Data of the chart: {title}", title=title), id=part.summary),
                     # Focusable region: on a narrow screen the table may scroll sideways (WCAG 2.1.1).
                     html.Div(
-                        id=f"{chart_id}-table",
+                        id=part.table,
                         className="table-responsive",
                         tabIndex="0",
                         role="region",
-                        **{"aria-labelledby": f"{chart_id}-summary"},
+                        **{"aria-labelledby": part.summary},
                         children=table or [],
                     ),
                 ],
@@ -165,7 +204,8 @@ def chart_figure(
 
 def caption_outputs(key: str, chart_id: str) -> dict[str, tuple[str, str]]:
     """The two places a chart's caption goes (the figcaption and the figure's name), for a callback's outputs."""
-    return {f"{key}_caption": (f"{chart_id}-caption", "children"), f"{key}_label": (f"{chart_id}-figure", "aria-label")}
+    part = ChartIds(chart_id)
+    return {f"{key}_caption": (part.caption, "children"), f"{key}_label": (part.figure, "aria-label")}
 
 
 def with_caption(key: str, text: str) -> dict[str, str]:

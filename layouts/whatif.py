@@ -12,23 +12,25 @@ client switch neither fills it nor makes Dash 4 re-check its components on every
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ALL, html
 
 from layouts.charts import chart_figure
 from layouts.decision import marked
+from layouts.dom import companion_id, dom_id
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
-from layouts.formatting import is_missing, money, money_unit, value_text
+from layouts.formatting import money, money_unit, value_text
 from layouts.i18n import language
 from layouts.status import status_line
 from scoring import fields as registry
 from scoring.affordability import MAX_EFFORT_RATE, affordable
 from scoring.decision import REFUSED
-from scoring.derived import DAYS_PER_YEAR
+from scoring.form_units import range_in_form, to_raw, years_twin
 from scoring.portfolio import ClientExplanation
-from scoring.simulate import ANNUAL_RATE, DURATION, Outcome, Problem, Terms, parse_number
+from scoring.simulate import ANNUAL_RATE, DURATION, InvalidChanges, Outcome, Problem, Terms, parse_number
 
 TERM_FIELDS = ("AMT_CREDIT", DURATION, "AMT_GOODS_PRICE", "NAME_CONTRACT_TYPE")
 DECLARED_FIELDS = ("AMT_INCOME_TOTAL", "DAYS_EMPLOYED", "CNT_FAM_MEMBERS", "CNT_CHILDREN")
@@ -52,8 +54,39 @@ class ids:  # noqa: N801
     waterfall = "whatif-waterfall"
 
     @staticmethod
-    def field(name: str) -> str:
-        return f"whatif-{name.lower().replace('_', '-')}"
+    def field(name: str) -> dict:
+        return field_id("whatif", name)
+
+
+# --------------------------------------------------------------------------- form field ids
+
+
+def text_box(name: str) -> bool:
+    """Whether a form asks ``name`` in a text box read as a number (else a select: a level, yes or no)."""
+    record = registry.FIELDS[name]
+    return not (record.categorical or record.kind == "flag")
+
+
+def field_id(form: str, name: str) -> dict:
+    """A form field's pattern-matching id: {"type": "whatif-field", "field": "AMT_CREDIT", "input": "number"}.
+
+    Callbacks reach every field of a form with one pattern (``field_pattern``) instead of one id per field; "input"
+    tells text boxes (Enter submits) from selects. Its help and error are ``layouts.dom.companion_id``s of it, and
+    labels and scripts refer to it by ``layouts.dom.dom_id``."""
+    return {"type": f"{form}-field", "field": name, "input": "number" if text_box(name) else "choice"}
+
+
+def field_pattern(form: str, part: str | None = None, *, numbers_only: bool = False) -> dict:
+    """The pattern of every field of ``form`` (or of their help or error, ``part``); ``numbers_only``: text boxes."""
+    pattern = {"type": f"{form}-field", "field": ALL, "input": "number" if numbers_only else ALL}
+    return companion_id(pattern, part) if part else pattern
+
+
+def field_of(component_id) -> str | None:
+    """The field a form control's id names (None for any other id, a button's)."""
+    if isinstance(component_id, Mapping) and str(component_id.get("type", "")).endswith("-field"):
+        return component_id.get("field")
+    return None
 
 
 # --------------------------------------------------------------------------- values in a form
@@ -62,35 +95,14 @@ class ids:  # noqa: N801
 def label_of(name: str, lang: str) -> str:
     """A form label; a Kaggle DAYS_* column is asked in years, under the label of its years feature."""
     tr = language(lang)
-    record = registry.FIELDS[name]
-    if record.kind == "days":
-        twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
-        if twin is not None:
-            return tr.field(twin.name)
-    return tr.field(name)
+    twin = years_twin(name) if registry.FIELDS[name].kind == "days" else None
+    return tr.field(twin.name if twin is not None else name)
 
 
 def _says_years(name: str) -> bool:
     """Whether the label a DAYS_* column is asked under already names years ("Years in current job")."""
-    twin = next((f for f in registry.FIELDS.values() if f.kind == "years" and f.sources == (name,)), None)
+    twin = years_twin(name)
     return twin is not None and isinstance(twin.label, str) and "year" in twin.label.lower()
-
-
-def form_value(name: str, value):
-    """A raw value as the form shows it (days as years, amounts whole, missing as empty)."""
-    record = registry.FIELDS[name]
-    if is_missing(value) or (record.sentinel is not None and value == record.sentinel[0]):
-        return None
-    if record.categorical:
-        return value
-    if record.kind == "flag":
-        return str(int(value))
-    if record.kind == "days":
-        return round(abs(float(value)) / DAYS_PER_YEAR, 1)
-    if record.kind == "money":
-        return int(round(float(value)))
-    number = float(value)
-    return int(number) if number.is_integer() else round(number, 4)
 
 
 def decimal_mark(lang: str) -> str:
@@ -104,7 +116,8 @@ def read_number(value, lang: str) -> float | None:
 
 
 def input_text(name: str, value, lang: str) -> str | None:
-    """A form value (``form_value``'s number) as the text box shows it, in the language's format ("1,5", "450 000")."""
+    """A form value (``scoring.form_units.to_form``'s number) as the text box shows it, in the language's format
+    ("1,5", "450 000")."""
     if value is None or isinstance(value, str):
         return value
     record = registry.FIELDS[name]
@@ -131,26 +144,25 @@ def raw_value(name: str, value, lang: str):
     """A form value as the raw column reads it: a number read in the UI language (years back to negative days).
 
     Text that is not a number comes back as ``NotANumber``, so that validation names the field and says why."""
-    record = registry.FIELDS[name]
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if record.categorical or record.kind == "flag":
+    if not text_box(name):
         return value
     number = read_number(value, lang)
     if number is None:
         return NotANumber(str(value))
-    return -number * DAYS_PER_YEAR if record.kind == "days" else number
+    return to_raw(name, number)
 
 
 def bounds_text(name: str, low: float, high: float, lang: str) -> tuple[str, str]:
     """A range in the unit the form uses."""
     tr = language(lang)
-    record = registry.FIELDS[name]
-    if record.kind == "days":
-        low, high = sorted((abs(float(low)) / DAYS_PER_YEAR, abs(float(high)) / DAYS_PER_YEAR))
+    kind = registry.FIELDS[name].kind
+    low, high = range_in_form(name, low, high)
+    if kind == "days":
         return tr.number(low, 0), tr.number(high, 0)
-    if record.kind == "money":
-        return money(float(low), lang), money(float(high), lang)
+    if kind == "money":
+        return money(low, lang), money(high, lang)
     return tr.number(float(low), 0 if float(low).is_integer() else 2), tr.number(
         float(high), 0 if float(high).is_integer() else 2
     )
@@ -195,6 +207,29 @@ def problem_text(problem: Problem, lang: str) -> str:
     return tr._("{label}: {problem}", label=label, problem=text)
 
 
+def field_errors(invalid: InvalidChanges, fields, lang: str) -> tuple[dict[str, str], list[str]]:
+    """Each refused value worded for the form: {field: text} for the ``fields`` the form shows (said beside them),
+    and the texts of the others (a computed instalment, a field the form does not have), said in its message."""
+    beside, elsewhere = {}, []
+    for name, problem in invalid.by_field().items():
+        if name in fields:
+            beside[name] = problem_text(problem, lang)
+        else:
+            elsewhere.append(problem_text(problem, lang))
+    return beside, elsewhere
+
+
+def normalised_texts(typed: dict, names, problems, lang: str) -> dict[str, str]:
+    """Each number typed in the ``names`` fields shown back in the language's format ("1.5" -> "1,5" in French); a
+    field with a problem, or holding no number, keeps exactly what was typed (absent from the result)."""
+    out = {}
+    for name in names:
+        number = None if name in problems else read_number(typed.get(name), lang)
+        if number is not None:
+            out[name] = input_text(name, number, lang)
+    return out
+
+
 def months_text(months: float | None, lang: str) -> str:
     tr = language(lang)
     if months is None or (isinstance(months, float) and math.isnan(months)):
@@ -207,7 +242,7 @@ NOT_PROVIDED = " "  # a select's "not provided" option (see field_control): blan
 
 
 def field_control(
-    control_id: str,
+    control_id: str | dict,
     name: str,
     lang: str,
     *,
@@ -219,8 +254,8 @@ def field_control(
     linked when shown."""
     tr = language(lang)
     record = registry.FIELDS[name]
-    help_id, error_id = f"{control_id}-help", f"{control_id}-error"
-    if record.categorical or record.kind == "flag":
+    help_id, error_id = companion_id(control_id, "help"), companion_id(control_id, "error")
+    if not text_box(name):
         levels = (
             [(level, tr.category(name, level)) for level in record.categories]
             if record.categorical
@@ -257,10 +292,10 @@ def field_control(
     return html.Div(
         className="control",
         children=[
-            dbc.Label(label, html_for=control_id),
+            dbc.Label(label, html_for=dom_id(control_id)),
             control,
-            html.Small(help_text, id=help_id, className="form-text", **{"data-describes": control_id}),
-            html.P(id=error_id, className="form-error", role="alert", **{"data-error-for": control_id}),
+            html.Small(help_text, id=help_id, className="form-text", **{"data-describes": dom_id(control_id)}),
+            html.P(id=error_id, className="form-error", role="alert", **{"data-error-for": dom_id(control_id)}),
         ],
     )
 

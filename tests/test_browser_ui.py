@@ -11,9 +11,19 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from layouts.whatif import ids as whatif_ids
+
 from .browser import chrome, text_of, wait_for, wait_idle
 from .test_accessibility import CONTAINED_JS, CONTRAST_JS
-from .test_browser_whatif import active_id, assert_axe_clean, open_client, refused_with_options, tab_to
+from .test_browser_whatif import (
+    active_id,
+    assert_axe_clean,
+    by_dom_id,
+    field_dom_id,
+    open_client,
+    refused_with_options,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +81,11 @@ def open_whatif(driver) -> None:
     opener = driver.find_element(By.ID, "whatif-open")
     driver.execute_script("arguments[0].focus()", opener)
     opener.send_keys(Keys.ENTER)
-    wait_for(driver, lambda d: "Valeur du client" in text_of(d, "whatif-amt-credit-help"), message="form not filled")
+    wait_for(
+        driver,
+        lambda d: "Valeur du client" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "help")),
+        message="form not filled",
+    )
     wait_idle(driver)
 
 
@@ -89,9 +103,9 @@ def test_french_decimal_comma_and_letters_by_keyboard_whatever_the_browser_local
     open_client(driver, url, client_id, "fr")
     assert driver.execute_script("return navigator.language").startswith("en")  # the trap: an English browser
     open_whatif(driver)
-    years = "whatif-days-employed"
-    assert driver.find_element(By.ID, years).get_attribute("type") == "text"
-    assert driver.find_element(By.ID, years).get_attribute("inputmode") == "decimal"
+    years = field_dom_id(whatif_ids, "DAYS_EMPLOYED")
+    assert by_dom_id(driver, years).get_attribute("type") == "text"
+    assert by_dom_id(driver, years).get_attribute("inputmode") == "decimal"
     # "1,5" then Enter in the field: the simulation runs, reads 1.5 years (not 15), shows the value back as "1,5".
     retype(driver, years, "1,5")
     driver.switch_to.active_element.send_keys(Keys.ENTER)
@@ -100,23 +114,27 @@ def test_french_decimal_comma_and_letters_by_keyboard_whatever_the_browser_local
     )
     wait_idle(driver)
     assert "1,5 an" in text_of(driver, "whatif-changes")
-    assert driver.find_element(By.ID, years).get_attribute("value") == "1,5"
+    assert by_dom_id(driver, years).get_attribute("value") == "1,5"
     assert active_id(driver) == years  # focus stays in the field
     # "1.5" is read as 1.5 too and shown back in French format; a grouped amount is one number.
-    retype(driver, "whatif-amt-credit", "", backwards=True)
+    retype(driver, field_dom_id(whatif_ids, "AMT_CREDIT"), "", backwards=True)
     driver.switch_to.active_element.send_keys("300 000", Keys.ENTER)
     wait_for(driver, lambda d: "300\u202f000" in text_of(d, "whatif-changes"), message="grouped amount not read")
     wait_idle(driver)
-    assert driver.find_element(By.ID, "whatif-amt-credit").get_attribute("value") == "300\u202f000"
+    assert by_dom_id(driver, field_dom_id(whatif_ids, "AMT_CREDIT")).get_attribute("value") == "300\u202f000"
     # Letters: an error tied to the field, what was typed stays in the box, the result goes.
-    box = driver.find_element(By.ID, "whatif-amt-credit")
+    box = by_dom_id(driver, field_dom_id(whatif_ids, "AMT_CREDIT"))
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("12ab", Keys.ENTER)
-    wait_for(driver, lambda d: "saisissez un nombre" in text_of(d, "whatif-amt-credit-error"), message="no field error")
+    wait_for(
+        driver,
+        lambda d: "saisissez un nombre" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "error")),
+        message="no field error",
+    )
     wait_idle(driver)
     assert box.get_attribute("value") == "12ab"
     assert box.get_attribute("aria-invalid") == "true"
-    assert "whatif-amt-credit-error" in box.get_attribute("aria-describedby")
+    assert field_dom_id(whatif_ids, "AMT_CREDIT", "error") in box.get_attribute("aria-describedby")
     assert_axe_clean(driver, "fr: number error")
 
 

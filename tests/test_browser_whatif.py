@@ -11,6 +11,10 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from layouts.application import ids as app_ids
+from layouts.dom import companion_id, dom_id
+from layouts.whatif import ids as whatif_ids
+
 from .browser import (
     chrome,
     console_errors,
@@ -54,6 +58,19 @@ def assert_axe_clean(driver, state: str) -> None:
     assert not result["violations"], f"axe violations in state '{state}':\n{describe(result['violations'])}"
     unexpected = [r for r in result["incomplete"] if r["id"] not in ALLOWED_INCOMPLETE]
     assert not unexpected, f"axe needs-review results in state '{state}':\n{describe(unexpected)}"
+
+
+def field_dom_id(view_ids, name: str, part: str | None = None) -> str:
+    """The DOM id of a form field (or of its "help" or "error"): a pattern-matching id as Dash writes it."""
+    component_id = view_ids.field(name)
+    return dom_id(companion_id(component_id, part) if part else component_id)
+
+
+def by_dom_id(driver, element_id: str):
+    """The element with this id: selenium's By.ID builds a CSS selector, which a pattern-matching id's quotes break."""
+    element = driver.execute_script("return document.getElementById(arguments[0])", element_id)
+    assert element is not None, f"no element #{element_id}"
+    return element
 
 
 def active_id(driver) -> str:
@@ -110,12 +127,12 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver, dash_
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(
         driver,
-        lambda d: "Valeur du client" in text_of(d, "whatif-amt-credit-help"),
+        lambda d: "Valeur du client" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "help")),
         message="the what-if form was not built and filled",
     )
     wait_idle(driver)
     assert active_id(driver) == "whatif-open"  # focus stays where the advisor is
-    tab_to(driver, "whatif-amt-credit", limit=10)
+    tab_to(driver, field_dom_id(whatif_ids, "AMT_CREDIT"), limit=10)
 
     # An absurd amount: the error is said beside the field, linked to it; the client's result stays away.
     box = driver.switch_to.active_element
@@ -123,14 +140,18 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver, dash_
     box.send_keys("-5")
     tab_to(driver, "whatif-submit", limit=20)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    wait_for(driver, lambda d: "saisissez une valeur" in text_of(d, "whatif-amt-credit-error"), message="no field error")
+    wait_for(
+        driver,
+        lambda d: "saisissez une valeur" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "error")),
+        message="no field error",
+    )
     wait_for(driver, lambda d: box.get_attribute("aria-invalid") == "true", message="aria-invalid not set")
-    assert "whatif-amt-credit-error" in box.get_attribute("aria-describedby")
+    assert field_dom_id(whatif_ids, "AMT_CREDIT", "error") in box.get_attribute("aria-describedby")
     assert active_id(driver) == "whatif-submit"  # focus is not lost to <body>
     assert_axe_clean(driver, "fr: what-if, field error")
 
     # Half the amount, by keyboard: the result sits beside the original, with the difference in words.
-    tab_to(driver, "whatif-amt-credit", limit=20, backwards=True)
+    tab_to(driver, field_dom_id(whatif_ids, "AMT_CREDIT"), limit=20, backwards=True)
     amount = other_amount(dash_app, portfolio, client_id)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(amount))
@@ -138,7 +159,7 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver, dash_
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(driver, lambda d: "La probabilité de défaut passe de" in text_of(d, "whatif-status"), message="no result")
     wait_idle(driver)
-    assert text_of(driver, "whatif-amt-credit-error") == ""
+    assert text_of(driver, field_dom_id(whatif_ids, "AMT_CREDIT", "error")) == ""
     assert "Montant du crédit" in text_of(driver, "whatif-changes")
     assert "Demande simulée" in text_of(driver, "whatif-after")
     assert active_id(driver) == "whatif-submit"
@@ -165,14 +186,14 @@ def test_keyboard_journey_whatif_advice_letter_application(server, driver, dash_
     wait_for(driver, lambda d: d.find_elements(By.ID, "application-submit"), message="the form did not open")
     wait_idle(driver)
     assert active_id(driver) == "application-open"  # focus stays where the advisor is
-    assert driver.find_element(By.ID, "app-ext-source-2").get_attribute("value") == ""  # nothing pre-filled
+    assert by_dom_id(driver, field_dom_id(app_ids, "EXT_SOURCE_2")).get_attribute("value") == ""  # nothing pre-filled
     income = int(np.median(np.asarray(server[1].raw("AMT_INCOME_TOTAL"))))
     typed = {
-        "app-days-birth": "40",
-        "app-amt-income-total": str(income),
-        "app-name-contract-type": "Prêt personnel",
-        "app-amt-credit": str(6 * income),
-        "app-credit-duration-months": "36",
+        field_dom_id(app_ids, "DAYS_BIRTH"): "40",
+        field_dom_id(app_ids, "AMT_INCOME_TOTAL"): str(income),
+        field_dom_id(app_ids, "NAME_CONTRACT_TYPE"): "Prêt personnel",
+        field_dom_id(app_ids, "AMT_CREDIT"): str(6 * income),
+        field_dom_id(app_ids, "CREDIT_DURATION_MONTHS"): "36",
     }
     for field_id, text in typed.items():
         tab_to(driver, field_id, limit=250)
@@ -206,10 +227,14 @@ def test_english_what_if_and_letter_are_axe_clean(server, driver):
     opener = driver.find_element(By.ID, "whatif-open")
     driver.execute_script("arguments[0].focus()", opener)
     opener.send_keys(Keys.ENTER)
-    wait_for(driver, lambda d: "Client's value" in text_of(d, "whatif-amt-credit-help"), message="form not filled")
+    wait_for(
+        driver,
+        lambda d: "Client's value" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "help")),
+        message="form not filled",
+    )
     wait_idle(driver)
     submit = driver.find_element(By.ID, "whatif-submit")
-    box = driver.find_element(By.ID, "whatif-credit-duration-months")
+    box = by_dom_id(driver, field_dom_id(whatif_ids, "CREDIT_DURATION_MONTHS"))
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("80")
@@ -239,8 +264,10 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver, das
     client_id = refused_with_options(portfolio)
     set_viewport(driver, 320, 900)
     open_client(driver, url, client_id, "fr")
-    open_form(driver, "whatif-open", lambda d: "Valeur du client" in text_of(d, "whatif-amt-credit-help"))
-    box = driver.find_element(By.ID, "whatif-amt-credit")
+    open_form(
+        driver, "whatif-open", lambda d: "Valeur du client" in text_of(d, field_dom_id(whatif_ids, "AMT_CREDIT", "help"))
+    )
+    box = by_dom_id(driver, field_dom_id(whatif_ids, "AMT_CREDIT"))
     driver.execute_script("arguments[0].focus()", box)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(str(other_amount(dash_app, portfolio, client_id)), Keys.TAB)
@@ -249,13 +276,13 @@ def test_what_if_and_application_at_320_px_with_text_spacing(server, driver, das
     open_form(driver, "application-open", lambda d: d.find_elements(By.ID, "application-submit"))
     income = int(np.median(np.asarray(portfolio.raw("AMT_INCOME_TOTAL"))))
     for field_id, text in (
-        ("app-days-birth", "40"),
-        ("app-amt-income-total", str(income)),
-        ("app-name-contract-type", "Prêt personnel"),
-        ("app-amt-credit", str(6 * income)),
-        ("app-credit-duration-months", "36"),
+        (field_dom_id(app_ids, "DAYS_BIRTH"), "40"),
+        (field_dom_id(app_ids, "AMT_INCOME_TOTAL"), str(income)),
+        (field_dom_id(app_ids, "NAME_CONTRACT_TYPE"), "Prêt personnel"),
+        (field_dom_id(app_ids, "AMT_CREDIT"), str(6 * income)),
+        (field_dom_id(app_ids, "CREDIT_DURATION_MONTHS"), "36"),
     ):
-        field = driver.find_element(By.ID, field_id)
+        field = by_dom_id(driver, field_id)
         driver.execute_script("arguments[0].focus()", field)
         field.send_keys(text, Keys.TAB)
     driver.execute_script("document.getElementById('application-submit').click()")

@@ -7,6 +7,7 @@ options in selects, the stores as the server filled them) answers 200 without an
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -17,7 +18,7 @@ from scoring.fields import FIELDS
 from scoring.regions import MAX_REGIONS
 from tests.callback_requests import payload
 
-from .dash_requests import dependencies, pairs
+from .dash_requests import components, dependencies, pairs
 from .test_fuzz_callbacks import JUNK, PROFILE, SIMULATION_CALLBACKS, RescuedErrors, send
 
 CALLBACKS = SIMULATION_CALLBACKS
@@ -38,11 +39,10 @@ def rescued():
 
 
 def field_name(component: str) -> str | None:
-    """The registry field behind a form control id (whatif-amt-credit -> AMT_CREDIT)."""
-    for prefix in ("whatif-", "app-"):
-        if component.startswith(prefix):
-            name = component[len(prefix) :].upper().replace("-", "_")
-            return name if name in FIELDS else None
+    """The registry field behind a form control's DOM id ({"field":"AMT_CREDIT",...,"type":"whatif-field"})."""
+    if component.startswith("{"):
+        name = json.loads(component).get("field")
+        return name if name in FIELDS else None
     return None
 
 
@@ -91,8 +91,9 @@ def test_new_callbacks_never_give_server_errors(dash_app, client, rescued, first
     portfolio = dash_app.server.config["services"].portfolio
     ids = [int(i) for i in portfolio.ids[:: max(1, len(portfolio.ids) // 50)]]
     make = forged_value if forged else page_value
-    values = st.fixed_dictionaries({f"{i}.{p}": make(i, p, ids) for i, p in pairs(dependency)})
-    inputs = [f"{e['id']}.{e['property']}" for e in dependency["inputs"]]
+    page_ids = components(dash_app)
+    values = st.fixed_dictionaries({f"{i}.{p}": make(i, p, ids) for i, p in pairs(dependency, page_ids)})
+    inputs = [f"{i}.{p}" for i, p in pairs({"inputs": dependency["inputs"], "state": []}, page_ids)]
     # Mostly the button that runs the model, as an advisor presses it.
     buttons = [i for i in inputs if i.endswith("submit.n_clicks")] or inputs[:1]
     changed = st.one_of(
@@ -105,7 +106,7 @@ def test_new_callbacks_never_give_server_errors(dash_app, client, rescued, first
     @given(values, changed)
     def check(example, changed_ids):
         rescued.messages.clear()
-        status = send(client, payload(dependency, example, changed_ids))
+        status = send(client, payload(dependency, example, changed_ids, page_ids))
         assert status in (200, 204), (status, example)
         if not forged:
             assert not rescued.messages, (rescued.messages[-1], example)

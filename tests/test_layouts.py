@@ -4,10 +4,12 @@ import math
 
 import numpy as np
 import pytest
+from dash._utils import stringify_id  # what the renderer writes in the DOM
 
 from layouts import palette
-from layouts.charts import position
+from layouts.charts import ChartIds, caption_outputs, chart_figure, position
 from layouts.comparison import DENSITY_SCALE, cross_figure, cross_table, cross_texts, histogram_figure, histogram_texts
+from layouts.dom import companion_id, dom_id
 from layouts.explanation import (
     TOP_FACTORS,
     effect_text,
@@ -23,6 +25,7 @@ from layouts.explanation import (
 from layouts.formatting import points_text, value_text, years
 from layouts.i18n import language
 from layouts.summary import decision_texts, gauge, gauge_caption, gauge_top
+from layouts.whatif import field_control
 from scoring.comparison import CrossView, Histogram
 from scoring.fields import FIELDS, model_features
 from scoring.portfolio import ClientExplanation
@@ -304,3 +307,35 @@ def test_importance_chart_is_sorted_by_family_share_and_labelled():
     first = max(shares, key=shares.get)
     assert labels[0] == language("fr")._(next(f.label for f in FAMILIES if f.key == first))
     assert all(v.children.endswith("%") for v in by_class(chart, "wf-value"))
+
+
+def test_a_charts_parts_carry_the_ids_callbacks_name_them_by():
+    """``ChartIds`` is the one spelling of a chart's sub-ids: the figure built by ``chart_figure`` has exactly those."""
+    part = ChartIds("some-chart")
+    built = {getattr(c, "id", None) for c in walk(chart_figure("some-chart", "Title", "fr", []))} - {None}
+    named = {part.figure, part.title, part.img, part.caption, part.data, part.summary, part.table}
+    assert built == named and len(named) == 7
+    assert {component for component, _ in caption_outputs("k", "some-chart").values()} == {part.caption, part.figure}
+
+
+@pytest.mark.parametrize(
+    "component_id",
+    [{"type": "whatif-field", "field": "AMT_CREDIT"}, {"field": "DAYS_BIRTH", "type": "app-field", "n": 2}, "whatif-submit"],
+)
+def test_an_id_is_spelt_as_the_dom_holds_it(component_id):
+    assert dom_id(component_id) == stringify_id(component_id)
+    assert " " not in dom_id(component_id)  # one token of an aria-describedby list
+
+
+@pytest.mark.parametrize("control_id", ["whatif-amt-credit", {"type": "whatif-field", "field": "AMT_CREDIT"}])
+def test_a_form_fields_label_help_and_error_point_at_its_input_in_the_dom(control_id):
+    control = field_control(control_id, "AMT_CREDIT", "fr", help_text="Aide")
+    label, box, help_text, error = control.children
+    assert box.id == control_id
+    assert label.html_for == help_text.to_plotly_json()["props"]["data-describes"] == dom_id(control_id)
+    assert error.to_plotly_json()["props"]["data-error-for"] == dom_id(control_id)
+    assert (help_text.id, error.id) == (companion_id(control_id, "help"), companion_id(control_id, "error"))
+    if isinstance(control_id, str):  # the ids the page has today
+        assert (help_text.id, error.id) == ("whatif-amt-credit-help", "whatif-amt-credit-error")
+    else:  # a pattern-matching id: one pattern on the type reaches every field's error
+        assert error.id == {"type": "whatif-field-error", "field": "AMT_CREDIT"}

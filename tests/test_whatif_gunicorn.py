@@ -17,12 +17,14 @@ import numpy as np
 import pytest
 import requests
 
-from tests.callback_requests import index_dependencies, payload
+from layouts.whatif import ids as whatif_ids
+from tests.callback_requests import index_dependencies, key, payload
 from tests.servers import children, command, free_port, start_gunicorn, stop, wait_until_up
 
 from .conftest import ROOT
 
 WHATIF = "whatif-status.children"
+AMOUNT = key(whatif_ids.field("AMT_CREDIT"), "value")
 
 
 def workers(master: int) -> list[int]:
@@ -60,8 +62,8 @@ def test_every_worker_simulates_after_the_fork(synthetic_artifacts, tmp_path):
                 f"{base}/_dash-update-component", json=payload(deps[WHATIF], values, ["client-id.data"]), timeout=20
             ).json()["response"]
             form = {f"{c}.{p}": v for c, props in fill.items() for p, v in props.items() if p == "value"}
-            amount = float(str(form["whatif-amt-credit.value"]).replace(",", ""))  # the form's English text
-            form["whatif-amt-credit.value"] = str(max(int(amount * 0.7), 70_000))  # within the product's bounds
+            amount = float(str(form[AMOUNT]).replace(",", ""))  # the form's English text
+            form[AMOUNT] = str(max(int(amount * 0.7), 70_000))  # within the product's bounds
             body = payload(deps[WHATIF], {**values, **form, "whatif-submit.n_clicks": 1}, ["whatif-submit.n_clicks"])
             answer = requests.post(f"{base}/_dash-update-component", json=body, timeout=20)
             return answer.status_code, answer.json()["response"]["whatif-status"]["children"]

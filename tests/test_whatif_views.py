@@ -8,11 +8,12 @@ import pytest
 from app.queries import APPLICATION_COLUMNS as COLUMNS
 from app.queries import regions_of
 from layouts.application import ids as app_ids
+from layouts.dom import companion_id
 from layouts.whatif import FORM_FIELDS
 from layouts.whatif import ids as whatif_ids
 from scoring.simulate import parse_number
 
-from .dash_requests import call
+from .dash_requests import call, key
 
 WHATIF, ADVICE, APPLICATION = "whatif-status.children", "advice-status.children", "application-message.children"
 
@@ -20,6 +21,15 @@ WHATIF, ADVICE, APPLICATION = "whatif-status.children", "advice-status.children"
 @pytest.fixture(scope="module")
 def client(dash_app):
     return dash_app.server.test_client()
+
+
+def error_of(view_ids, name: str) -> str:
+    """'id.children' of a form field's error message."""
+    return key(companion_id(view_ids.field(name), "error"), "children")
+
+
+def help_of(view_ids, name: str) -> str:
+    return key(companion_id(view_ids.field(name), "help"), "children")
 
 
 def refused(dash_app, rank: int = 0) -> int:
@@ -48,19 +58,19 @@ def test_choosing_a_client_fills_the_form_with_their_values(client, dash_app):
     values = {k: v for k, v in out.items() if k.endswith(".value")}
     assert len(values) == len(FORM_FIELDS)
     # Numbers are text in the language's format, read back by the app ("1 134 212" in French).
-    amount = values[f"{whatif_ids.field('AMT_CREDIT')}.value"]
+    amount = values[key(whatif_ids.field("AMT_CREDIT"), "value")]
     assert isinstance(amount, str) and parse_number(amount, ",") > 0
     assert amount == dash_app_language("fr").number(parse_number(amount, ","), 0)
-    assert values[f"{whatif_ids.field('NAME_CONTRACT_TYPE')}.value"] in ("Cash loans", "Revolving loans")
-    assert "Valeur du client" in out[f"{whatif_ids.field('AMT_CREDIT')}-help.children"]
+    assert values[key(whatif_ids.field("NAME_CONTRACT_TYPE"), "value")] in ("Cash loans", "Revolving loans")
+    assert "Valeur du client" in out[help_of(whatif_ids, "AMT_CREDIT")]
     assert out["whatif-result.hidden"] is True
 
 
 def test_simulating_a_smaller_amount_shows_before_after_and_the_difference(client, dash_app):
     client_id = refused(dash_app, 3)
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
-    form[f"{whatif_ids.field('AMT_CREDIT')}.value"] = str(
-        int(parse_number(form[f"{whatif_ids.field('AMT_CREDIT')}.value"], ",") * 0.5)
+    form[key(whatif_ids.field("AMT_CREDIT"), "value")] = str(
+        int(parse_number(form[key(whatif_ids.field("AMT_CREDIT"), "value")], ",") * 0.5)
     )
     out = simulate(client, dash_app, client_id, form)
     assert out["whatif-result.hidden"] is False and out["whatif-message.children"] == ""
@@ -76,18 +86,18 @@ def test_bad_values_are_said_beside_their_fields_in_the_ui_language(client, dash
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
     bad = {
         **form,
-        f"{whatif_ids.field('AMT_CREDIT')}.value": "beaucoup",
-        f"{whatif_ids.field('CNT_FAM_MEMBERS')}.value": 0,
-        f"{whatif_ids.field('CREDIT_DURATION_MONTHS')}.value": 1000,
+        key(whatif_ids.field("AMT_CREDIT"), "value"): "beaucoup",
+        key(whatif_ids.field("CNT_FAM_MEMBERS"), "value"): 0,
+        key(whatif_ids.field("CREDIT_DURATION_MONTHS"), "value"): 1000,
     }
     out = simulate(client, dash_app, client_id, bad)
     assert out["whatif-result.hidden"] is True
-    assert "saisissez un nombre" in out[f"{whatif_ids.field('AMT_CREDIT')}-error.children"]
-    assert "de 1 à 20" in out[f"{whatif_ids.field('CNT_FAM_MEMBERS')}-error.children"]
-    assert "Durée du crédit" in out[f"{whatif_ids.field('CREDIT_DURATION_MONTHS')}-error.children"]
+    assert "saisissez un nombre" in out[error_of(whatif_ids, "AMT_CREDIT")]
+    assert "de 1 à 20" in out[error_of(whatif_ids, "CNT_FAM_MEMBERS")]
+    assert "Durée du crédit" in out[error_of(whatif_ids, "CREDIT_DURATION_MONTHS")]
     assert "3 valeurs sont à corriger" in out["whatif-message.children"]
     english = simulate(client, dash_app, client_id, bad, lang="en")
-    assert "enter a number" in english[f"{whatif_ids.field('AMT_CREDIT')}-error.children"]
+    assert "enter a number" in english[error_of(whatif_ids, "AMT_CREDIT")]
 
 
 def dash_app_language(code: str):
@@ -101,8 +111,8 @@ def test_french_number_entry_decimal_comma_spaces_and_letters(client, dash_app):
     said beside their field (never a silently dropped value); English reads "1.5" and refuses "1,5"."""
     client_id = refused(dash_app, 9)
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
-    years = f"{whatif_ids.field('DAYS_EMPLOYED')}.value"
-    amount = f"{whatif_ids.field('AMT_CREDIT')}.value"
+    years = key(whatif_ids.field("DAYS_EMPLOYED"), "value")
+    amount = key(whatif_ids.field("AMT_CREDIT"), "value")
     out = simulate(client, dash_app, client_id, {**form, years: "1.5", amount: "450 000,50"})
     assert out["whatif-result.hidden"] is False, out.get("whatif-message.children")
     changes = " ".join(item["props"]["children"] for item in out["whatif-changes.children"])
@@ -115,10 +125,10 @@ def test_french_number_entry_decimal_comma_spaces_and_letters(client, dash_app):
     # Letters: an error tied to the field; what was typed stays in the box.
     out = simulate(client, dash_app, client_id, {**form, amount: "12ab"})
     assert out["whatif-result.hidden"] is True
-    assert "saisissez un nombre, par exemple 1" in out[f"{whatif_ids.field('AMT_CREDIT')}-error.children"]
+    assert "saisissez un nombre, par exemple 1" in out[error_of(whatif_ids, "AMT_CREDIT")]
     assert amount not in out  # the typed text is not replaced
     english = simulate(client, dash_app, client_id, {**form, years: "1,5"}, lang="en")
-    assert "enter a number, for example 1,500.5" in english[f"{whatif_ids.field('DAYS_EMPLOYED')}-error.children"]
+    assert "enter a number, for example 1,500.5" in english[error_of(whatif_ids, "DAYS_EMPLOYED")]
     english = simulate(client, dash_app, client_id, {**form, years: "1.5"}, lang="en")
     assert "1.5 years" in str(english["whatif-changes.children"]) and english[years] == "1.5"
 
@@ -126,10 +136,10 @@ def test_french_number_entry_decimal_comma_spaces_and_letters(client, dash_app):
 def test_enter_in_a_number_field_runs_the_simulation(client, dash_app):
     client_id = refused(dash_app, 3)
     form = {k: v for k, v in form_of(client, dash_app, client_id).items() if k.endswith(".value")}
-    months = f"{whatif_ids.field('CREDIT_DURATION_MONTHS')}"
+    months = whatif_ids.field("CREDIT_DURATION_MONTHS")
     # 48 months: within the product's duration range (the data's own percentiles)
-    values = {"client-id.data": client_id, "lang.data": "fr", f"{months}.n_submit": 1, **form, f"{months}.value": "48"}
-    status, out = call(client, dash_app, WHATIF, values, [f"{months}.n_submit"])
+    values = {"client-id.data": client_id, "lang.data": "fr", key(months, "n_submit"): 1, **form, key(months, "value"): "48"}
+    status, out = call(client, dash_app, WHATIF, values, [key(months, "n_submit")])
     assert status == 200
     assert out["whatif-status.children"].startswith("La probabilité de défaut passe de")
     assert "48 mois" in str(out["whatif-changes.children"])
@@ -168,6 +178,10 @@ def test_advice_lists_checked_options_or_says_there_are_none(client, dash_app):
     assert out["advice-options.children"] == [] and "Chercher des solutions" in out["advice-status.children"]
 
 
+def form_field(component_id) -> str | None:
+    return component_id.get("type") if isinstance(component_id, dict) else None
+
+
 def application_values(dash_app, lang: str = "fr") -> dict:
     """The form as the page shows it once opened (its defaults), read from the full layout."""
     from wsgi import serve_layout
@@ -177,8 +191,8 @@ def application_values(dash_app, lang: str = "fr") -> dict:
 
     def walk(component):
         cid = getattr(component, "id", None)
-        if isinstance(cid, str) and cid.startswith("app-") and hasattr(component, "value"):
-            values[f"{cid}.value"] = component.value
+        if (cid == app_ids.region or form_field(cid) == "application-field") and hasattr(component, "value"):
+            values[key(cid, "value")] = component.value
         children = getattr(component, "children", None)
         for child in children if isinstance(children, list) else [children]:
             if hasattr(child, "to_plotly_json"):
@@ -199,16 +213,16 @@ def ordinary_loan(dash_app, values: dict) -> dict:
         "AMT_CREDIT": 6 * income,
         "CREDIT_DURATION_MONTHS": 36,
     }
-    return {**values, **{f"{app_ids.field(name)}.value": value for name, value in typed.items()}}
+    return {**values, **{key(app_ids.field(name), "value"): value for name, value in typed.items()}}
 
 
 def test_new_application_form_starts_empty_and_scores_an_ordinary_loan(client, dash_app):
     values = application_values(dash_app)
     assert len(values) == len(COLUMNS) + 1 and "app-region.value" in values  # the columns asked, and the region
     assert all(v in (None, "") for v in values.values())  # nothing pre-filled, nothing invented
-    assert app_ids.field("EXT_SOURCE_2") + ".value" in values  # asked, optional
+    assert key(app_ids.field("EXT_SOURCE_2"), "value") in values  # asked, optional
     for unknown in ("REGION_POPULATION_RELATIVE", "TOTALAREA_MODE", "FLAG_DOCUMENT_3", "DEF_30_CNT_SOCIAL_CIRCLE"):
-        assert app_ids.field(unknown) + ".value" not in values  # not what an advisor can know
+        assert key(app_ids.field(unknown), "value") not in values  # not what an advisor can know
     body = {**ordinary_loan(dash_app, values), "app-region.value": "", "application-submit.n_clicks": 1, "lang.data": "fr"}
     status, out = call(client, dash_app, APPLICATION, body, ["application-submit.n_clicks"])
     assert status == 200 and out["application-result.hidden"] is False, out
@@ -220,7 +234,7 @@ def test_new_application_form_starts_empty_and_scores_an_ordinary_loan(client, d
     assert "Score externe 1" in missing and "Densité de population de la région" in missing
     # The external scores as the bureau gives them, and a region from the list: no longer missing.
     regions = regions_of(dash_app.server.config["services"])
-    body.update({f"{app_ids.field('EXT_SOURCE_2')}.value": 0.61, "app-region.value": str(regions[0].number)})
+    body.update({key(app_ids.field("EXT_SOURCE_2"), "value"): 0.61, "app-region.value": str(regions[0].number)})
     status, out = call(client, dash_app, APPLICATION, body, ["application-submit.n_clicks"])
     missing = out["application-missing.children"]
     assert "Score externe 2" not in missing and "Densité de population de la région" not in missing
@@ -230,16 +244,16 @@ def test_new_application_missing_required_values_are_said(client, dash_app):
     values = application_values(dash_app, "en")
     body = {
         **ordinary_loan(dash_app, values),
-        f"{app_ids.field('AMT_CREDIT')}.value": None,
-        f"{app_ids.field('DAYS_BIRTH')}.value": 12,
+        key(app_ids.field("AMT_CREDIT"), "value"): None,
+        key(app_ids.field("DAYS_BIRTH"), "value"): 12,
         "app-region.value": "",
         "application-submit.n_clicks": 1,
         "lang.data": "en",
     }
     status, out = call(client, dash_app, APPLICATION, body, ["application-submit.n_clicks"])
     assert status == 200 and out["application-result.hidden"] is True
-    assert "required" in out[f"{app_ids.field('AMT_CREDIT')}-error.children"]
-    assert "from 18 to 100" in out[f"{app_ids.field('DAYS_BIRTH')}-error.children"]
+    assert "required" in out[error_of(app_ids, "AMT_CREDIT")]
+    assert "from 18 to 100" in out[error_of(app_ids, "DAYS_BIRTH")]
 
 
 def test_sections_are_in_the_navigation(client):

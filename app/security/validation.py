@@ -7,6 +7,7 @@ Flask-WTF token, so a new form is protected without anyone remembering to.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
@@ -57,6 +58,17 @@ def _is_prop(item) -> bool:
     return isinstance(item, dict) and isinstance(item.get("id"), str | dict) and isinstance(item.get("property"), str)
 
 
+def _matches(item, spec_id: str) -> bool:
+    """An input, state or output as the page sends it: one id and property, or for a pattern-matching id (the form
+    fields, ``{"field":["ALL"],...}``) a list of them, each with an id of the pattern's keys."""
+    if not spec_id.startswith("{"):
+        return _is_prop(item)
+    keys = sorted(json.loads(spec_id))
+    return isinstance(item, list) and all(
+        _is_prop(i) and isinstance(i["id"], dict) and sorted(i["id"]) == keys for i in item
+    )
+
+
 def callback_request_problem(body, callback_map: Mapping) -> str | None:
     """Why a /_dash-update-component body cannot be a request from our page (None when well formed).
 
@@ -70,11 +82,17 @@ def callback_request_problem(body, callback_map: Mapping) -> str | None:
     outputs = body.get("outputs")
     outputs = outputs if isinstance(outputs, list) else [outputs]
     expected = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-    if len(outputs) != len(expected) or not all(map(_is_prop, outputs)):
+    if len(outputs) != len(expected) or not all(
+        _matches(o, str(e).rsplit(".", 1)[0]) for o, e in zip(outputs, expected, strict=True)
+    ):
         return "outputs do not match the callback"
     for part in ("inputs", "state"):
         items = body.get(part, [])
-        if not isinstance(items, list) or len(items) != len(spec[part]) or not all(map(_is_prop, items)):
+        if (
+            not isinstance(items, list)
+            or len(items) != len(spec[part])
+            or not all(_matches(i, e["id"]) for i, e in zip(items, spec[part], strict=True))
+        ):
             return f"{part} do not match the callback"
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
