@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# OpenMP threads that spin while they wait for a core stall XGBoost when browsers and servers share the two
+# cores (set before xgboost loads libgomp; the scoring CLI sets the same).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SHARED_DATA", ROOT.parent / "shared" / "data"))
 HOME_CREDIT = SHARED_DATA / "home_credit"

@@ -20,6 +20,7 @@ from layouts.comparison import DEFAULT_X, DEFAULT_Y
 from layouts.decision import credit_words
 from layouts.i18n import language
 from layouts.review import ids as review_ids
+from layouts.whatif import ids as whatif_ids
 from scoring.decision import GRANTED, REFUSED
 from scoring.review_rules import REFUSE
 from wsgi import create_app
@@ -230,14 +231,32 @@ def test_a_recorded_review_becomes_the_final_decision_on_the_summary(dash_app, s
 def test_whatif_fills_the_form_for_a_client_and_asks_for_one_otherwise(services, clients):
     assert whatif.show_form(services, clicks=None, shown="", lang="fr") == {}
     assert whatif.show_form(services, clicks=1, shown="", lang="fr")["body"]
-    filled = whatif.whatif(services, client_id=clients[REFUSED], resets=None, clicks=None, lang="en")
+    filled = whatif.whatif(
+        services, client_id=clients[REFUSED], resets=None, clicks=None, enters=None, lang="en", values=None
+    )
     assert filled["status"] == "Change a value, then press Simulate." and filled["result"] is True
-    empty = whatif.whatif(services, client_id=UNKNOWN, resets=None, clicks=None, lang="en")
+    assert filled["values"]["AMT_CREDIT"] and not any(filled["errors"].values())  # the client's own amount, no error
+    empty = whatif.whatif(services, client_id=UNKNOWN, resets=None, clicks=None, enters=None, lang="en", values=None)
     assert empty["status"] == "Choose a client, change a value, then press Simulate."
+    assert not any(empty["values"].values())
+
+
+def test_whatif_simulates_a_change_and_ties_a_refused_value_to_its_field(services, clients, monkeypatch):
+    monkeypatch.setattr(whatif, "triggered", lambda: whatif_ids.submit)
+    client_id = clients[REFUSED]
+    form = whatif.whatif(services, client_id=client_id, resets=None, clicks=None, enters=None, lang="en", values=None)
+    values = dict(form["values"])
+    unchanged = whatif.whatif(services, client_id=client_id, resets=None, clicks=1, enters=None, lang="en", values=values)
+    assert unchanged["status"] == "Change at least one value, then press Simulate."
+    low, _ = services.simulator.rules.bound("AMT_CREDIT")
+    values["AMT_CREDIT"] = str(int(low) - 1)  # below the product's smallest amount
+    refused = whatif.whatif(services, client_id=client_id, resets=None, clicks=1, enters=None, lang="en", values=values)
+    assert refused["errors"]["AMT_CREDIT"] and not any(v for k, v in refused["errors"].items() if k != "AMT_CREDIT")
+    assert refused["status"] == "Simulation not run: see the messages beside the fields."
 
 
 def test_application_form_opens_and_scores_nothing_unasked(services):
     assert application.show_form(services, clicks=None, shown="", lang="fr") == {}
     opened = application.show_form(services, clicks=1, shown="", lang="fr")
     assert opened["body"] and opened["body_class"]
-    assert application.score_application(services, clicks=None, lang="fr") == {}  # no button, no Enter: nothing
+    assert application.score_application(services, clicks=None, enters=None, lang="fr") == {}  # no button, no Enter: nothing
