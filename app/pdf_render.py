@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -103,6 +104,7 @@ def rendering_process(listener: socket.socket, render, documents: int, timeout: 
 def serve(path: str, processes: int, documents: int, timeout: float) -> int:
     render = renderer()
     render(WARM_UP)  # fonts, Pango and the CSS engine loaded once, before the fork: shared pages
+    gc.freeze()  # the collector never touches what the children inherit: those pages stay shared
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -144,7 +146,7 @@ def serve(path: str, processes: int, documents: int, timeout: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", metavar="SOCKET", help="the warm renderer on this Unix socket path")
-    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--documents", type=int, default=500, help="PDFs per rendering process before a fresh fork")
     parser.add_argument("--timeout", type=float, default=30, help="seconds a client may take to send its document")
     args = parser.parse_args(argv)

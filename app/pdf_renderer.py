@@ -26,7 +26,9 @@ from app.pdf_render import frame, read_frame
 
 SCRIPT = Path(__file__).with_name("pdf_render.py")
 EXTENSION = "pdf_renderer"  # key in app.extensions
-PROCESSES = 2  # two workers render at most one PDF each at a time (app/letter.py): no queue behind them
+# One rendering process: at 50 advisors on 2 cores a second one did not shorten the PDF p95 (261 vs 331 ms,
+# 66 PDFs each) and cost 40-85 MB at the memory peak (benchmarks/load.py, results/load.json).
+PROCESSES = 1
 log = logging.getLogger(__name__)
 
 
@@ -82,6 +84,7 @@ def start(extensions: dict, processes: int = PROCESSES) -> WarmRenderer:
     process = subprocess.Popen(
         [sys.executable, "-I", str(SCRIPT), "--serve", path, "--processes", str(processes)],
         stdin=subprocess.DEVNULL,
+        env={**os.environ, "MALLOC_ARENA_MAX": "1"},  # one heap per process: it renders one document at a time
     )
     renderer = WarmRenderer(path, os.getpid(), process, processes)
     extensions[EXTENSION] = renderer
