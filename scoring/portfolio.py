@@ -64,6 +64,9 @@ def id_prefix_ranges(prefix: str, max_digits: int = 12) -> list[tuple[int, int]]
     return ranges
 
 
+NEAREST_BLOCK = 16_384  # rows per block of the neighbour search (~1.3 MB per temporary)
+
+
 class Portfolio:
     def __init__(self, artifacts: Artifacts):
         self.artifacts = artifacts
@@ -181,15 +184,21 @@ class Portfolio:
     def nearest(self, index: int, k: int, among: np.ndarray | None = None) -> np.ndarray:
         """Indices of the k clients most similar to ``index`` on the model's most important features."""
         top = np.argsort(-np.asarray(self.importance))[:10]
-        target = np.asarray(self.features[index, top], dtype=float) / self.feature_scale[top]
+        scale = self.feature_scale[top]
+        target = np.asarray(self.features[index, top], dtype=float) / scale
         candidates = np.arange(len(self)) if among is None else np.flatnonzero(among)
         candidates = candidates[candidates != index]
-        values = np.asarray(self.features[:, top][candidates], dtype=float) / self.feature_scale[top]
-        # Missing on either side counts as a moderate difference rather than excluding the client.
-        diff = np.where(np.isnan(values) | np.isnan(target), 1.0, values - target)
-        dist = np.einsum("ij,ij->i", diff, diff)
         k = min(k, len(candidates))
         if k == 0:
             return candidates[:0]
+        # Distances by blocks of rows: a whole-portfolio copy of the features (float64, ~28 MB at 356k per
+        # temporary, five of them at once) in two workers at a time made the memory peak under load.
+        dist = np.empty(len(candidates))
+        for start in range(0, len(candidates), NEAREST_BLOCK):
+            rows = candidates[start : start + NEAREST_BLOCK]
+            values = np.asarray(self.features[rows][:, top], dtype=float) / scale
+            # Missing on either side counts as a moderate difference rather than excluding the client.
+            diff = np.where(np.isnan(values) | np.isnan(target), 1.0, values - target)
+            dist[start : start + len(rows)] = np.einsum("ij,ij->i", diff, diff)
         best = np.argpartition(dist, k - 1)[:k]
         return candidates[best[np.argsort(dist[best], kind="stable")]]
