@@ -251,7 +251,7 @@ def test_new_application_is_announced_once(served, reader):
     portfolio = services.portfolio
     tr = language("fr")
     client_id = next(
-        int(c) for c in portfolio.ids[:200] if fill_form(services, int(c), "fr")["value_credit_duration_months"]
+        int(c) for c in portfolio.ids[:200] if fill_form(services, int(c), "fr")["values"]["CREDIT_DURATION_MONTHS"]
     )
     typed = fill_form(services, client_id, "fr")  # a real client's amounts, as the form writes them
     labels = {n: field_control("x", n, "fr", help_text="").children[0].children for n in REQUIRED}
@@ -261,9 +261,9 @@ def test_new_application_is_announced_once(served, reader):
     reader.key("Return", quiet=1.5)  # builds the form; focus stays on its disclosure
     entries = [
         ("DAYS_BIRTH", "40"),
-        ("AMT_INCOME_TOTAL", typed["value_amt_income_total"]),
+        ("AMT_INCOME_TOTAL", typed["values"]["AMT_INCOME_TOTAL"]),
         ("NAME_CONTRACT_TYPE", None),
-        ("AMT_CREDIT", typed["value_amt_credit"]),
+        ("AMT_CREDIT", typed["values"]["AMT_CREDIT"]),
     ]
     for name, text in entries:
         reader.until("Tab", labels[name])
@@ -275,7 +275,7 @@ def test_new_application_is_announced_once(served, reader):
             reader.type(str(text))
     reader.until("Tab", tr._("Credit duration (months)"))
     reader.key("ctrl+a")
-    reader.type(str(typed["value_credit_duration_months"]))
+    reader.type(str(typed["values"]["CREDIT_DURATION_MONTHS"]))
     reader.until("Tab", tr._("Score this application") + " bouton")
     scored = plain(tr._("Application scored: {decision}, probability of default {proba}.", decision="\0", proba=""))
     scored = scored.split("\0")[0]
