@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import requests
 
+from tests.restarts import server_env
 from tests.servers import children, command, free_port, start_gunicorn, stop, tree, wait_until_up
 
 from .conftest import ROOT
@@ -59,10 +60,7 @@ def test_pdfs_come_from_the_masters_warm_renderer(synthetic_artifacts, tmp_path)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "ARTIFACTS_DIR": str(synthetic_artifacts),
-        "WEB_CONCURRENCY": "2",
-        "BUILD_DEFAULT_ARTIFACTS": "0",
+        **server_env(synthetic_artifacts),
         "APP_ENV": "development",
         "DATABASE_URL": "sqlite:///" + str(tmp_path / "reviews.db"),
     }

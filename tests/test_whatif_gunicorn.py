@@ -7,7 +7,6 @@ workers have answered simulations; each must answer in time.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ import requests
 
 from layouts.whatif import ids as whatif_ids
 from tests.callback_requests import index_dependencies, key, payload
+from tests.restarts import server_env
 from tests.servers import children, command, free_port, start_gunicorn, stop, wait_until_up
 
 from .conftest import ROOT
@@ -36,10 +36,7 @@ def test_every_worker_simulates_after_the_fork(synthetic_artifacts, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "ARTIFACTS_DIR": str(synthetic_artifacts),
-        "WEB_CONCURRENCY": "2",
-        "BUILD_DEFAULT_ARTIFACTS": "0",
+        **server_env(synthetic_artifacts),
         "APP_ENV": "development",
         # The worker's pid in each access line: which worker answered (Gunicorn reads GUNICORN_CMD_ARGS).
         "GUNICORN_CMD_ARGS": "--access-logformat 'pid=%(p)s %(m)s %(U)s %(s)s'",

@@ -112,83 +112,104 @@ def install_login_manager(server: flask.Flask, config: Config, advisors: Advisor
     return manager
 
 
+# Module-level routes (a Blueprint): what they need of one app (settings, accounts, limiter) they read from
+# that app's extensions, so several apps or workers never share it.
+session_pages = flask.Blueprint("session_pages", __name__)
+LOGIN_STATE = "login_state"  # key in app.extensions: (config, advisors, limiter)
+
+
+def _state() -> tuple[Config, Advisors, object]:
+    return flask.current_app.extensions[LOGIN_STATE]
+
+
+def _signed_in() -> bool:
+    return current_user.is_authenticated and not current_user.development
+
+
+def login_page(message_key: str = "", status: int = 200, *, error: bool = False, username: str = "") -> flask.Response:
+    """The login form, with a fresh CSRF token and the message of ``message_key``."""
+    request = flask.request
+    language = request_language(_state()[0].language)
+    source = request.form if request.method == "POST" else request.args
+    context = login_context(
+        language,
+        csrf=generate_csrf(),
+        next_url=safe_next(source.get("next")),
+        message=login_messages(language)[message_key] if message_key else "",
+        error=error,
+        username=username,
+    )
+    body = render_page("login.html", language, **context)
+    response = flask.Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def throttled(_limit) -> flask.Response:
+    audit("login_throttled")
+    return login_page("throttled", 429, error=True)
+
+
+@session_pages.app_errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    if flask.request.path == LOGIN_PATH:
+        return login_page("expired", 400, error=True)  # a fresh token: the next try works
+    return flask.jsonify(error=f"form refused: {error.description}"), 400
+
+
+@session_pages.route(LOGIN_PATH, methods=["GET", "POST"])
+def login():
+    request = flask.request
+    if request.method == "GET":
+        if _signed_in():
+            return flask.redirect(safe_next(request.args.get("next")))
+        return login_page("out" if request.args.get("out") else "")
+    _config, advisors, limiter = _state()
+    username = (request.form.get("username") or "").strip()[:64]
+    if not advisors.verify(username, request.form.get("password") or ""):
+        # The name only when it is an account: a password typed in the name field stays out of logs.
+        audit("login_failed", attempted=username if username in advisors else None)
+        return login_page("bad", 401, error=True, username=username)
+    forget_attempts(limiter)
+    next_url = safe_next(request.form.get("next"))
+    flask.session.clear()  # no session fixation: a fresh session for the signed-in advisor
+    flask.session.permanent = True
+    login_user(Advisor(username, advisors.fingerprint(username)))
+    audit("login")
+    return flask.redirect(next_url)
+
+
+@session_pages.route("/logout", methods=["GET", "POST"])
+def logout():
+    if _signed_in():
+        audit("logout")
+    logout_user()
+    flask.session.clear()
+    return flask.redirect(f"{LOGIN_PATH}?out=1")
+
+
+@session_pages.get("/healthz")
+def healthz():
+    return flask.Response("ok\n", mimetype="text/plain")
+
+
+@session_pages.get("/session/extend")
+def extend_session():
+    # Behind the login gate: answering at all renews the advisor's session (Flask refreshes a permanent
+    # session's expiry on each request). The page calls it from its "stay signed in" warning (RGAA 13.1).
+    flask.session.modified = True
+    return flask.Response(status=204)
+
+
 def install_login_routes(server: flask.Flask, config: Config, advisors: Advisors, limiter) -> None:
-    """``/login`` (form, CSRF by Flask-WTF, brake by Flask-Limiter), ``/logout`` and ``/healthz``."""
-
-    def lang() -> str:
-        return request_language(config.language)
-
-    def signed_in() -> bool:
-        return current_user.is_authenticated and not current_user.development
-
-    def page(message_key: str = "", status: int = 200, *, error: bool = False, username: str = "") -> flask.Response:
-        request = flask.request
-        language = lang()
-        source = request.form if request.method == "POST" else request.args
-        context = login_context(
-            language,
-            csrf=generate_csrf(),
-            next_url=safe_next(source.get("next")),
-            message=login_messages(language)[message_key] if message_key else "",
-            error=error,
-            username=username,
-        )
-        body = render_page("login.html", language, **context)
-        response = flask.Response(body, status=status, mimetype="text/html")
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-    def throttled(_limit) -> flask.Response:
-        audit("login_throttled")
-        return page("throttled", 429, error=True)
-
-    @server.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError):
-        if flask.request.path == LOGIN_PATH:
-            return page("expired", 400, error=True)  # a fresh token: the next try works
-        return flask.jsonify(error=f"form refused: {error.description}"), 400
+    """``/login`` (form, CSRF by Flask-WTF, brake by Flask-Limiter), ``/logout``, ``/healthz``: the Blueprint,
+    this app's settings, accounts and limiter, and the brake on the login view of this app only."""
+    server.extensions[LOGIN_STATE] = (config, advisors, limiter)
+    server.register_blueprint(session_pages)
+    endpoint = f"{session_pages.name}.login"
+    server.view_functions[endpoint] = login_limit(limiter, on_breach=throttled)(server.view_functions[endpoint])
 
     @limiter.request_filter
     def not_the_login_page() -> bool:
         # The only limited view: every other request skips the limiter's bookkeeping.
         return flask.request.path != LOGIN_PATH
-
-    @server.route(LOGIN_PATH, methods=["GET", "POST"])
-    @login_limit(limiter, on_breach=throttled)
-    def login():
-        request = flask.request
-        if request.method == "GET":
-            if signed_in():
-                return flask.redirect(safe_next(request.args.get("next")))
-            return page("out" if request.args.get("out") else "")
-        username = (request.form.get("username") or "").strip()[:64]
-        if not advisors.verify(username, request.form.get("password") or ""):
-            # The name only when it is an account: a password typed in the name field stays out of logs.
-            audit("login_failed", attempted=username if username in advisors else None)
-            return page("bad", 401, error=True, username=username)
-        forget_attempts(limiter)
-        next_url = safe_next(request.form.get("next"))
-        flask.session.clear()  # no session fixation: a fresh session for the signed-in advisor
-        flask.session.permanent = True
-        login_user(Advisor(username, advisors.fingerprint(username)))
-        audit("login")
-        return flask.redirect(next_url)
-
-    @server.route("/logout", methods=["GET", "POST"])
-    def logout():
-        if signed_in():
-            audit("logout")
-        logout_user()
-        flask.session.clear()
-        return flask.redirect(f"{LOGIN_PATH}?out=1")
-
-    @server.get("/healthz")
-    def healthz():
-        return flask.Response("ok\n", mimetype="text/plain")
-
-    @server.get("/session/extend")
-    def extend_session():
-        # Behind the login gate: answering at all renews the advisor's session (Flask refreshes a permanent
-        # session's expiry on each request). The page calls it from its "stay signed in" warning (RGAA 13.1).
-        flask.session.modified = True
-        return flask.Response(status=204)
