@@ -287,7 +287,34 @@ def build_parser() -> argparse.ArgumentParser:
     _advise_command(sub)
     _synthesize_command(sub)
     _profile_command(sub)
+    _load_clients_command(sub)
     return parser
+
+
+def _load_clients_command(sub) -> None:
+    load = sub.add_parser("load-clients", help="load a file of clients into PostgreSQL (a new version, switched at once)")
+    load.add_argument("--data", type=Path, required=True, help="Kaggle folder, CSV or Parquet (file or partitions)")
+    load.add_argument("--database-url", default=os.environ.get("CLIENTS_DATABASE_URL", ""), metavar="URL",
+                      help="PostgreSQL URL (default: $CLIENTS_DATABASE_URL; postgres:// accepted)")
+    load.add_argument("--artifacts", type=Path, default=Path("artifacts/default"), help="model that scores the rows")
+    load.add_argument("--chunk-rows", type=_count, default=100_000, metavar="N", help="clients per chunk (default 100,000)")
+
+
+def cmd_load_clients(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from scoring.artifacts import Artifacts
+    from scoring.stores.pg_load import input_files, load_clients
+
+    if not args.database_url:
+        raise ScoringError("no database: give --database-url or set CLIENTS_DATABASE_URL")
+    input_files(args.data)  # a missing file fails before the model loads
+    artifacts = Artifacts(args.artifacts)
+    with tqdm(unit=" clients", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        result = load_clients(args.data, args.database_url, artifacts, rows=args.chunk_rows, progress=bar.update)
+    served = f"model {result.model_version}, {result.seconds:.1f} s"
+    _progress(f"{result.clients:,} clients in {result.table}, now served ({served})")
+    return 0
 
 
 def write_atomically(path: Path, write) -> None:
@@ -584,6 +611,7 @@ COMMANDS = {
     "advise": cmd_advise,
     "synthesize": cmd_synthesize,
     "profile": cmd_profile,
+    "load-clients": cmd_load_clients,
 }
 
 

@@ -1,0 +1,67 @@
+"""The embedded store: the artifact's memory-mapped portfolio (``make run``, the tests, one dyno without a database)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from scoring.artifacts import Artifacts
+from scoring.errors import UnknownClientError
+from scoring.portfolio import ClientExplanation, Portfolio
+from scoring.stores.base import ClientRow, Scored
+
+
+class MemmapStore:
+    def __init__(self, artifacts: Artifacts, portfolio: Portfolio | None = None):
+        self.portfolio = portfolio if portfolio is not None else Portfolio(artifacts)
+        self.artifacts = artifacts
+        self.model_version = artifacts.version
+
+    @cached_property
+    def _split(self) -> np.ndarray:
+        return self.artifacts.array("split")
+
+    def exists(self, client_id: int) -> bool:
+        try:
+            self.portfolio.index_of(client_id)
+        except UnknownClientError:
+            return False
+        return True
+
+    def get(self, client_id: int) -> ClientRow:
+        p = self.portfolio
+        index = p.index_of(client_id)
+        values = {column: p.raw_value(column, index) for column in sorted(p.raw_columns)}
+        # Model features that are not raw columns: kept so that ``value`` reads them as the batch computed them.
+        features = tuple(float(v) for v in p.features[index])
+        for name, v in zip(p.feature_names, features, strict=True):
+            if name not in values:
+                values[name] = None if np.isnan(v) else v
+        return ClientRow(client_id, values, bool(int(self._split[index]) == 0), features)
+
+    def search(self, prefix: str, limit: int = 20) -> list[int]:
+        return self.portfolio.search(prefix, limit)
+
+    def closest_ids(self, client_id: int, n: int = 4) -> list[int]:
+        return self.portfolio.closest_ids(client_id, n)
+
+    def scored(self, client_id: int) -> Scored | None:
+        try:
+            index = self.portfolio.index_of(client_id)
+        except UnknownClientError:
+            return None
+        probability = float(self.portfolio.proba[index])
+        return Scored(probability, self.artifacts.decision.verdict(probability).decision, self.model_version)
+
+    def explanation(self, client_id: int, row: ClientRow | None = None) -> ClientExplanation:  # noqa: ARG002
+        return self.portfolio.explanation(client_id)
+
+    def application(self, client_id: int, row: ClientRow | None = None):  # noqa: ARG002
+        from scoring.simulate import Application
+
+        return Application.from_portfolio(self.portfolio, client_id)
+
+    def neighbours(self, client_id: int, k: int) -> list[int]:
+        p = self.portfolio
+        return [int(p.ids[i]) for i in p.nearest(p.index_of(client_id), k)]

@@ -1,0 +1,182 @@
+"""``scoring load-clients``: a file of clients into a new versioned table, then the view switched at once.
+
+Everything happens in one transaction: the table is created, filled by COPY (chunks in CSV, ``FREEZE`` since
+the table is new in this transaction), indexed after the COPY, and the view ``clients`` is pointed at it just
+before the commit. A load that fails or is killed is rolled back by the server: the previous version keeps
+serving and no half table is ever visible. Tables of versions no longer served are dropped afterwards (and at
+the start of the next run, should a crash have come between). Same input, same table contents.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.artifacts import Artifacts
+from scoring.errors import DataError, ScoringError
+from scoring.loading import find_table, iter_applications
+from scoring.schema import ID_COLUMN, column_kind
+from scoring.stores.pg_schema import (
+    RAW_COLUMNS,
+    SCORE_COLUMNS,
+    TABLE_PATTERN,
+    VIEW,
+    create_table_sql,
+    current_table,
+    libpq_url,
+    quoted,
+    table_name,
+    version_tables,
+)
+
+CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    clients: int
+    seconds: float
+    model_version: str
+
+
+def input_files(data: Path) -> list[Path]:
+    """The files to load: a Kaggle folder's train and test tables, or the file (or folder of partitions) itself."""
+    data = Path(data)
+    if not data.exists():
+        raise DataError(f"{data}: file or folder not found")
+    if data.is_dir():
+        found = [find_table(data, stem) for stem in ("application_train", "application_test")]
+        if any(found):
+            return [p for p in found if p is not None]
+    return [data]
+
+
+def chunks(files: list[Path], rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    for path in files:
+        for loaded in iter_applications(path, rows=rows):
+            yield loaded.frame
+
+
+class ChunkScorer:
+    """Batch probability and decision of a chunk: the what-if's path (transform -> Booster margin -> Platt)."""
+
+    def __init__(self, artifacts: Artifacts):
+        self.artifacts = artifacts
+        ids, split = artifacts.array("ids"), artifacts.array("split")
+        self.trained_ids = np.asarray(ids)[np.asarray(split) == 0]  # sorted, as the portfolio's ids
+
+    def columns(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        from scoring.model import margin
+
+        artifacts = self.artifacts
+        features = artifacts.transform.transform(frame)
+        probability = artifacts.decision.platt.proba(margin(artifacts.booster, features)).astype(np.float32)
+        ids = frame[ID_COLUMN].to_numpy(dtype=np.int64)
+        at = np.searchsorted(self.trained_ids, ids)
+        in_training = (at < len(self.trained_ids)) & (self.trained_ids[np.minimum(at, len(self.trained_ids) - 1)] == ids)
+        return {
+            "in_training": in_training,
+            "probability": probability.astype(np.float64),
+            "decision": artifacts.decision.decisions(probability),
+            "model_version": np.full(len(frame), artifacts.version, dtype=object),
+        }
+
+
+def csv_chunk(frame: pd.DataFrame, scores: dict[str, np.ndarray]) -> bytes:
+    """The chunk as COPY's CSV: raw columns in table order (missing ones empty = NULL), then the scores."""
+    out = {}
+    for column in RAW_COLUMNS:
+        values = frame[column] if column in frame.columns else pd.Series([None] * len(frame), dtype=object)
+        kind = column_kind(column)
+        if kind == "int":
+            values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif kind == "float":
+            values = pd.to_numeric(values, errors="coerce").astype("float64")
+        else:
+            values = values.astype(object).where(values.notna(), None)
+        out[column] = values.reset_index(drop=True)
+    for name in SCORE_COLUMNS:
+        out[name] = pd.Series(scores[name])
+    buffer = io.StringIO()
+    # float64 written in its shortest round-trip form: the explanation recomputed from the row is the batch's.
+    pd.DataFrame(out).to_csv(buffer, header=False, index=False, na_rep="")
+    return buffer.getvalue().encode("utf-8")
+
+
+def drop_leftovers(connection) -> list[str]:
+    """Drop version tables the view does not read (an old version, or one a crash left behind)."""
+    serving = current_table(connection)
+    dropped = [t for t in version_tables(connection) if t != serving]
+    for table in dropped:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    return dropped
+
+
+def load_clients(
+    data: Path,
+    database_url: str,
+    artifacts: Artifacts,
+    *,
+    rows: int = CHUNK_ROWS,
+    progress: Callable[[int], None] = lambda n: None,
+) -> LoadResult:
+    import psycopg
+
+    files = input_files(data)
+    started = time.perf_counter()
+    scorer = ChunkScorer(artifacts)
+    try:
+        connection = psycopg.connect(libpq_url(database_url), connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        raise ScoringError(f"cannot connect to the clients database ({str(exc).strip().splitlines()[0]})") from None
+    with connection:
+        connection.autocommit = True
+        drop_leftovers(connection)
+        tables = version_tables(connection)
+        version = int(TABLE_PATTERN.match(tables[-1])[1]) + 1 if tables else 1
+        table = table_name(version)
+        connection.autocommit = False
+        clients = 0
+        try:
+            clients = _fill(connection, table, files, rows, scorer, progress)
+        except psycopg.Error as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ScoringError(f"loading failed, the clients served are unchanged ({message})") from None
+        if clients == 0:
+            raise DataError(f"{Path(data).name}: no client to load")
+        connection.autocommit = True
+        drop_leftovers(connection)
+    return LoadResult(table, clients, time.perf_counter() - started, artifacts.version)
+
+
+def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkScorer, progress) -> int:
+    """Create, fill, index and serve ``table`` in one transaction; nothing of it stays after an error or no row."""
+    import psycopg
+
+    clients = 0
+    with connection.transaction() as transaction:
+        connection.execute(create_table_sql(table))
+        names = ", ".join(quoted(c) for c in (*RAW_COLUMNS, *SCORE_COLUMNS))
+        with connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, FREEZE)") as copy:
+            for frame in chunks(files, rows):
+                if frame.empty:
+                    continue
+                copy.write(csv_chunk(frame, scorer.columns(frame)))
+                clients += len(frame)
+                progress(len(frame))
+        if clients == 0:
+            raise psycopg.Rollback(transaction)
+        # Indexes after the COPY (one sort, not a B-tree insert per row); the key is the id search's index.
+        connection.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({quoted(ID_COLUMN)})")
+        connection.execute(f"ANALYZE {table}")
+        connection.execute(f"DROP VIEW IF EXISTS {VIEW}")
+        connection.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {table}")
+    return clients
+

@@ -1,0 +1,186 @@
+"""The PostgreSQL store: one row per client (``scoring load-clients``), explained on demand in-process.
+
+Connections come from a small pool per process, opened on first use: under Gunicorn that is in each worker
+after the fork, never in the master (a connection must not be shared across a fork). Every statement has a
+timeout; a server that is down, unreachable or too slow raises ``StoreUnavailable`` (the page says so) and,
+for a few seconds, the next requests fail at once instead of each waiting for the connect timeout. The pool
+reconnects by itself once the server answers again: no restart.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from functools import cached_property
+
+from scoring import fields as registry
+from scoring.artifacts import Artifacts
+from scoring.errors import UnknownClientError
+from scoring.portfolio import ClientExplanation, id_prefix_ranges
+from scoring.schema import ID_COLUMN
+from scoring.stores.base import ClientRow, InvalidClientRow, NeighboursUnavailable, Scored, StoreUnavailable, check_row
+from scoring.stores.pg_schema import RAW_COLUMNS, VIEW, libpq_url, quoted
+
+ID = quoted(ID_COLUMN)
+SELECT_ROW = (
+    "SELECT " + ", ".join(quoted(c) for c in RAW_COLUMNS) + f", in_training, probability, decision, model_version"
+    f" FROM {VIEW} WHERE {ID} = %s"
+)
+
+
+class ConnectionPool:
+    """At most ``size`` idle connections of this process; a connection that failed is thrown away."""
+
+    def __init__(self, url: str, size: int = 4, connect_timeout: float = 3.0, statement_timeout_ms: int = 3000,
+                 retry_after: float = 3.0):
+        self.url, self.size = libpq_url(url), size
+        self.connect_timeout, self.retry_after = connect_timeout, retry_after
+        self.statement_timeout_ms = statement_timeout_ms
+        self._lock = threading.Lock()
+        self._idle: deque = deque()
+        self._pid = os.getpid()
+        self._down_until = 0.0
+
+    def _take(self):
+        import psycopg
+
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's connections are not ours to use or close
+                self._idle, self._pid = deque(), os.getpid()
+            if self._idle:
+                return self._idle.pop()
+            if time.monotonic() < self._down_until:
+                raise StoreUnavailable("the clients database is unavailable")
+        try:
+            return psycopg.connect(
+                self.url,
+                connect_timeout=max(1, round(self.connect_timeout)),
+                autocommit=True,
+                options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
+            )
+        except psycopg.Error as exc:
+            self._failed()
+            raise StoreUnavailable("the clients database is unavailable") from exc
+
+    def _failed(self) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_after
+
+    @contextmanager
+    def connection(self):
+        import psycopg
+
+        connection = self._take()
+        try:
+            yield connection
+        except (psycopg.OperationalError, psycopg.errors.QueryCanceled, psycopg.InterfaceError) as exc:
+            connection.close()
+            if not isinstance(exc, psycopg.errors.QueryCanceled):  # slow is not down: no fast-fail window
+                self._failed()
+            raise StoreUnavailable("the clients database is unavailable or too slow") from exc
+        except BaseException:
+            connection.close()
+            raise
+        else:
+            with self._lock:
+                if self._pid == os.getpid() and len(self._idle) < self.size and not connection.closed:
+                    self._idle.append(connection)
+                    return
+            connection.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, deque()
+        for connection in idle:
+            connection.close()
+
+
+class PostgresStore:
+    def __init__(self, url: str, artifacts: Artifacts, simulator=None, *, statement_timeout_ms: int = 3000):
+        self.artifacts = artifacts
+        self.model_version = artifacts.version
+        self.pool = ConnectionPool(url, statement_timeout_ms=statement_timeout_ms)
+        self._simulator = simulator
+
+    @cached_property
+    def simulator(self):
+        if self._simulator is not None:
+            return self._simulator
+        from scoring.simulate import Simulator
+
+        return Simulator(self.artifacts)
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self.pool.connection() as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def _record(self, client_id: int) -> tuple | None:
+        rows = self._rows(SELECT_ROW, (int(client_id),))
+        return rows[0] if rows else None
+
+    def exists(self, client_id: int) -> bool:
+        return bool(self._rows(f"SELECT 1 FROM {VIEW} WHERE {ID} = %s", (int(client_id),)))
+
+    def get(self, client_id: int) -> ClientRow:
+        record = self._record(client_id)
+        if record is None:
+            raise UnknownClientError(f"client {client_id} is not in the portfolio")
+        values = {}
+        for column, value in zip(RAW_COLUMNS, record, strict=False):
+            if column == ID_COLUMN:
+                continue
+            values[column] = value if value is None or registry.FIELDS[column].categorical else float(value)
+        in_training = bool(record[len(RAW_COLUMNS)])
+        return check_row(ClientRow(int(client_id), values, in_training))
+
+    def search(self, prefix: str, limit: int = 20) -> list[int]:
+        """One index range scan of the primary key per length of id (no scan of the table)."""
+        ranges = id_prefix_ranges(prefix.strip())
+        if not ranges:
+            return []
+        parts = [f"(SELECT {ID} FROM {VIEW} WHERE {ID} >= %s AND {ID} < %s ORDER BY {ID} LIMIT %s)" for _ in ranges]
+        params = tuple(x for lo, hi in ranges for x in (lo, hi, limit))
+        sql = f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS found(id) ORDER BY id LIMIT %s"
+        rows = self._rows(sql, (*params, limit))
+        return [int(r[0]) for r in rows]
+
+    def closest_ids(self, client_id: int, n: int = 4) -> list[int]:
+        rows = self._rows(
+            f"(SELECT {ID} FROM {VIEW} WHERE {ID} < %s ORDER BY {ID} DESC LIMIT %s)"
+            f" UNION ALL (SELECT {ID} FROM {VIEW} WHERE {ID} >= %s ORDER BY {ID} LIMIT %s)",
+            (int(client_id), n, int(client_id), n),
+        )
+        ids = [int(r[0]) for r in rows]
+        return sorted(sorted(ids, key=lambda x: (abs(x - client_id), x))[:n])
+
+    def scored(self, client_id: int) -> Scored | None:
+        rows = self._rows(f"SELECT probability, decision, model_version FROM {VIEW} WHERE {ID} = %s", (int(client_id),))
+        if not rows or rows[0][0] is None:
+            return None
+        return Scored(float(rows[0][0]), rows[0][1], rows[0][2])
+
+    def explanation(self, client_id: int, row: ClientRow | None = None) -> ClientExplanation:
+        """The what-if's path from the raw row (transform -> Booster -> TreeSHAP -> Platt -> threshold)."""
+        from scoring.simulate import Application
+
+        row = row if row is not None else self.get(client_id)
+        try:
+            return self.simulator.explain(Application(dict(row.values), int(client_id)))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InvalidClientRow(f"client {client_id}: its stored values cannot be scored ({exc})") from exc
+
+    def application(self, client_id: int, row: ClientRow | None = None):
+        """The client as a what-if base (its features recomputed from the raw row, as the batch did)."""
+        from scoring.simulate import Application
+
+        row = row if row is not None else self.get(client_id)
+        return Application(dict(row.values), int(client_id))
+
+    def neighbours(self, client_id: int, k: int) -> list[int]:  # noqa: ARG002
+        raise NeighboursUnavailable("similar clients are not available from the clients database yet")
+
+    def close(self) -> None:
+        self.pool.close()
