@@ -41,6 +41,8 @@ class Config:
     session_hours: float = 8.0  # SESSION_HOURS: an advisor logs in again after this
     # DATABASE_URL: PostgreSQL for the human reviews (Heroku Postgres sets it); empty = an SQLite file.
     database_url: str = field(default="", repr=False)  # may hold a password
+    # CLIENTS_DATABASE_URL: PostgreSQL holding the clients (scoring load-clients); empty = the artifact's portfolio.
+    clients_database_url: str = field(default="", repr=False)
     # Money (README, "Money"). CURRENCY: ISO 4217 code the data's amounts are in ("EUR"); empty = the data's own
     # unit, shown as plain numbers. MAX_EFFORT_RATE: the largest instalment / income the lender accepts.
     currency: str = ""  # validated from the environment; layouts.formatting reads the same variable when rendering
@@ -81,6 +83,7 @@ class Config:
             audit_log_path=env.get("AUDIT_LOG_PATH", ""),
             session_hours=float(env.get("SESSION_HOURS", "8")),
             database_url=_database_url(env.get("DATABASE_URL", "")),
+            clients_database_url=_clients_database_url(env.get("CLIENTS_DATABASE_URL", "")),
             currency=check_currency(env.get(CURRENCY_VARIABLE, "")),
             max_effort_rate=_effort_rate(env.get("MAX_EFFORT_RATE", "")),
             lender_contact=_lender_contact(env.get("LENDER_CONTACT", "")),
@@ -116,6 +119,13 @@ def _database_url(value: str) -> str:
     if value and not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://", "sqlite:///")):
         # Never echo the value: it may carry a password.
         raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgres://...) or sqlite:///PATH")
+    return value
+
+
+def _clients_database_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
+        raise ConfigError("CLIENTS_DATABASE_URL must be a PostgreSQL URL (postgres://...)")  # never the value
     return value
 
 

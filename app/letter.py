@@ -23,12 +23,14 @@ from app.rendering import current_services, page_language, render_page
 from app.reviews import ReviewStoreUnavailable
 from app.security import audit_client_view
 from app.security.audit import current_advisor
+from app.services import INVALID_ROW, STORE_DOWN
 from layouts.i18n import language
 from layouts.letter import decision_kind, letter_context, offers_changes
 from scoring.affordability import affordable
 from scoring.errors import UnknownClientError
 from scoring.ids import parse_client_id
-from scoring.simulate import Application, terms_of
+from scoring.simulate import terms_of
+from scoring.stores import InvalidClientRow, StoreUnavailable
 
 
 def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> str:
@@ -38,11 +40,10 @@ def letter_html(services, client_id: int, lang: str, *, pdf: bool = False) -> st
     ReviewStoreUnavailable when the review register does not answer: a letter that may contradict a decision
     already taken is not made.
     """
-    portfolio = services.portfolio
-    explanation = portfolio.explanation(client_id)
+    explanation = services.explanation(client_id)
     latest = services.reviews.history(client_id, limit=1)
     final = latest[0] if latest else None
-    terms = terms_of(Application.from_portfolio(portfolio, client_id).values)
+    terms = terms_of(services.application(client_id).values)
     max_rate = services.config.max_effort_rate
     wants_advice = offers_changes(decision_kind(explanation, final))
     if wants_advice or affordable(terms.annuity, terms.income, max_rate) is False:
@@ -118,7 +119,9 @@ def _renderings(state) -> None:
 def client_or_404(services, lang: str):
     try:
         client_id = parse_client_id(flask.request.args.get("client", ""))
-        services.portfolio.index_of(client_id)
+        services.client_row(client_id)
+    except (StoreUnavailable, InvalidClientRow) as exc:
+        return None, clients_down(lang, exc)
     except UnknownClientError:
         tr = language(lang)
         page = render_page(
@@ -130,6 +133,16 @@ def client_or_404(services, lang: str):
         return None, flask.Response(page, status=404, mimetype="text/html")
     audit_client_view(client_id, "letter")
     return client_id, None
+
+
+def clients_down(lang: str, exc: Exception) -> flask.Response:
+    """The client database down or slow (503), or the client's stored row impossible (422), said in words."""
+    tr = language(lang)
+    down = isinstance(exc, StoreUnavailable)
+    logging.getLogger(__name__).warning("letter: %s", exc)
+    text = tr._(STORE_DOWN if down else INVALID_ROW)
+    page = render_page("error.html", lang, heading=tr._("The letter cannot be made right now"), text=text)
+    return flask.Response(page, status=503 if down else 422, mimetype="text/html")
 
 
 def register_down(lang: str) -> flask.Response:
@@ -156,6 +169,8 @@ def letter_page():
         return flask.Response(letter_html(services, client_id, lang), mimetype="text/html")
     except ReviewStoreUnavailable:
         return register_down(lang)
+    except (StoreUnavailable, InvalidClientRow) as exc:
+        return clients_down(lang, exc)
 
 
 @letter.get("/lettre.pdf")
@@ -168,6 +183,8 @@ def letter_pdf():
         html = letter_html(services, client_id, lang, pdf=True)
     except ReviewStoreUnavailable:
         return register_down(lang)
+    except (StoreUnavailable, InvalidClientRow) as exc:
+        return clients_down(lang, exc)
     try:
         with flask.current_app.extensions[RENDERINGS]:
             pdf = pdf_bytes(html, flask.current_app.extensions.get(pdf_renderer.EXTENSION))

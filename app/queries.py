@@ -10,7 +10,6 @@ from layouts.application import form_columns
 from scoring import fields as registry
 from scoring.advice import Advice, advise
 from scoring.regions import POPULATION, RATING, Region, regions
-from scoring.simulate import Application
 
 # The new-application form asks what the default model reads; an artifact trained without one of these
 # columns ignores it.
@@ -23,7 +22,7 @@ def client_advice(services: Services, client_id: int) -> Advice:
     return services.cached(
         "advice",
         (client_id, config.max_effort_rate, tuple(sorted(config.product_bounds.items()))),
-        lambda: advise(services.simulator, Application.from_portfolio(services.portfolio, client_id)),
+        lambda: advise(services.simulator, services.application(client_id)),
     )
 
 

@@ -1,4 +1,4 @@
-"""What callbacks need, built once per process: the portfolio and a fault-tolerant cache."""
+"""What callbacks need, built once per process: the client store, the artifact's portfolio and a fault-tolerant cache."""
 
 from __future__ import annotations
 
@@ -15,9 +15,17 @@ from app.config import ROOT, Config
 from app.reviews import ReviewStore
 from scoring.artifacts import Artifacts
 from scoring.errors import ArtifactError
-from scoring.portfolio import Portfolio
+from scoring.fields import N_
+from scoring.portfolio import ClientExplanation, Portfolio
+from scoring.stores import ClientRow, ClientStore, open_store
 
 log = logging.getLogger("app")
+# The client database (CLIENTS_DATABASE_URL) down or too slow, and a stored row no application can have.
+STORE_DOWN = N_(
+    "The client database is not answering; clients already viewed and the other pages still work. "
+    "Please retry in a moment."
+)
+INVALID_ROW = N_("This client's record holds values no application can have; it cannot be shown. Please report it.")
 CODE_FOLDERS = ("app", "callbacks", "layouts", "scoring", "translations")
 
 
@@ -89,7 +97,15 @@ class Services:
     def __init__(self, config: Config, cache):
         self.config = config
         self.artifacts = Artifacts(ensure_artifacts(config))
-        self.portfolio = Portfolio(self.artifacts)
+        self.portfolio = Portfolio(self.artifacts)  # portfolio-wide views (comparison, examples, regions)
+        # One client at a time: PostgreSQL when CLIENTS_DATABASE_URL is set (no connection before the fork:
+        # its pool opens in each worker on first use), else the same memory-mapped portfolio.
+        if config.clients_database_url:
+            self.clients: ClientStore = open_store(self.artifacts, config.clients_database_url, lambda: self.simulator)
+        else:
+            from scoring.stores.memmap import MemmapStore
+
+            self.clients = MemmapStore(self.artifacts, self.portfolio)
         self.cache = cache
         # Cached values are keyed by what produced them: the artifacts and this code with its catalogues.
         self.version = f"{self.artifacts.version}-{code_version()}"
@@ -123,6 +139,25 @@ class Services:
         except Exception as exc:  # noqa: BLE001
             self._cache_failed(exc)
         return value
+
+    # --- one client (cached per client and model version: a client already viewed survives a database outage)
+    def client_row(self, client_id: int) -> ClientRow:
+        """The client's raw row; UnknownClientError, StoreUnavailable or InvalidClientRow otherwise."""
+        store = self.clients
+        return self.cached("client-row", (client_id, store.model_version), lambda: store.get(client_id))
+
+    def explanation(self, client_id: int) -> ClientExplanation:
+        """Probability, decision and reasons of a client (PostgreSQL: computed from the row by the what-if path)."""
+        store = self.clients
+        return self.cached(
+            "explanation",
+            (client_id, store.model_version),
+            lambda: store.explanation(client_id, self.client_row(client_id)),
+        )
+
+    def application(self, client_id: int):
+        """The client as a what-if base."""
+        return self.clients.application(client_id, self.client_row(client_id))
 
     def _cache_failed(self, exc: Exception) -> None:
         now = time.monotonic()

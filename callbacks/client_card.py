@@ -26,11 +26,9 @@ def show_card(services, *, client_id, lang) -> dict:
     client_id = viewed_client(services, client_id, "card")
     if client_id is None:
         return {"content": client_card.empty(lang)}
-    portfolio = services.portfolio
-    index = portfolio.index_of(client_id)
-    values = {name: portfolio.value(name, index) for name in CARD_FIELDS}
-    in_training = int(portfolio.artifacts.array("split")[index]) == 0
-    return {"content": client_card.card_children(client_id, values, in_training, lang)}
+    row = services.client_row(client_id)
+    values = {name: row.value(name) for name in CARD_FIELDS}
+    return {"content": client_card.card_children(client_id, values, row.in_training, lang)}
 
 
 def register(app, services) -> None:

@@ -8,11 +8,13 @@ import logging
 from dash import Input, Output, State, ctx, no_update
 
 from app.security import audit_client_view
+from app.services import INVALID_ROW, STORE_DOWN
 from layouts.charts import ChartIds
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
 from scoring.fields import N_
+from scoring.stores import InvalidClientRow, StoreUnavailable
 
 log = logging.getLogger("app.callbacks")
 
@@ -62,17 +64,30 @@ def guarded(output_names, message: str | None = None):
         def wrapper(**kwargs):
             try:
                 result = func(**kwargs)
-            except Exception:  # noqa: BLE001 - the page must survive any bug
-                log.exception("callback %s failed", func.__name__)
+            except Exception as exc:  # noqa: BLE001 - the page must survive any bug
+                said = _said(exc)
+                if said == UNEXPECTED_ERROR:
+                    log.exception("callback %s failed", func.__name__)
+                else:  # a known fault: one line, no traceback
+                    log.warning("callback %s: %s", func.__name__, exc)
                 result = {}
                 if message is not None:
                     lang = kwargs.get("lang") if kwargs.get("lang") in LANGUAGES else None
-                    result[message] = language(lang)._(UNEXPECTED_ERROR)
+                    result[message] = language(lang)._(said)
             return {name: result[name] if name in result else not_updated(name) for name in output_names}
 
         return wrapper
 
     return decorate
+
+
+def _said(exc: Exception) -> str:
+    """What the page says of a failed callback."""
+    if isinstance(exc, StoreUnavailable):
+        return STORE_DOWN
+    if isinstance(exc, InvalidClientRow):
+        return INVALID_ROW
+    return UNEXPECTED_ERROR
 
 
 def register_callback(
@@ -150,7 +165,7 @@ def viewed_client(services, value, view: str) -> int | None:
         return None
     client_id = int(str(value).strip())
     try:
-        services.portfolio.index_of(client_id)
+        services.client_row(client_id)
     except UnknownClientError:
         return None
     audit_client_view(client_id, view)

@@ -15,7 +15,6 @@ from layouts.curve import ids
 from layouts.i18n import language
 from scoring.affordability import MAX_EFFORT_RATE
 from scoring.curve import curves
-from scoring.simulate import Application
 
 OUTPUTS = outputs(status=(ids.status, "children"), body=(ids.body, "children"), shown=(ids.shown, "data"))
 INPUTS = {"client_id": CLIENT, "clicks": Input(ids.open, "n_clicks"), "lang": LANG, "shown": State(ids.shown, "data")}
@@ -34,7 +33,7 @@ def client_curves(services, client_id: int, max_rate: float):
     return services.cached(
         "curves",
         (client_id, max_rate),
-        lambda: curves(services.simulator, Application.from_portfolio(services.portfolio, client_id), max_rate),
+        lambda: curves(services.simulator, services.application(client_id), max_rate),
     )
 
 

@@ -41,7 +41,7 @@ def show_explanation(services, *, client_id, lang, table_clicks=None, importance
             "paragraph": language(lang)._("Choose a client to see what mattered."),
             "paragraph_class": "lead-text empty-state",
         }
-    explanation = services.portfolio.explanation(client_id)
+    explanation = services.explanation(client_id)
     items = why.factors(explanation, services.portfolio.category_levels, lang)
     table = {"table": why.waterfall_table(explanation, items, lang)} if was_opened(table_clicks) else {}
     if triggered() == table_opened(ids.waterfall).component_id:

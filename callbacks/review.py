@@ -86,7 +86,7 @@ def record_review(services, *, client_id, clicks, decision, reason, comment, con
     advisor = signed_in_advisor()
     if not advisor:
         return {**shown, "message": tr._("Sign in to record a review."), "message_class": f"{MESSAGE} review-error"}
-    explanation = services.portfolio.explanation(client)
+    explanation = services.explanation(client)
     try:
         record = services.reviews.add(
             client_id=client,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Input, Output, State, no_update
 
 from callbacks.common import LANG, register_callback, triggered
@@ -16,7 +18,7 @@ from layouts.selection import (
 )
 from layouts.selection import ids as sel
 from scoring.errors import UnknownClientError
-from scoring.portfolio import Portfolio
+from scoring.stores import StoreUnavailable
 
 SELECT_OUTPUTS = {
     "client": Output(page.client, "data"),
@@ -33,13 +35,13 @@ SELECT_INPUTS = {
 }
 
 
-def resolve_client(portfolio: Portfolio, text) -> tuple[int | None, str | None]:
-    """(client id in the portfolio, error kind) for a typed or linked id."""
+def resolve_client(row_of: Callable[[int], object], text) -> tuple[int | None, str | None]:
+    """(client id in the portfolio, error kind) for a typed or linked id; ``row_of`` reads the client's row."""
     client_id, error = validate_client_text(text)
     if error:
         return None, error
     try:
-        portfolio.index_of(client_id)
+        row_of(client_id)
     except UnknownClientError:
         return None, "unknown"
     return client_id, None
@@ -50,10 +52,10 @@ def select_client(services, *, url_search, clicks, submits, typed, lang) -> dict
     text = parse_query_client(url_search) if from_url else typed
     if from_url and text is None:
         return {"error": ""}
-    client_id, error = resolve_client(services.portfolio, text)
+    client_id, error = resolve_client(services.client_row, text)
     if error:
         shown = clean_id_text(text)[:30] or str(text or "")[:30]
-        close = services.portfolio.closest_ids(int(shown)) if error == "unknown" else []
+        close = services.clients.closest_ids(int(shown)) if error == "unknown" else []
         return {"error": error_message(error, shown, lang, close)}
     return {
         "client": client_id,
@@ -68,9 +70,11 @@ def suggest(services, *, typed) -> dict:
     prefix = clean_id_text(typed)  # a forged request may send any JSON type
     if len(prefix) < MIN_SEARCH_DIGITS or not prefix.isdigit():
         return {"options": []}
-    return {
-        "options": suggestion_options(services.cached("search", (prefix,), lambda: services.portfolio.search(prefix, 20)))
-    }
+    try:
+        found = services.cached("search", (prefix,), lambda: services.clients.search(prefix, 20))
+    except StoreUnavailable:  # no suggestion; choosing the client then says the database is down
+        found = []
+    return {"options": suggestion_options(found)}
 
 
 def register(app, services) -> None:

@@ -72,13 +72,13 @@ def show_summary(services, *, client_id, lang, table_clicks=None, review_saved=N
         return {"empty": False, "body": True, "status": "", "heading": tr._("Summary"), "title": summary.page_title(lang)}
     portfolio = services.portfolio
     grey_zone = services.artifacts.decision.grey_zone
-    explanation = portfolio.explanation(client_id)
+    explanation = services.explanation(client_id)
     table = {"gauge_table": summary.gauge_table(explanation, grey_zone, lang)} if was_opened(table_clicks) else {}
     if triggered() == table_opened(ids.gauge).component_id:
         return table
     texts = summary.decision_texts(explanation, grey_zone, lang)
-    index = portfolio.index_of(client_id)
-    values = {name: portfolio.value(name, index) for name in summary.KEY_FACTS}
+    row = services.client_row(client_id)
+    values = {name: row.value(name) for name in summary.KEY_FACTS}
     final, answered = final_review(services, client_id)
     if final is not None:
         shown_final = {

@@ -14,7 +14,7 @@ from layouts.formatting import value_text
 from layouts.i18n import language
 from layouts.whatif import FORM_FIELDS, ids
 from scoring.form_units import shown_value
-from scoring.simulate import DURATION, Application, InvalidChanges, simulate, terms_of
+from scoring.simulate import DURATION, InvalidChanges, simulate, terms_of
 
 # Text boxes (numbers): Enter in one of them runs the simulation, as the button does.
 NUMBER_FIELDS = tuple(name for name in FORM_FIELDS if view.text_box(name))
@@ -78,7 +78,7 @@ def fill_form(services, client_id: int | None, lang: str) -> dict:
             "values": dict.fromkeys(FORM_FIELDS),
             "helps": dict.fromkeys(FORM_FIELDS, tr._("Choose a client first.")),
         }
-    values = dict(Application.from_portfolio(services.portfolio, client_id).values)
+    values = dict(services.application(client_id).values)
     exact = {**values, DURATION: terms_of(values).months}
     return {
         **cleared,
@@ -127,7 +127,7 @@ def whatif(services, *, client_id, resets, clicks, enters, lang, values) -> dict
         return fill_form(services, client_id, lang)
     if client_id is None:
         return {"message": tr._("Choose a client first."), "result": True}
-    application = Application.from_portfolio(services.portfolio, client_id)
+    application = services.application(client_id)
     form = {name: (values or {}).get(name) for name in FORM_FIELDS}
     changes = changes_from_form(dict(application.values), form, lang)
     errors = dict.fromkeys(FORM_FIELDS, "")

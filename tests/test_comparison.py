@@ -120,13 +120,13 @@ def test_control_values_are_sanitised():
 
 def test_resolve_client(portfolio):
     known = int(portfolio.ids[10])
-    assert resolve_client(portfolio, f" {known} ") == (known, None)
+    assert resolve_client(portfolio.index_of, f" {known} ") == (known, None)
     spaced = f"{str(known)[:3]} {str(known)[3:]}"  # "100 002": people type long numbers in groups
-    assert resolve_client(portfolio, spaced) == (known, None)
-    assert resolve_client(portfolio, "1") == (None, "unknown")
-    assert resolve_client(portfolio, "12a") == (None, "invalid")
-    assert resolve_client(portfolio, "-5") == (None, "invalid")
-    assert resolve_client(portfolio, "9" * 40) == (None, "too_long")
-    assert resolve_client(portfolio, "") == (None, "empty")
+    assert resolve_client(portfolio.index_of, spaced) == (known, None)
+    assert resolve_client(portfolio.index_of, "1") == (None, "unknown")
+    assert resolve_client(portfolio.index_of, "12a") == (None, "invalid")
+    assert resolve_client(portfolio.index_of, "-5") == (None, "invalid")
+    assert resolve_client(portfolio.index_of, "9" * 40) == (None, "too_long")
+    assert resolve_client(portfolio.index_of, "") == (None, "empty")
     assert portfolio.closest_ids(known + 1, 2) == sorted(portfolio.closest_ids(known + 1, 2))
     assert known in portfolio.closest_ids(known + 1, 4)

@@ -7,6 +7,7 @@ row per client from PostgreSQL and explains a client on demand by the what-if's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scoring.stores.base import (
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from scoring.artifacts import Artifacts
 
 
-def open_store(artifacts: Artifacts, database_url: str = "", simulator=None) -> ClientStore:
+def open_store(artifacts: Artifacts, database_url: str = "", simulator: Callable | None = None) -> ClientStore:
     """The PostgreSQL store when ``database_url`` is set, else the artifact's memory-mapped portfolio."""
     if database_url:
         from scoring.stores.postgres import PostgresStore

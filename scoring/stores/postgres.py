@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cached_property
 
@@ -99,16 +100,23 @@ class ConnectionPool:
 
 
 class PostgresStore:
-    def __init__(self, url: str, artifacts: Artifacts, simulator=None, *, statement_timeout_ms: int = 3000):
+    def __init__(
+        self, url: str, artifacts: Artifacts, simulator: Callable | None = None, *, statement_timeout_ms: int = 3000
+    ):
+        """``simulator``: returns the process's ``Simulator`` (the app shares its own); None builds one."""
         self.artifacts = artifacts
         self.model_version = artifacts.version
         self.pool = ConnectionPool(url, statement_timeout_ms=statement_timeout_ms)
         self._simulator = simulator
 
-    @cached_property
+    @property
     def simulator(self):
         if self._simulator is not None:
-            return self._simulator
+            return self._simulator()
+        return self._own_simulator
+
+    @cached_property
+    def _own_simulator(self):
         from scoring.simulate import Simulator
 
         return Simulator(self.artifacts)
