@@ -32,6 +32,16 @@ SELECT_ROW = (
 )
 
 
+def search_sql(prefix: str, limit: int) -> tuple[str, tuple] | None:
+    """Ids starting with ``prefix``: one range of the primary key per id length, each an index range scan."""
+    ranges = id_prefix_ranges(prefix.strip())
+    if not ranges:
+        return None
+    parts = [f"(SELECT {ID} FROM {VIEW} WHERE {ID} >= %s AND {ID} < %s ORDER BY {ID} LIMIT %s)" for _ in ranges]
+    params = tuple(x for lo, hi in ranges for x in (lo, hi, limit))
+    return f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS found(id) ORDER BY id LIMIT %s", (*params, limit)
+
+
 class ConnectionPool:
     """At most ``size`` idle connections of this process; a connection that failed is thrown away."""
 
@@ -145,15 +155,8 @@ class PostgresStore:
         return check_row(ClientRow(int(client_id), values, in_training))
 
     def search(self, prefix: str, limit: int = 20) -> list[int]:
-        """One index range scan of the primary key per length of id (no scan of the table)."""
-        ranges = id_prefix_ranges(prefix.strip())
-        if not ranges:
-            return []
-        parts = [f"(SELECT {ID} FROM {VIEW} WHERE {ID} >= %s AND {ID} < %s ORDER BY {ID} LIMIT %s)" for _ in ranges]
-        params = tuple(x for lo, hi in ranges for x in (lo, hi, limit))
-        sql = f"SELECT id FROM ({' UNION ALL '.join(parts)}) AS found(id) ORDER BY id LIMIT %s"
-        rows = self._rows(sql, (*params, limit))
-        return [int(r[0]) for r in rows]
+        query = search_sql(prefix, limit)
+        return [] if query is None else [int(r[0]) for r in self._rows(*query)]
 
     def closest_ids(self, client_id: int, n: int = 4) -> list[int]:
         rows = self._rows(
