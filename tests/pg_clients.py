@@ -29,5 +29,5 @@ def load(data: Path, url: str, artifacts: Path, *extra: str) -> int:
 def table_digest(connection, relation: str = "clients") -> tuple[int, str]:
     """(rows, md5 of every row in id order): two loads of the same input give the same pair."""
     return connection.execute(
-        f'SELECT count(*), md5(string_agg(t::text, \'|\' ORDER BY t."SK_ID_CURR")) FROM {relation} t'
+        f"SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.\"SK_ID_CURR\")) FROM {relation} t"
     ).fetchone()

@@ -179,4 +179,3 @@ def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkSco
         connection.execute(f"DROP VIEW IF EXISTS {VIEW}")
         connection.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {table}")
     return clients
-

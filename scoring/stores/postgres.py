@@ -45,8 +45,14 @@ def search_sql(prefix: str, limit: int) -> tuple[str, tuple] | None:
 class ConnectionPool:
     """At most ``size`` idle connections of this process; a connection that failed is thrown away."""
 
-    def __init__(self, url: str, size: int = 4, connect_timeout: float = 3.0, statement_timeout_ms: int = 3000,
-                 retry_after: float = 3.0):
+    def __init__(
+        self,
+        url: str,
+        size: int = 4,
+        connect_timeout: float = 3.0,
+        statement_timeout_ms: int = 3000,
+        retry_after: float = 3.0,
+    ):
         self.url, self.size = libpq_url(url), size
         self.connect_timeout, self.retry_after = connect_timeout, retry_after
         self.statement_timeout_ms = statement_timeout_ms
@@ -70,6 +76,7 @@ class ConnectionPool:
                 self.url,
                 connect_timeout=max(1, round(self.connect_timeout)),
                 autocommit=True,
+                application_name=f"pad-clients-{os.getpid()}",  # which process holds it (never the Gunicorn master)
                 options=f"-c statement_timeout={int(self.statement_timeout_ms)}",
             )
         except psycopg.Error as exc:
