@@ -10,10 +10,12 @@ the start of the next run, should a crash have come between). Same input, same t
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, Queue
 
 import numpy as np
 import pandas as pd
@@ -184,6 +186,44 @@ def load_clients(
     return LoadResult(table, clients, time.perf_counter() - started, artifacts.version)
 
 
+def prepared(files: list[Path], rows: int, scorer: ChunkScorer) -> Iterator[tuple[int, bytes]]:
+    """(rows, COPY data) of each chunk, made by a thread while the server takes the previous one in.
+
+    Reading, scoring and writing a chunk mostly run outside the GIL (pandas' parser, XGBoost, Arrow), and the
+    server is another process: the two overlap. At most two chunks wait (flat memory); an error in the thread
+    is raised here.
+    """
+    done = object()
+    queue: Queue = Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in chunks(files, rows):
+                if stop.is_set():
+                    return
+                if not frame.empty:
+                    queue.put((len(frame), csv_chunk(frame, scorer.columns(frame))))
+            queue.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="load-clients-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.05)
+
+
 def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkScorer, progress) -> int:
     """Create, fill, index and serve ``table`` in one transaction; nothing of it stays after an error or no row."""
     import psycopg
@@ -193,12 +233,10 @@ def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkSco
         connection.execute(create_table_sql(table))
         names = ", ".join(quoted(c) for c in (*RAW_COLUMNS, *SCORE_COLUMNS))
         with connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, FREEZE)") as copy:
-            for frame in chunks(files, rows):
-                if frame.empty:
-                    continue
-                copy.write(csv_chunk(frame, scorer.columns(frame)))
-                clients += len(frame)
-                progress(len(frame))
+            for n, data in prepared(files, rows, scorer):
+                copy.write(data)
+                clients += n
+                progress(n)
         if clients == 0:
             raise psycopg.Rollback(transaction)
         # Indexes after the COPY (one sort, not a B-tree insert per row); the key is the id search's index.
