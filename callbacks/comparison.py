@@ -213,8 +213,8 @@ def cross_outputs(cross, x_name: str, y_name: str, lang: str) -> dict:
     if cross is None:
         tr = language(lang)
         note = tr._(
-            "For this portfolio, cross views are computed with the {score} as one of the two characteristics: "
-            "choose it as the second characteristic.",
+            "For this portfolio, cross views are precomputed with the {score} as one of the two characteristics: "
+            "choose it as the first or the second one.",
             score=tr.field(PROBABILITY).lower(),
         )
         return {"cross": empty_figure(note), **with_caption("cross", note), "cross_table": [], "cross_data": True}

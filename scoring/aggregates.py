@@ -606,7 +606,26 @@ def _pair(spec: AggregateSpec, x_name: str, y_name: str) -> tuple[int, bool] | N
 
 
 def has_cross(spec: AggregateSpec, x_name: str, y_name: str) -> bool:
-    return _pair(spec, x_name, y_name) is not None
+    return x_name == y_name or _pair(spec, x_name, y_name) is not None
+
+
+def _diagonal(aggregates: Aggregates, cells: np.ndarray, name: str, size: int) -> CrossView:
+    """A characteristic against itself: its histogram on the grid's diagonal."""
+    spec = aggregates.spec
+    i = spec.names.index(name)
+    counts = np.asarray(aggregates.hist[i][cells], dtype=np.int64).sum(axis=0)[: len(spec.edges[i]) + 1]
+    n = int(counts.sum())
+    if n == 0:
+        return CrossView(0, None, None, (None, None), size)
+    edges = _used_edges(np.asarray(spec.grid[i]), counts, spec, name)
+    centres = ((edges[:-1] + edges[1:]) / 2).tolist()
+    grid = np.diag(chart_counts(spec, name, counts, edges)).astype(int).tolist()
+    median = _median_from(spec, name, counts)
+    spread = quantiles_of(spec, name, counts, np.asarray([0.0, 1.0]))
+    rho = 1.0 if n >= 3 and spread[1] > spread[0] else None
+    return CrossView(
+        n, None, (centres, centres, grid), (None, None), group_size=size, medians=(median, median), correlation=rho
+    )
 
 
 def _median_from(spec: AggregateSpec, name: str, counts: np.ndarray) -> float | None:
@@ -618,12 +637,14 @@ def cross(aggregates: Aggregates, group: ConcreteGroup, x_name: str, y_name: str
     spec = aggregates.spec
     found = _pair(spec, x_name, y_name)
     cells = cell_selector(spec, group)
-    if found is None or cells is None:
+    if (found is None and x_name != y_name) or cells is None:
         return None
     cells = aggregates.positions(cells)
     size = int(np.asarray(aggregates.count)[cells].sum())
     if size == 0:
         return None
+    if found is None:
+        return _diagonal(aggregates, cells, x_name, size)
     j, swapped = found
     counts = np.asarray(aggregates.grid[j][cells], dtype=np.int64).sum(axis=0)  # [x bin, y bin] of the stored pair
     moments = np.asarray(aggregates.moments[j][cells], dtype=np.float64).sum(axis=0)
@@ -685,12 +706,23 @@ def _used_edges(edges: np.ndarray, counts: np.ndarray, spec: AggregateSpec, name
 
 
 class AggregateStats:
-    """The comparison view's data source from the build's aggregates: no per-client array is read."""
+    """The comparison view's data source from the build's aggregates: no per-client array is read.
+
+    Given a folder, the files are read on first use (memory-mapped, after the fork): a missing or corrupt
+    file raises ArtifactError there, for the view to say so, and is read again on the next request.
+    """
 
     source = "aggregates"
 
-    def __init__(self, aggregates: Aggregates):
-        self.aggregates = aggregates
+    def __init__(self, aggregates: Aggregates | Path | str):
+        self._folder = None if isinstance(aggregates, Aggregates) else Path(aggregates)
+        self._loaded = aggregates if isinstance(aggregates, Aggregates) else None
+
+    @property
+    def aggregates(self) -> Aggregates:
+        if self._loaded is None:
+            self._loaded = load(self._folder)
+        return self._loaded
 
     def levels(self) -> dict[str, Sequence[str]]:
         spec = self.aggregates.spec
