@@ -13,11 +13,12 @@ import numpy as np
 
 from app.config import ROOT, Config
 from app.reviews import ReviewStore
+from scoring.aggregates import AggregateStats
 from scoring.artifacts import Artifacts
 from scoring.errors import ArtifactError
 from scoring.fields import N_
 from scoring.portfolio import ClientExplanation, Portfolio
-from scoring.stores import ClientRow, ClientStore, open_store
+from scoring.stores import ClientRow, ClientStore, NeighboursUnavailable, open_store
 
 log = logging.getLogger("app")
 # The client database (CLIENTS_DATABASE_URL) down or too slow, and a stored row no application can have.
@@ -25,6 +26,7 @@ STORE_DOWN = N_(
     "The client database is not answering; clients already viewed and the other pages still work. "
     "Please retry in a moment."
 )
+NEIGHBOURS_UNAVAILABLE = N_("Similar clients cannot be found in this client database yet; choose another group.")
 INVALID_ROW = N_("This client's record holds values no application can have; it cannot be shown. Please report it.")
 CODE_FOLDERS = ("app", "callbacks", "layouts", "scoring", "translations")
 
@@ -106,6 +108,8 @@ class Services:
             from scoring.stores.memmap import MemmapStore
 
             self.clients = MemmapStore(self.artifacts, self.portfolio)
+        # The comparison's data source when the clients are in PostgreSQL: the build's aggregates, not the arrays.
+        self.group_stats = AggregateStats(self.artifacts.folder) if config.clients_database_url else None
         self.cache = cache
         # Cached values are keyed by what produced them: the artifacts and this code with its catalogues.
         self.version = f"{self.artifacts.version}-{code_version()}"
@@ -154,6 +158,11 @@ class Services:
             (client_id, store.model_version),
             lambda: store.explanation(client_id, self.client_row(client_id)),
         )
+
+    def nearest_stats(self, group):
+        """The k-nearest group's data from the client store (NeighboursUnavailable when it cannot find them)."""
+        self.clients.neighbours(group.nearest_of, group.k)
+        raise NeighboursUnavailable("similar clients are not available from this client store")
 
     def application(self, client_id: int):
         """The client as a what-if base."""

@@ -8,13 +8,13 @@ import logging
 from dash import Input, Output, State, ctx, no_update
 
 from app.security import audit_client_view
-from app.services import INVALID_ROW, STORE_DOWN
+from app.services import INVALID_ROW, NEIGHBOURS_UNAVAILABLE, STORE_DOWN
 from layouts.charts import ChartIds
 from layouts.i18n import LANGUAGES, language
 from layouts.page import ids as page_ids
 from scoring.errors import UnknownClientError
 from scoring.fields import N_
-from scoring.stores import InvalidClientRow, StoreUnavailable
+from scoring.stores import InvalidClientRow, NeighboursUnavailable, StoreUnavailable
 
 log = logging.getLogger("app.callbacks")
 
@@ -87,6 +87,8 @@ def _said(exc: Exception) -> str:
         return STORE_DOWN
     if isinstance(exc, InvalidClientRow):
         return INVALID_ROW
+    if isinstance(exc, NeighboursUnavailable):
+        return NEIGHBOURS_UNAVAILABLE
     return UNEXPECTED_ERROR
 
 

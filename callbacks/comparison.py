@@ -26,12 +26,14 @@ from scoring.comparison import (
     GroupStats,
     clamp_k,
     comparable,
+    facts_from_values,
     facts_of,
     place_client,
     resolve,
     value_at,
     with_client,
 )
+from scoring.decision import REFUSED
 from scoring.errors import ArtifactError
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,25 @@ def group_aggregates(services, stats: GroupStats, group: ConcreteGroup, x_name: 
     if group.nearest_of is not None and not isinstance(stats, ExactStats):
         stats = services.nearest_stats(group)
     return stats.group_aggregates(group, x_name, y_name)
+
+
+def client_point(services, client_id: int):
+    """(facts, value of a comparable characteristic, row index or id) of the client.
+
+    From the memory-mapped arrays when the view reads them; else from the client store (the row, and the model's
+    features and probability as the client's explanation computed them): the client need not be in the arrays.
+    """
+    if getattr(services, "group_stats", None) is None:
+        portfolio = services.portfolio
+        index = portfolio.index_of(client_id)
+        return facts_of(portfolio, index), lambda name: value_at(portfolio, name, index), index
+    explanation = services.explanation(client_id)
+    facts = facts_from_values(services.client_row(client_id).values, explanation.decision == REFUSED)
+
+    def value(name: str) -> float:
+        return explanation.probability if name == PROBABILITY else explanation.feature_values.get(name, float("nan"))
+
+    return facts, value, client_id
 
 
 def titles(x_name: str, y_name: str, lang: str) -> dict:
@@ -169,11 +190,11 @@ def compare(
             k=tr.number(spec.k),
         )
     )
-    index = portfolio.index_of(client_id)
+    facts, value, index = client_point(services, client_id)
     result = {"k_error": k_error, **titles(x_name, y_name, lang)}
     try:
         stats = group_stats(services)
-        group = resolve(facts_of(portfolio, index), spec, stats.levels(), index)
+        group = resolve(facts, spec, stats.levels(), index)
         parts = services.cached(
             "group",
             (stats.source, group.key(), x_name, y_name),
@@ -185,9 +206,9 @@ def compare(
     if parts is None:
         return {**result, **empty_group(lang)}
     summary, cross = parts
-    hist = place_client(summary, value_at(portfolio, x_name, index))
+    hist = place_client(summary, value(x_name))
     if cross is not None:
-        cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
+        cross = with_client(cross, value(x_name), value(y_name))
     tables = {}
     if was_opened(hist_clicks):
         tables["hist_table"] = view.histogram_table(hist, x_name, lang)

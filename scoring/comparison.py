@@ -159,6 +159,27 @@ def facts_of(portfolio: Portfolio, index: int) -> ClientFacts:
     )
 
 
+def facts_from_values(values: Mapping[str, object], refused: bool) -> ClientFacts:
+    """A client's facts from its raw row (a client store without per-client arrays)."""
+
+    def band_value(kind: str) -> float:
+        column, scale = BAND_SOURCES[kind]
+        value = values.get(column)
+        return float("nan") if value is None or isinstance(value, str) else float(value) * scale
+
+    def level(column: str) -> str | None:
+        value = values.get(column)
+        return value if isinstance(value, str) else None
+
+    return ClientFacts(
+        refused=refused,
+        gender=level("CODE_GENDER"),
+        contract=level("NAME_CONTRACT_TYPE"),
+        age_years=band_value("age"),
+        income=band_value("income"),
+    )
+
+
 def _level_code(levels: Sequence[str], choice: str, own: str | None) -> int | None:
     if choice == ANY:
         return None

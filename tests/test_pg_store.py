@@ -188,3 +188,29 @@ def test_letter_from_postgres(apps, synthetic_artifacts):
     pages = [app.server.test_client().get(f"/lettre?client={client_id}") for app in apps]
     assert [p.status_code for p in pages] == [200, 200]
     assert pages[1].get_data(as_text=True) == pages[0].get_data(as_text=True)
+
+
+def test_comparison_from_postgres_reads_the_aggregates_and_the_row(apps, synthetic_artifacts):
+    from callbacks import comparison
+    from callbacks.common import guarded
+    from layouts.i18n import language
+
+    memmap, pg = map(services_of, apps)
+    assert pg.group_stats is not None and memmap.group_stats is None
+    client_id = sample_ids(synthetic_artifacts, 7)[3]
+    for group in ({"base": "all"}, {"base": "decision", "gender": "same"}):
+        controls = {"k": 50, "gender": "any", "age": "any", "income": "any", "contract": "any", **group}
+        a, b = (
+            comparison.compare(s, client_id=client_id, x_name="PROBABILITY", y_name="EXT_SOURCE_MEAN", lang="en", **controls)
+            for s in (memmap, pg)
+        )
+        assert b["size"] == a["size"] and b.get("message", "") == "", (group, b.get("message"))
+        assert b["hist"] and b["cross"]
+    nearest = {"base": "nearest", "k": 50, "gender": "any", "age": "any", "income": "any", "contract": "any"}
+    names = ("size", "message", "hist", "cross")
+    said = guarded(names, "message")(lambda **kw: comparison.compare(pg, **kw))(
+        client_id=client_id, x_name="PROBABILITY", y_name="EXT_SOURCE_MEAN", lang="fr", **nearest
+    )
+    from app.services import NEIGHBOURS_UNAVAILABLE
+
+    assert said["message"] == language("fr")._(NEIGHBOURS_UNAVAILABLE)
