@@ -190,11 +190,11 @@ def prepared(files: list[Path], rows: int, scorer: ChunkScorer) -> Iterator[tupl
     """(rows, COPY data) of each chunk, made by a thread while the server takes the previous one in.
 
     Reading, scoring and writing a chunk mostly run outside the GIL (pandas' parser, XGBoost, Arrow), and the
-    server is another process: the two overlap. At most two chunks wait (flat memory); an error in the thread
+    server is another process: the two overlap. At most one chunk waits (flat memory); an error in the thread
     is raised here.
     """
     done = object()
-    queue: Queue = Queue(maxsize=2)
+    queue: Queue = Queue(maxsize=1)
     stop = threading.Event()
 
     def produce() -> None:
