@@ -127,3 +127,13 @@ def test_outage_then_recovery_without_restart(app, postgres, ids):
     while (said := guarded_choose(services, unseen))["error"] and time.monotonic() < deadline:
         time.sleep(0.5)
     assert said["client"] == unseen and said["error"] == ""
+
+
+def test_a_database_never_loaded_is_unavailable_not_a_crash(postgres, synthetic_artifacts):
+    empty = postgres.create_database("clients_never_loaded")
+    store = PostgresStore(empty, Artifacts(synthetic_artifacts))
+    with pytest.raises(StoreUnavailable, match="load-clients"):
+        store.get(100_002)
+    with pytest.raises(StoreUnavailable):
+        store.search("1000")
+    store.close()

@@ -99,6 +99,9 @@ class ConnectionPool:
             if not isinstance(exc, psycopg.errors.QueryCanceled):  # slow is not down: no fast-fail window
                 self._failed()
             raise StoreUnavailable("the clients database is unavailable or too slow") from exc
+        except psycopg.errors.UndefinedTable as exc:  # a database no load has filled yet
+            connection.close()
+            raise StoreUnavailable("no clients in this database: run python -m scoring load-clients") from exc
         except BaseException:
             connection.close()
             raise
