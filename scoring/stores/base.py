@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from scoring import fields as registry
@@ -40,7 +40,6 @@ class ClientRow:
     client_id: int
     values: Mapping[str, float | str | None]
     in_training: bool = False
-    features: tuple[float, ...] | None = field(default=None, compare=False)  # the batch's row, when stored
 
     def value(self, name: str) -> float | str | None:
         """Any registry field: a raw column, or computed from raw columns (a derived model feature)."""

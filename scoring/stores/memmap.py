@@ -50,11 +50,10 @@ class MemmapStore:
             else:
                 values[column] = None if np.isnan(value) else float(value)
         # Model features that are not raw columns: kept so that ``value`` reads them as the batch computed them.
-        features = tuple(float(v) for v in p.features[index])
-        for name, v in zip(p.feature_names, features, strict=True):
+        for name, v in zip(p.feature_names, (float(v) for v in p.features[index]), strict=True):
             if name not in values:
                 values[name] = None if np.isnan(v) else v
-        return ClientRow(client_id, values, bool(int(self._split[index]) == 0), features)
+        return ClientRow(client_id, values, bool(int(self._split[index]) == 0))
 
     def search(self, prefix: str, limit: int = 20) -> list[int]:
         return self.portfolio.search(prefix, limit)
