@@ -106,10 +106,11 @@ def group_aggregates(services, stats: GroupStats, group: ConcreteGroup, x_name: 
 def client_point(services, client_id: int):
     """(facts, value of a comparable characteristic, row index or id) of the client.
 
-    From the memory-mapped arrays when the view reads them; else from the client store (the row, and the model's
-    features and probability as the client's explanation computed them): the client need not be in the arrays.
+    From the memory-mapped arrays when the clients are read from them (the k-nearest group then names the row);
+    else from the client store (the row, and the model's features and probability as the client's explanation
+    computed them; the group names the client's id): the client need not be in the arrays.
     """
-    if getattr(services, "group_stats", None) is None:
+    if getattr(services.clients, "portfolio", None) is not None:
         portfolio = services.portfolio
         index = portfolio.index_of(client_id)
         return facts_of(portfolio, index), lambda name: value_at(portfolio, name, index), index
