@@ -174,9 +174,10 @@ def compare(
     try:
         stats = group_stats(services)
         group = resolve(facts_of(portfolio, index), spec, stats.levels(), index)
+        # One cache name per source: the arrays' key is unchanged, the aggregates' values never mix with it.
         parts = services.cached(
-            "group",
-            (stats.source, group.key(), x_name, y_name),
+            "group" if isinstance(stats, ExactStats) else f"group-{stats.source}",
+            (group.key(), x_name, y_name),
             lambda: group_aggregates(services, stats, group, x_name, y_name),
         )
     except ArtifactError as exc:  # a missing or corrupt aggregates file: said on the page, the rest still works

@@ -52,7 +52,7 @@ FORMAT = 1
 QUANTILE_BINS = 128  # fine bins of equal sample mass
 UNIFORM_BINS = 128  # fine bins of equal width between the sample's 0.5 and 99.5 percentiles
 MAX_WHOLE_RANGE = 250  # whole-number characteristics spanning at most this many values get one bin per value
-ATOM_SHARE, MAX_ATOMS = 0.005, 48  # values holding at least 0.5 % of the sample get their own fine bin
+ATOM_SHARE, MAX_ATOMS = 0.002, 64  # values holding at least 0.2 % of the sample get their own fine bin
 GRID = 20  # 2-D grid per axis, between the sample's 0.5 and 99.5 percentiles
 SAMPLE_ROWS = 100_000  # bounded sample that fixes the edges
 FILTER_COLUMNS = {"gender": "CODE_GENDER", "contract": "NAME_CONTRACT_TYPE"}
@@ -140,7 +140,9 @@ def _fine_edges(values: np.ndarray) -> tuple[tuple[float, ...], bool]:
     low, high = float(values.min()), float(values.max())
     if np.all(values == np.round(values)) and high - low <= MAX_WHOLE_RANGE:
         return tuple(float(v) for v in np.arange(low - 0.5, high + 1.0)), True
-    quantiles = np.quantile(values, np.linspace(0, 1, QUANTILE_BINS + 1))
+    # Denser in the tails: the chart's range is the group's 0.5-99.5 percentiles, interpolated in these bins.
+    levels = np.concatenate([np.linspace(0, 1, QUANTILE_BINS + 1), np.arange(1, 11) / 1000, 1 - np.arange(1, 11) / 1000])
+    quantiles = np.quantile(values, levels)
     uniform = np.linspace(*np.quantile(values, [0.005, 0.995]), UNIFORM_BINS + 1)
     # Frequent exact values (incomes of 135,000, a ratio capped at 1) get a bin of their own, [v, next float):
     # spread over a wider fine bin, their mass would blur the chart and move the median.

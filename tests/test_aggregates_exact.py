@@ -251,3 +251,11 @@ def test_a_missing_or_corrupt_file_is_said_on_the_page(services, synthetic_artif
     assert out["message"] == message
     with pytest.raises(ArtifactError):
         ag.load(folder)
+
+
+def test_a_small_group_drawn_as_a_density_does_not_claim_thousands(from_aggregates):
+    narrow = {"gender": "same", "age": "same", "income": "same", "contract": "same"}
+    out = compare(from_aggregates, int(from_aggregates.portfolio.ids[11]), "decision", **narrow)
+    size = int("".join(ch for ch in out["size"] if ch.isdigit()))
+    assert 0 < size <= 3_000 and out["cross"]["data"][0]["type"] == "heatmap"
+    assert out["cross_caption"].startswith("The colour of each square says how many clients of the group")
