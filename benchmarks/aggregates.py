@@ -210,7 +210,7 @@ def partitions(folder: Path, data: Path) -> dict:
         "cells_present": int((total.count > 0).sum()),
         "cells_total": spec.n_cells,
         **size,
-        "max_count_in_a_fine_bin": int(total.hist.max()),
+        "max_count_in_a_fine_bin": int(np.asarray(total.hist).max()),
     }
 
 
@@ -251,7 +251,7 @@ def main(argv=None) -> None:
     stored = ag.load(args.artifacts)
     found, cost = rebuild(portfolio)
     equal = all(
-        np.array_equal(np.asarray(getattr(ag.dense(stored), name)), np.asarray(getattr(found, name)))
+        np.array_equal(np.asarray(getattr(ag.dense(stored), name)), np.asarray(getattr(ag.dense(found), name)))
         for name in ("count", "hist", "proba_missing", "grid")
     )
     rng = np.random.default_rng(0)
