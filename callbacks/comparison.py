@@ -20,6 +20,7 @@ from scoring.comparison import (
     K_MAX,
     K_MIN,
     PROBABILITY,
+    ClientFacts,
     ConcreteGroup,
     ExactStats,
     GroupSpec,
@@ -94,6 +95,14 @@ def group_stats(services) -> GroupStats:
     return stats if stats is not None else ExactStats(services.portfolio, MAX_POINTS)
 
 
+def client_point(services, client_id: int, x_name: str, y_name: str) -> tuple[ClientFacts, float, float, int]:
+    """What the view needs of the client: the facts its group is resolved from, its values of the two
+    characteristics (NaN: missing) and the key of its k-nearest group (here its row in the arrays)."""
+    portfolio = services.portfolio
+    index = portfolio.index_of(client_id)
+    return facts_of(portfolio, index), value_at(portfolio, x_name, index), value_at(portfolio, y_name, index), index
+
+
 def group_aggregates(services, stats: GroupStats, group: ConcreteGroup, x_name: str, y_name: str):
     """Client-independent data of one group: the histogram summary and the cross view (None: empty group)."""
     if group.nearest_of is not None and not isinstance(stats, ExactStats):
@@ -154,8 +163,7 @@ def compare(
     client_id = viewed_client(services, client_id, "comparison")
     if client_id is None:
         return {"size": tr._("Choose a client to compare them."), "message": "", "k_error": ""}
-    portfolio = services.portfolio
-    choices = comparable(portfolio)
+    choices = comparable(services.portfolio)
     x_name = x_name if x_name in choices else DEFAULT_X
     y_name = y_name if y_name in choices else DEFAULT_Y
     spec, k_valid = group_spec(base, k, gender, age, income, contract)
@@ -169,11 +177,11 @@ def compare(
             k=tr.number(spec.k),
         )
     )
-    index = portfolio.index_of(client_id)
+    facts, x_value, y_value, index = client_point(services, client_id, x_name, y_name)
     result = {"k_error": k_error, **titles(x_name, y_name, lang)}
     try:
         stats = group_stats(services)
-        group = resolve(facts_of(portfolio, index), spec, stats.levels(), index)
+        group = resolve(facts, spec, stats.levels(), index)
         # One cache name per source: the arrays' key is unchanged, the aggregates' values never mix with it.
         parts = services.cached(
             "group" if isinstance(stats, ExactStats) else f"group-{stats.source}",
@@ -186,9 +194,9 @@ def compare(
     if parts is None:
         return {**result, **empty_group(lang)}
     summary, cross = parts
-    hist = place_client(summary, value_at(portfolio, x_name, index))
+    hist = place_client(summary, x_value)
     if cross is not None:
-        cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
+        cross = with_client(cross, x_value, y_value)
     tables = {}
     if was_opened(hist_clicks):
         tables["hist_table"] = view.histogram_table(hist, x_name, lang)
