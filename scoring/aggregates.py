@@ -174,7 +174,7 @@ def make_spec(sample: Mapping[str, np.ndarray], features: Sequence[str], thresho
         values = np.asarray(sample[name], dtype=float)
         if np.isnan(values).any():
             may_miss.append(name)
-        values = values[~np.isnan(values)]
+        values = values[np.isfinite(values)]  # an infinite value still counts, in an outer bin
         fine, is_whole = _fine_edges(values)
         edges.append(fine)
         whole.append(is_whole)

@@ -6,6 +6,7 @@ portfolio is in test_aggregates_exact.py.
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import numpy as np
@@ -212,3 +213,20 @@ def test_cells_of_a_group_are_its_union():
     assert ag.cell_selector(SPEC, ConcreteGroup(income_band=-2)) is None  # NOBODY
     with pytest.raises(ValueError, match="k-nearest"):
         ag.cell_selector(SPEC, ConcreteGroup(nearest_of=3, k=10))
+
+
+def test_an_empty_partition_and_infinite_values_are_summarised():
+    frame, features, proba, contrib = scored_rows(2_000, 12)
+    features[:5, 2] = np.inf  # a ratio over a zero income, say
+    sample = {PROBABILITY: proba, **{name: features[:, i] for i, name in enumerate(FEATURES)}}
+    spec = ag.make_spec(sample, FEATURES, THRESHOLD)
+    assert all(np.isfinite(spec.edges[spec.names.index(name)]).all() for name in spec.names)
+    rows = (frame, features, proba, contrib)
+    nobody = partial_of(rows, spec=spec, part=slice(0, 0))  # Dask hands empty partitions too
+    assert nobody.n_clients == 0 and len(nobody.cells) == 0
+    everyone = partial_of(rows, spec=spec)
+    assert_same(ag.merge([nobody, everyone]), everyone)
+    income = spec.names.index("AMT_INCOME_TOTAL")
+    top = len(spec.edges[income])  # the open upper bin (names with fewer bins are padded)
+    assert ag.dense(everyone).hist[income][:, top].sum() >= 5  # the infinite values
+    ag.AggregateSpec.from_json(json.loads(json.dumps(spec.to_json(), allow_nan=False)))  # still valid JSON
