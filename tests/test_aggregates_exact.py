@@ -211,9 +211,9 @@ def test_the_nearest_group_comes_from_the_neighbours_rows(from_aggregates):
 
     def nearest_stats(group):
         asked.append(group)
-        rows = portfolio.nearest(group.nearest_of, group.k)
-        refused = np.asarray(portfolio.proba)[rows] >= portfolio.decision.threshold
-        return RowStats({name: values_of(portfolio, name)[rows] for name in comparable(portfolio)}, refused)
+        rows = np.sort(portfolio.nearest(group.nearest_of, group.k))
+        features, proba = np.asarray(portfolio.features)[rows], np.asarray(portfolio.proba)[rows]
+        return RowStats.of_rows(features, portfolio.feature_names, proba, portfolio.decision.threshold)
 
     from_aggregates.nearest_stats = nearest_stats
     try:
@@ -222,6 +222,15 @@ def test_the_nearest_group_comes_from_the_neighbours_rows(from_aggregates):
         del from_aggregates.nearest_stats
     assert asked and asked[0].k == 50
     assert out["size"] == "Compared group: 50 clients."
+    # The neighbours' rows give the arrays' own picture of that group: same chart, same words.
+    stats = from_aggregates.group_stats
+    del from_aggregates.group_stats
+    try:
+        exact = compare(from_aggregates, client, "nearest", gender="any")
+    finally:
+        from_aggregates.group_stats = stats
+    for key in ("size", "hist", "hist_caption", "cross", "cross_caption"):
+        assert out[key] == exact[key], key
 
 
 def test_a_pair_without_grid_is_explained(from_aggregates):
