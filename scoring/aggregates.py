@@ -19,9 +19,13 @@ them) these come from a summary written once by the batch build:
 ``aggregates.npz`` (uncompressed, so its members are memory-mapped: workers share the pages and a request
 touches only the cells of one characteristic) and ``aggregates.json`` (the spec: edges, levels, threshold).
 
-Stated tolerance against the exact arrays: counts exact; the median and a client's share below exact to
-one fine bin (at most ~1/128 of the sample's mass, or the value itself for whole-number characteristics);
-each of the 30 chart bins within the counts of the fine bins its two edges cut.
+Stated tolerance against the exact arrays (tests/test_aggregates_exact.py): counts exact; the median within
+one fine bin of a middle client's; a client's share below within the clients of its own fine bin (fine bins
+hold at most ~1/128 of the sample's mass); each of the 30 chart bars within the clients of the fine bins its
+two edges cut; whole-number characteristics identical to the arrays' (median, quantiles, bars).
+
+Dense arrays hold every cell (``empty``, ``dense``); ``partial``, ``merge`` and ``load`` return only the
+non-empty cells (``compact``): compare two summaries through ``dense``.
 """
 
 from __future__ import annotations
