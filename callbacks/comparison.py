@@ -89,7 +89,8 @@ def group_stats(services) -> GroupStats:
     for clients kept in a store without per-client arrays), else the memory-mapped arrays (the embedded default).
 
     A deployment without arrays also gives ``services.nearest_stats(group)``: the k-nearest clients' rows
-    (``scoring.comparison.RowStats``), since that group is not a union of the aggregates' cells.
+    (``scoring.comparison.RowStats.of_rows``), since that group is not a union of the aggregates' cells; the
+    group's filters are codes into ``group_stats.levels()`` and its ``nearest_of`` what ``client_point`` gave.
     """
     stats = getattr(services, "group_stats", None)
     return stats if stats is not None else ExactStats(services.portfolio, MAX_POINTS)
