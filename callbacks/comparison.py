@@ -20,6 +20,7 @@ from scoring.comparison import (
     K_MAX,
     K_MIN,
     PROBABILITY,
+    ClientFacts,
     ConcreteGroup,
     ExactStats,
     GroupSpec,
@@ -90,7 +91,8 @@ def group_stats(services) -> GroupStats:
     for clients kept in a store without per-client arrays), else the memory-mapped arrays (the embedded default).
 
     A deployment without arrays also gives ``services.nearest_stats(group)``: the k-nearest clients' rows
-    (``scoring.comparison.RowStats``), since that group is not a union of the aggregates' cells.
+    (``scoring.comparison.RowStats.of_rows``), since that group is not a union of the aggregates' cells; the
+    group's filters are codes into ``group_stats.levels()`` and its ``nearest_of`` what ``client_point`` gave.
     """
     stats = getattr(services, "group_stats", None)
     return stats if stats is not None else ExactStats(services.portfolio, MAX_POINTS)
@@ -103,24 +105,25 @@ def group_aggregates(services, stats: GroupStats, group: ConcreteGroup, x_name: 
     return stats.group_aggregates(group, x_name, y_name)
 
 
-def client_point(services, client_id: int):
-    """(facts, value of a comparable characteristic, row index or id) of the client.
+def client_point(services, client_id: int, x_name: str, y_name: str) -> tuple[ClientFacts, float, float, int]:
+    """What the view needs of the client: the facts its group is resolved from, its values of the two
+    characteristics (NaN: missing) and the key of its k-nearest group.
 
-    From the memory-mapped arrays when the clients are read from them (the k-nearest group then names the row);
-    else from the client store (the row, and the model's features and probability as the client's explanation
-    computed them; the group names the client's id): the client need not be in the arrays.
+    From the memory-mapped arrays when the clients are read from them (the key is the row); else from the client
+    store (the row, and the model's features and probability as the client's explanation computed them; the key
+    is the client's id): the client need not be in the arrays.
     """
     if getattr(services.clients, "portfolio", None) is not None:
         portfolio = services.portfolio
         index = portfolio.index_of(client_id)
-        return facts_of(portfolio, index), lambda name: value_at(portfolio, name, index), index
+        return facts_of(portfolio, index), value_at(portfolio, x_name, index), value_at(portfolio, y_name, index), index
     explanation = services.explanation(client_id)
     facts = facts_from_values(services.client_row(client_id).values, explanation.decision == REFUSED)
 
     def value(name: str) -> float:
         return explanation.probability if name == PROBABILITY else explanation.feature_values.get(name, float("nan"))
 
-    return facts, value, client_id
+    return facts, value(x_name), value(y_name), client_id
 
 
 def titles(x_name: str, y_name: str, lang: str) -> dict:
@@ -176,8 +179,7 @@ def compare(
     client_id = viewed_client(services, client_id, "comparison")
     if client_id is None:
         return {"size": tr._("Choose a client to compare them."), "message": "", "k_error": ""}
-    portfolio = services.portfolio
-    choices = comparable(portfolio)
+    choices = comparable(services.portfolio)
     x_name = x_name if x_name in choices else DEFAULT_X
     y_name = y_name if y_name in choices else DEFAULT_Y
     spec, k_valid = group_spec(base, k, gender, age, income, contract)
@@ -191,14 +193,15 @@ def compare(
             k=tr.number(spec.k),
         )
     )
-    facts, value, index = client_point(services, client_id)
+    facts, x_value, y_value, index = client_point(services, client_id, x_name, y_name)
     result = {"k_error": k_error, **titles(x_name, y_name, lang)}
     try:
         stats = group_stats(services)
         group = resolve(facts, spec, stats.levels(), index)
+        # One cache name per source: the arrays' key is unchanged, the aggregates' values never mix with it.
         parts = services.cached(
-            "group",
-            (stats.source, group.key(), x_name, y_name),
+            "group" if isinstance(stats, ExactStats) else f"group-{stats.source}",
+            (group.key(), x_name, y_name),
             lambda: group_aggregates(services, stats, group, x_name, y_name),
         )
     except ArtifactError as exc:  # a missing or corrupt aggregates file: said on the page, the rest still works
@@ -207,9 +210,9 @@ def compare(
     if parts is None:
         return {**result, **empty_group(lang)}
     summary, cross = parts
-    hist = place_client(summary, value(x_name))
+    hist = place_client(summary, x_value)
     if cross is not None:
-        cross = with_client(cross, value(x_name), value(y_name))
+        cross = with_client(cross, x_value, y_value)
     tables = {}
     if was_opened(hist_clicks):
         tables["hist_table"] = view.histogram_table(hist, x_name, lang)

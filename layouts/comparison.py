@@ -361,6 +361,14 @@ def cross_texts(view: CrossView, x_name: str, y_name: str, lang: str) -> str:
             xv=xv,
             yv=yv,
         )
+        if view.n > MAX_POINTS
+        # A density of a small group comes from precomputed aggregates (no client's row is at hand).
+        else tr._(
+            "The colour of each square says how many clients of the group it holds (darker: more); "
+            "the star marks this client ({xv}; {yv}).",
+            xv=xv,
+            yv=yv,
+        )
     )
     missing = view.group_size - view.n
     counted = tr.ngettext("{n} client has both values", "{n} clients have both values", view.n)

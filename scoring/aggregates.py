@@ -19,9 +19,13 @@ them) these come from a summary written once by the batch build:
 ``aggregates.npz`` (uncompressed, so its members are memory-mapped: workers share the pages and a request
 touches only the cells of one characteristic) and ``aggregates.json`` (the spec: edges, levels, threshold).
 
-Stated tolerance against the exact arrays: counts exact; the median and a client's share below exact to
-one fine bin (at most ~1/128 of the sample's mass, or the value itself for whole-number characteristics);
-each of the 30 chart bins within the counts of the fine bins its two edges cut.
+Stated tolerance against the exact arrays (tests/test_aggregates_exact.py): counts exact; the median within
+one fine bin of a middle client's; a client's share below within the clients of its own fine bin (fine bins
+hold at most ~1/128 of the sample's mass); each of the 30 chart bars within the clients of the fine bins its
+two edges cut; whole-number characteristics identical to the arrays' (median, quantiles, bars).
+
+Dense arrays hold every cell (``empty``, ``dense``); ``partial``, ``merge`` and ``load`` return only the
+non-empty cells (``compact``): compare two summaries through ``dense``.
 """
 
 from __future__ import annotations
@@ -52,9 +56,8 @@ FORMAT = 1
 QUANTILE_BINS = 128  # fine bins of equal sample mass
 UNIFORM_BINS = 128  # fine bins of equal width between the sample's 0.5 and 99.5 percentiles
 MAX_WHOLE_RANGE = 250  # whole-number characteristics spanning at most this many values get one bin per value
-ATOM_SHARE, MAX_ATOMS = 0.005, 48  # values holding at least 0.5 % of the sample get their own fine bin
+ATOM_SHARE, MAX_ATOMS = 0.002, 64  # values holding at least 0.2 % of the sample get their own fine bin
 GRID = 20  # 2-D grid per axis, between the sample's 0.5 and 99.5 percentiles
-RANK_KNOTS = 1001  # sample quantiles mapping a value to its global rank in [0, 1]
 SAMPLE_ROWS = 100_000  # bounded sample that fixes the edges
 FILTER_COLUMNS = {"gender": "CODE_GENDER", "contract": "NAME_CONTRACT_TYPE"}
 MOMENTS = 5  # sum u, sum v, sum u*u, sum v*v, sum u*v of the pair's global ranks
@@ -73,7 +76,7 @@ class AggregateSpec:
     edges: tuple[tuple[float, ...], ...]  # inner fine edges per name: bins (-inf,e0), [e0,e1), ..., [e_last, inf)
     whole: tuple[bool, ...]  # one fine bin per whole value
     grid: tuple[tuple[float, ...], ...]  # GRID+1 2-D edges per name (values clipped into them)
-    knots: tuple[tuple[float, ...], ...]  # RANK_KNOTS sample quantiles per name
+    ranks: tuple[tuple[float, ...], ...]  # global midrank in [0, 1] of each fine bin, from the sample
     features: tuple[str, ...]  # model features (importance)
     threshold: float
     may_miss: tuple[str, ...]  # names missing in the sample: the score's histogram of their missing clients is kept
@@ -104,7 +107,7 @@ class AggregateSpec:
             "edges": [list(e) for e in self.edges],
             "whole": list(self.whole),
             "grid": [list(g) for g in self.grid],
-            "knots": [list(k) for k in self.knots],
+            "ranks": [list(r) for r in self.ranks],
             "features": list(self.features),
             "threshold": self.threshold,
             "may_miss": list(self.may_miss),
@@ -126,7 +129,7 @@ class AggregateSpec:
             edges=tuple(tuple(float(v) for v in e) for e in data["edges"]),
             whole=tuple(bool(w) for w in data["whole"]),
             grid=tuple(tuple(float(v) for v in g) for g in data["grid"]),
-            knots=tuple(tuple(float(v) for v in k) for k in data["knots"]),
+            ranks=tuple(tuple(float(v) for v in r) for r in data["ranks"]),
             features=tuple(data["features"]),
             threshold=float(data["threshold"]),
             may_miss=tuple(data["may_miss"]),
@@ -141,7 +144,9 @@ def _fine_edges(values: np.ndarray) -> tuple[tuple[float, ...], bool]:
     low, high = float(values.min()), float(values.max())
     if np.all(values == np.round(values)) and high - low <= MAX_WHOLE_RANGE:
         return tuple(float(v) for v in np.arange(low - 0.5, high + 1.0)), True
-    quantiles = np.quantile(values, np.linspace(0, 1, QUANTILE_BINS + 1))
+    # Denser in the tails: the chart's range is the group's 0.5-99.5 percentiles, interpolated in these bins.
+    levels = np.concatenate([np.linspace(0, 1, QUANTILE_BINS + 1), np.arange(1, 11) / 1000, 1 - np.arange(1, 11) / 1000])
+    quantiles = np.quantile(values, levels)
     uniform = np.linspace(*np.quantile(values, [0.005, 0.995]), UNIFORM_BINS + 1)
     # Frequent exact values (incomes of 135,000, a ratio capped at 1) get a bin of their own, [v, next float):
     # spread over a wider fine bin, their mass would blur the chart and move the median.
@@ -168,24 +173,26 @@ def make_spec(sample: Mapping[str, np.ndarray], features: Sequence[str], thresho
     aggregates, a representative one gives bins of even mass.
     """
     names = (PROBABILITY, *(n for n in sample if n != PROBABILITY))
-    edges, whole, grid, knots, may_miss = [], [], [], [], []
+    edges, whole, grid, ranks, may_miss = [], [], [], [], []
     for name in names:
         values = np.asarray(sample[name], dtype=float)
         if np.isnan(values).any():
             may_miss.append(name)
-        values = values[~np.isnan(values)]
+        values = values[np.isfinite(values)]  # an infinite value still counts, in an outer bin
         fine, is_whole = _fine_edges(values)
         edges.append(fine)
         whole.append(is_whole)
         grid.append(_grid_edges(values))
-        levels = np.linspace(0, 1, RANK_KNOTS)
-        knots.append(tuple(float(v) for v in (np.quantile(values, levels) if len(values) else levels)))
+        # Spearman's rho from bins: each fine bin's clients take the sample's midrank of that bin.
+        held = np.bincount(np.searchsorted(np.asarray(fine), values, side="right"), minlength=len(fine) + 1)
+        below = np.concatenate([[0], np.cumsum(held)[:-1]])
+        ranks.append(tuple(float(v) for v in (below + held / 2) / max(len(values), 1)))
     return AggregateSpec(
         names=names,
         edges=tuple(edges),
         whole=tuple(whole),
         grid=tuple(grid),
-        knots=tuple(knots),
+        ranks=tuple(ranks),
         features=tuple(features),
         threshold=float(threshold),
         may_miss=tuple(may_miss),
@@ -234,8 +241,8 @@ def chunk_of(
 class Aggregates:
     """Mergeable summary of a scored portfolio; every array's shape depends on the spec only.
 
-    Counts are uint32 (exact up to 4,294,967,295 clients per bin). A summary read from a file keeps only
-    its non-empty cells (``cells``: their flat numbers, sorted); one built by ``partial`` has every cell.
+    Counts are uint32 (exact up to 4,294,967,295 clients per bin). ``partial``, ``merge`` and ``load`` keep
+    only the non-empty cells (``cells``: their flat numbers, sorted); ``dense`` restores every cell.
     """
 
     spec: AggregateSpec
@@ -298,6 +305,17 @@ def dense(aggregates: Aggregates) -> Aggregates:
     return out
 
 
+def compact(aggregates: Aggregates) -> Aggregates:
+    """Only the non-empty cells (what ``partial`` and ``merge`` return: a quarter of the bytes to ship between
+    Dask workers at the default size, and never more than every cell)."""
+    full = dense(aggregates)
+    present = np.flatnonzero(np.asarray(full.count) > 0)
+    arrays = {
+        name: np.ascontiguousarray(np.take(getattr(full, name), present, axis=axis)) for name, axis in CELL_AXIS.items()
+    }
+    return Aggregates(full.spec, **arrays, abs_contrib=np.asarray(full.abs_contrib), cells=present)
+
+
 def _level_index(values: np.ndarray, levels: Sequence[str]) -> np.ndarray:
     out = np.full(len(values), len(levels), dtype=np.int64)  # other / missing
     for i, level in enumerate(levels):
@@ -323,13 +341,6 @@ def fine_bin(spec: AggregateSpec, name: str, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(spec.edges[spec.names.index(name)]), values, side="right")
 
 
-def _rank(spec: AggregateSpec, name: str, values: np.ndarray) -> np.ndarray:
-    """Global rank in [0, 1] from the sample's quantiles; ties take the middle of their run (midranks)."""
-    knots = np.asarray(spec.knots[spec.names.index(name)])
-    below = np.searchsorted(knots, values, side="left") + np.searchsorted(knots, values, side="right")
-    return below / (2.0 * len(knots))
-
-
 def _grid_bin(spec: AggregateSpec, name: str, values: np.ndarray) -> np.ndarray:
     edges = np.asarray(spec.grid[spec.names.index(name)])
     return np.clip(np.searchsorted(edges, values, side="right") - 1, 0, GRID - 1)
@@ -341,30 +352,30 @@ def partial(spec: AggregateSpec, chunk: Chunk) -> Aggregates:
     cells = cell_index(spec, chunk)
     n_cells = spec.n_cells
     out.count[:] = np.bincount(cells, minlength=n_cells)
-    proba = np.asarray(chunk.values[PROBABILITY], dtype=float)
-    proba_bins = fine_bin(spec, PROBABILITY, proba)
+    values = {name: np.asarray(chunk.values[name], dtype=float) for name in spec.names}
+    seen = {name: ~np.isnan(v) for name, v in values.items()}
+    bins = {name: fine_bin(spec, name, v) for name, v in values.items()}  # meaningless where missing
     width_p = out.proba_missing.shape[2]
     for i, name in enumerate(spec.names):
-        values = np.asarray(chunk.values[name], dtype=float)
-        seen = ~np.isnan(values)
-        flat = cells[seen] * spec.fine_bins + fine_bin(spec, name, values[seen])
+        flat = cells[seen[name]] * spec.fine_bins + bins[name][seen[name]]
         out.hist[i] = np.bincount(flat, minlength=n_cells * spec.fine_bins).reshape(n_cells, spec.fine_bins)
         if name in spec.may_miss:
-            gone = ~seen
-            flat = cells[gone] * width_p + proba_bins[gone]
+            gone = ~seen[name] & seen[PROBABILITY]
+            flat = cells[gone] * width_p + bins[PROBABILITY][gone]
             at = spec.may_miss.index(name)
             out.proba_missing[at] = np.bincount(flat, minlength=n_cells * width_p).reshape(n_cells, width_p)
+    grid = {name: _grid_bin(spec, name, v) for name, v in values.items() if any(name in pair for pair in spec.pairs)}
     for j, (x_name, y_name) in enumerate(spec.pairs):
-        x, y = np.asarray(chunk.values[x_name], dtype=float), np.asarray(chunk.values[y_name], dtype=float)
-        both = ~np.isnan(x) & ~np.isnan(y)
-        x, y, c = x[both], y[both], cells[both]
-        flat = (c * GRID + _grid_bin(spec, x_name, x)) * GRID + _grid_bin(spec, y_name, y)
+        both = seen[x_name] & seen[y_name]
+        c = cells[both]
+        flat = (c * GRID + grid[x_name][both]) * GRID + grid[y_name][both]
         out.grid[j] = np.bincount(flat, minlength=n_cells * GRID * GRID).reshape(n_cells, GRID, GRID)
-        u, v = _rank(spec, x_name, x), _rank(spec, y_name, y)
+        u = np.asarray(spec.ranks[spec.names.index(x_name)])[bins[x_name][both]]
+        v = np.asarray(spec.ranks[spec.names.index(y_name)])[bins[y_name][both]]
         for m, term in enumerate((u, v, u * u, v * v, u * v)):
             out.moments[j, :, m] = np.bincount(c, weights=term, minlength=n_cells)
     out.abs_contrib[:] = np.abs(np.asarray(chunk.contrib, dtype=np.float64)).sum(axis=0)
-    return out
+    return compact(out)
 
 
 def merge(parts: Iterable[Aggregates]) -> Aggregates:
@@ -379,7 +390,7 @@ def merge(parts: Iterable[Aggregates]) -> Aggregates:
     for part in map(dense, parts):
         for name in ARRAYS:
             getattr(total, name)[...] += getattr(part, name)
-    return total
+    return compact(total)
 
 
 def of_portfolio(
@@ -419,12 +430,9 @@ def of_portfolio(
 def save(aggregates: Aggregates, folder: Path) -> Path:
     """Write aggregates.npz (uncompressed, memory-mappable, non-empty cells only) and aggregates.json."""
     folder = Path(folder)
-    aggregates = dense(aggregates)
-    present = np.flatnonzero(np.asarray(aggregates.count) > 0)
-    arrays = {"cells": present.astype(np.int64), "abs_contrib": np.asarray(aggregates.abs_contrib)}
-    for name, axis in CELL_AXIS.items():
-        arrays[name] = np.ascontiguousarray(np.take(getattr(aggregates, name), present, axis=axis))
-    np.savez(folder / NPZ, **arrays)
+    aggregates = compact(aggregates)
+    arrays = {name: np.asarray(array) for name, array in aggregates.arrays().items()}
+    np.savez(folder / NPZ, cells=np.asarray(aggregates.cells, dtype=np.int64), **arrays)
     (folder / JSON).write_text(json.dumps(aggregates.spec.to_json(), allow_nan=False), encoding="utf-8")
     return folder / NPZ
 

@@ -449,3 +449,13 @@ class RowStats:
         mask = np.ones(len(refused), dtype=bool)
         x, y = np.asarray(self.values[x_name], dtype=float), np.asarray(self.values[y_name], dtype=float)
         return summarise(x, refused, mask), cross_view(x, y, refused, mask, max_points=self.max_points)
+
+    @classmethod
+    def of_rows(
+        cls, features: np.ndarray, feature_names: Sequence[str], proba: np.ndarray, threshold: float, max_points: int = 3_000
+    ) -> RowStats:
+        """From the model matrix and scores of some clients (e.g. the k nearest ones a store returns)."""
+        index = {name: i for i, name in enumerate(feature_names)}
+        values = {name: np.asarray(features[:, i], dtype=float) for name, i in index.items()}
+        values[PROBABILITY] = np.asarray(proba, dtype=float)
+        return cls(values, np.asarray(proba) >= threshold, max_points)

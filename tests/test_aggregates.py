@@ -6,6 +6,7 @@ portfolio is in test_aggregates_exact.py.
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import numpy as np
@@ -90,7 +91,9 @@ def test_partial_counts_every_client_once_in_the_right_cell():
     frame, features, proba, contrib = rows = scored_rows(3_000, 1)
     found = partial_of(rows)
     assert found.n_clients == 3_000
-    count = found.count.reshape(SPEC.cell_shape)
+    # Only the non-empty cells travel (to a Dask reduction or a file); dense() puts them back in place.
+    assert len(found.cells) == (ag.dense(found).count > 0).sum() < SPEC.n_cells
+    count = ag.dense(found).count.reshape(SPEC.cell_shape)
     refused = proba >= THRESHOLD
     assert count[1].sum() == refused.sum() and count[0].sum() == (~refused).sum()
     women = (frame["CODE_GENDER"] == "F").to_numpy()
@@ -127,7 +130,7 @@ def test_save_load_round_trip_is_memory_mapped(tmp_path):
     loaded = ag.load(tmp_path)
     assert loaded.spec == found.spec
     assert isinstance(loaded.hist, np.memmap)  # workers share the pages instead of each holding a copy
-    assert loaded.cells is not None and len(loaded.cells) == (found.count > 0).sum() < SPEC.n_cells
+    np.testing.assert_array_equal(loaded.cells, found.cells)
     assert_same(loaded, found)
     everyone = ConcreteGroup()
     assert ag.summary(loaded, everyone, "EXT_SOURCE_MEAN") == ag.summary(found, everyone, "EXT_SOURCE_MEAN")
@@ -154,7 +157,7 @@ def file_bytes(n: int, folder) -> int:
         income=incomes[income],
     )
     found = ag.partial(spec, chunk)
-    assert (found.count > 0).all()
+    assert len(found.cells) == spec.n_cells
     ag.save(found, folder)
     return (folder / ag.NPZ).stat().st_size + (folder / ag.JSON).stat().st_size
 
@@ -201,7 +204,7 @@ def test_an_npz_of_other_arrays_is_refused(tmp_path):
 
 
 def test_cells_of_a_group_are_its_union():
-    found = partial_of(scored_rows(3_000, 8))
+    found = ag.dense(partial_of(scored_rows(3_000, 8)))
     count = found.count.reshape(SPEC.cell_shape)
     women = SPEC.gender_levels.index("F")
     group = ConcreteGroup(refused=True, gender=women, age_band=2)
@@ -210,3 +213,20 @@ def test_cells_of_a_group_are_its_union():
     assert ag.cell_selector(SPEC, ConcreteGroup(income_band=-2)) is None  # NOBODY
     with pytest.raises(ValueError, match="k-nearest"):
         ag.cell_selector(SPEC, ConcreteGroup(nearest_of=3, k=10))
+
+
+def test_an_empty_partition_and_infinite_values_are_summarised():
+    frame, features, proba, contrib = scored_rows(2_000, 12)
+    features[:5, 2] = np.inf  # a ratio over a zero income, say
+    sample = {PROBABILITY: proba, **{name: features[:, i] for i, name in enumerate(FEATURES)}}
+    spec = ag.make_spec(sample, FEATURES, THRESHOLD)
+    assert all(np.isfinite(spec.edges[spec.names.index(name)]).all() for name in spec.names)
+    rows = (frame, features, proba, contrib)
+    nobody = partial_of(rows, spec=spec, part=slice(0, 0))  # Dask hands empty partitions too
+    assert nobody.n_clients == 0 and len(nobody.cells) == 0
+    everyone = partial_of(rows, spec=spec)
+    assert_same(ag.merge([nobody, everyone]), everyone)
+    income = spec.names.index("AMT_INCOME_TOTAL")
+    top = len(spec.edges[income])  # the open upper bin (names with fewer bins are padded)
+    assert ag.dense(everyone).hist[income][:, top].sum() >= 5  # the infinite values
+    ag.AggregateSpec.from_json(json.loads(json.dumps(spec.to_json(), allow_nan=False)))  # still valid JSON

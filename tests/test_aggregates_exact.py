@@ -211,9 +211,9 @@ def test_the_nearest_group_comes_from_the_neighbours_rows(from_aggregates):
 
     def nearest_stats(group):
         asked.append(group)
-        rows = portfolio.nearest(group.nearest_of, group.k)
-        refused = np.asarray(portfolio.proba)[rows] >= portfolio.decision.threshold
-        return RowStats({name: values_of(portfolio, name)[rows] for name in comparable(portfolio)}, refused)
+        rows = np.sort(portfolio.nearest(group.nearest_of, group.k))
+        features, proba = np.asarray(portfolio.features)[rows], np.asarray(portfolio.proba)[rows]
+        return RowStats.of_rows(features, portfolio.feature_names, proba, portfolio.decision.threshold)
 
     from_aggregates.nearest_stats = nearest_stats
     try:
@@ -222,6 +222,15 @@ def test_the_nearest_group_comes_from_the_neighbours_rows(from_aggregates):
         del from_aggregates.nearest_stats
     assert asked and asked[0].k == 50
     assert out["size"] == "Compared group: 50 clients."
+    # The neighbours' rows give the arrays' own picture of that group: same chart, same words.
+    stats = from_aggregates.group_stats
+    del from_aggregates.group_stats
+    try:
+        exact = compare(from_aggregates, client, "nearest", gender="any")
+    finally:
+        from_aggregates.group_stats = stats
+    for key in ("size", "hist", "hist_caption", "cross", "cross_caption"):
+        assert out[key] == exact[key], key
 
 
 def test_a_pair_without_grid_is_explained(from_aggregates):
@@ -251,3 +260,11 @@ def test_a_missing_or_corrupt_file_is_said_on_the_page(services, synthetic_artif
     assert out["message"] == message
     with pytest.raises(ArtifactError):
         ag.load(folder)
+
+
+def test_a_small_group_drawn_as_a_density_does_not_claim_thousands(from_aggregates):
+    narrow = {"gender": "same", "age": "same", "income": "same", "contract": "same"}
+    out = compare(from_aggregates, int(from_aggregates.portfolio.ids[11]), "decision", **narrow)
+    size = int("".join(ch for ch in out["size"] if ch.isdigit()))
+    assert 0 < size <= 3_000 and out["cross"]["data"][0]["type"] == "heatmap"
+    assert out["cross_caption"].startswith("The colour of each square says how many clients of the group")
