@@ -27,7 +27,8 @@ def render_model_card(
         f"- Threshold: {decision['threshold']:.4f} ({metrics['threshold_selection']}); "
         f"cost of a missed defaulter {decision['cost_fn']:g}, of a refused good client {decision['cost_fp']:g}. "
         + (
-            f"The minimum of the observed cost on the out-of-fold predictions is at {metrics['observed_threshold']:.4f}."
+            f"The minimum of the observed cost on the {'validation' if 'training' in metrics else 'out-of-fold'} "
+            f"predictions is at {metrics['observed_threshold']:.4f}."
             if "observed_threshold" in metrics
             else f"For perfectly calibrated probabilities theory gives {metrics['bayes_threshold']:.4f}."
         ),
