@@ -6,7 +6,8 @@ figures and words are rendered on each request in the request's language.
 
 from __future__ import annotations
 
-import numpy as np
+import logging
+
 from dash import Input
 
 from callbacks.common import CLIENT, LANG, outputs, register_callback, table_opened, triggered, viewed_client, was_opened
@@ -18,19 +19,22 @@ from scoring.comparison import (
     GROUP_BASES,
     K_MAX,
     K_MIN,
+    PROBABILITY,
     ConcreteGroup,
+    ExactStats,
     GroupSpec,
+    GroupStats,
     clamp_k,
     comparable,
-    concrete_mask,
-    cross_view,
+    facts_of,
     place_client,
-    resolve_group,
-    summarise,
+    resolve,
     value_at,
-    values_of,
     with_client,
 )
+from scoring.errors import ArtifactError
+
+log = logging.getLogger(__name__)
 
 OUTPUTS = outputs(
     size=(ids.size, "children"),
@@ -79,14 +83,22 @@ def group_spec(base, k, gender, age, income, contract) -> tuple[GroupSpec, bool]
     return spec, k_valid or base != "nearest"
 
 
-def group_aggregates(portfolio, group: ConcreteGroup, x_name: str, y_name: str):
+def group_stats(services) -> GroupStats:
+    """The view's data source: ``services.group_stats`` when the deployment gives one (the build's aggregates,
+    for clients kept in a store without per-client arrays), else the memory-mapped arrays (the embedded default).
+
+    A deployment without arrays also gives ``services.nearest_stats(group)``: the k-nearest clients' rows
+    (``scoring.comparison.RowStats``), since that group is not a union of the aggregates' cells.
+    """
+    stats = getattr(services, "group_stats", None)
+    return stats if stats is not None else ExactStats(services.portfolio, MAX_POINTS)
+
+
+def group_aggregates(services, stats: GroupStats, group: ConcreteGroup, x_name: str, y_name: str):
     """Client-independent data of one group: the histogram summary and the cross view (None: empty group)."""
-    mask = concrete_mask(portfolio, group)
-    if not mask.any():
-        return None
-    refused = np.asarray(portfolio.proba) >= portfolio.decision.threshold
-    x, y = values_of(portfolio, x_name), values_of(portfolio, y_name)
-    return summarise(x, refused, mask), cross_view(x, y, refused, mask, max_points=MAX_POINTS)
+    if group.nearest_of is not None and not isinstance(stats, ExactStats):
+        stats = services.nearest_stats(group)
+    return stats.group_aggregates(group, x_name, y_name)
 
 
 def titles(x_name: str, y_name: str, lang: str) -> dict:
@@ -119,6 +131,21 @@ def empty_group(lang: str) -> dict:
     }
 
 
+def unavailable(lang: str) -> dict:
+    """The comparison data cannot be read (missing or corrupt file): said in words, the charts cleared."""
+    tr = language(lang)
+    message = tr._("The comparison data of this portfolio cannot be read; the other views still work.")
+    return {
+        **empty_group(lang),
+        "size": "",
+        "message": message,
+        "hist": empty_figure(message),
+        "cross": empty_figure(message),
+        **with_caption("hist", message),
+        **with_caption("cross", message),
+    }
+
+
 def compare(
     services, *, client_id, x_name, y_name, base, k, gender, age, income, contract, lang, hist_clicks=None, cross_clicks=None
 ) -> dict:
@@ -143,20 +170,28 @@ def compare(
         )
     )
     index = portfolio.index_of(client_id)
-    group = resolve_group(portfolio, index, spec)
-    parts = services.cached(
-        "group", (group.key(), x_name, y_name), lambda: group_aggregates(portfolio, group, x_name, y_name)
-    )
     result = {"k_error": k_error, **titles(x_name, y_name, lang)}
+    try:
+        stats = group_stats(services)
+        group = resolve(facts_of(portfolio, index), spec, stats.levels(), index)
+        parts = services.cached(
+            "group",
+            (stats.source, group.key(), x_name, y_name),
+            lambda: group_aggregates(services, stats, group, x_name, y_name),
+        )
+    except ArtifactError as exc:  # a missing or corrupt aggregates file: said on the page, the rest still works
+        log.error("comparison data unavailable: %s", exc)
+        return {**result, **unavailable(lang)}
     if parts is None:
         return {**result, **empty_group(lang)}
     summary, cross = parts
     hist = place_client(summary, value_at(portfolio, x_name, index))
-    cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
+    if cross is not None:
+        cross = with_client(cross, value_at(portfolio, x_name, index), value_at(portfolio, y_name, index))
     tables = {}
     if was_opened(hist_clicks):
         tables["hist_table"] = view.histogram_table(hist, x_name, lang)
-    if was_opened(cross_clicks):
+    if was_opened(cross_clicks) and cross is not None:
         tables["cross_table"] = view.cross_table(cross, x_name, y_name, lang)
     opened_now = {table_opened(ids.hist).component_id: "hist_table", table_opened(ids.cross).component_id: "cross_table"}
     if triggered() in opened_now:
@@ -168,9 +203,24 @@ def compare(
         "hist": view.histogram_figure(hist, x_name, lang),
         **with_caption("hist", view.histogram_texts(hist, x_name, lang)),
         "hist_data": False,
+        **cross_outputs(cross, x_name, y_name, lang),
+        **tables,
+    }
+
+
+def cross_outputs(cross, x_name: str, y_name: str, lang: str) -> dict:
+    """The cross view, or why there is none: the aggregates keep 2-D grids of pairs with the score only."""
+    if cross is None:
+        tr = language(lang)
+        note = tr._(
+            "For this portfolio, cross views are precomputed with the {score} as one of the two characteristics: "
+            "choose it as the first or the second one.",
+            score=tr.field(PROBABILITY).lower(),
+        )
+        return {"cross": empty_figure(note), **with_caption("cross", note), "cross_table": [], "cross_data": True}
+    return {
         "cross": view.cross_figure(cross, x_name, y_name, lang),
         **with_caption("cross", view.cross_texts(cross, x_name, y_name, lang)),
-        **tables,
         "cross_data": False,
     }
 

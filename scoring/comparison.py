@@ -6,7 +6,9 @@ aggregates (or a bounded sample of points) are drawn.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -91,6 +93,14 @@ def band_of(value: float, bands: tuple[tuple[float, float], ...]) -> int | None:
     return None
 
 
+def band_of_values(values: np.ndarray, bands: tuple[tuple[float, float], ...]) -> np.ndarray:
+    """Band index of each value; ``len(bands)`` for a missing value or one outside every band."""
+    out = np.full(len(values), len(bands), dtype=np.int64)
+    for i, (low, high) in enumerate(bands):
+        out[(values >= low) & (values < high)] = i
+    return out
+
+
 NOBODY = -2  # a filter value that matches no client (unknown level or band)
 
 
@@ -124,14 +134,36 @@ def _int_or_none(text: str) -> int | None:
         return None
 
 
-def _level_code(portfolio: Portfolio, column: str, choice: str, index: int) -> int | None:
+@dataclass(frozen=True)
+class ClientFacts:
+    """What resolving a group needs of the client, whatever the store: decision, levels and bands."""
+
+    refused: bool
+    gender: str | None  # level name, None when missing
+    contract: str | None
+    age_years: float  # NaN when missing
+    income: float
+
+
+def facts_of(portfolio: Portfolio, index: int) -> ClientFacts:
+    def level(column: str) -> str | None:
+        code = int(portfolio.raw(column)[index])
+        return portfolio.levels(column)[code] if code >= 0 else None
+
+    return ClientFacts(
+        refused=bool(portfolio.proba[index] >= portfolio.decision.threshold),
+        gender=level("CODE_GENDER"),
+        contract=level("NAME_CONTRACT_TYPE"),
+        age_years=band_value_at(portfolio, "age", index),
+        income=band_value_at(portfolio, "income", index),
+    )
+
+
+def _level_code(levels: Sequence[str], choice: str, own: str | None) -> int | None:
     if choice == ANY:
         return None
-    if choice == SAME:
-        code = int(portfolio.raw(column)[index])
-        return code if code >= 0 else NOBODY
-    levels = portfolio.levels(column)
-    return levels.index(choice) if choice in levels else NOBODY
+    name = own if choice == SAME else choice
+    return levels.index(name) if name is not None and name in levels else NOBODY
 
 
 def _band(choice: str, client_value: float, bands) -> int | None:
@@ -141,21 +173,30 @@ def _band(choice: str, client_value: float, bands) -> int | None:
     return band if band is not None and 0 <= band < len(bands) else NOBODY
 
 
-def resolve_group(portfolio: Portfolio, index: int, spec: GroupSpec) -> ConcreteGroup:
-    refused = None
-    if spec.base == "decision":
-        refused = bool(portfolio.proba[index] >= portfolio.decision.threshold)
+def resolve(
+    facts: ClientFacts, spec: GroupSpec, levels: Mapping[str, Sequence[str]], index: int | None = None
+) -> ConcreteGroup:
+    """The group of a client with level codes into ``levels`` (column -> level names of the data source).
+
+    ``index`` names the client for the k-nearest group (its row, or its id for a store without rows).
+    """
     return ConcreteGroup(
-        refused=refused,
-        gender=_level_code(portfolio, "CODE_GENDER", spec.gender, index),
-        contract=_level_code(portfolio, "NAME_CONTRACT_TYPE", spec.contract, index),
-        age_band=_band(spec.age, band_value_at(portfolio, "age", index) if spec.age == SAME else 0.0, AGE_BANDS),
-        income_band=_band(
-            spec.income, band_value_at(portfolio, "income", index) if spec.income == SAME else 0.0, INCOME_BANDS
-        ),
+        refused=facts.refused if spec.base == "decision" else None,
+        gender=_level_code(levels["CODE_GENDER"], spec.gender, facts.gender),
+        contract=_level_code(levels["NAME_CONTRACT_TYPE"], spec.contract, facts.contract),
+        age_band=_band(spec.age, facts.age_years, AGE_BANDS),
+        income_band=_band(spec.income, facts.income, INCOME_BANDS),
         nearest_of=index if spec.base == "nearest" else None,
         k=spec.k if spec.base == "nearest" else 0,
     )
+
+
+def portfolio_levels(portfolio: Portfolio) -> dict[str, list[str]]:
+    return {column: portfolio.levels(column) for column in ("CODE_GENDER", "NAME_CONTRACT_TYPE")}
+
+
+def resolve_group(portfolio: Portfolio, index: int, spec: GroupSpec) -> ConcreteGroup:
+    return resolve(facts_of(portfolio, index), spec, portfolio_levels(portfolio), index)
 
 
 def concrete_mask(portfolio: Portfolio, group: ConcreteGroup) -> np.ndarray:
@@ -323,3 +364,67 @@ def with_client(view: CrossView, x_value: float, y_value: float) -> CrossView:
 def _widen(bounds) -> list[float]:
     low, high = float(bounds[0]), float(bounds[1])
     return [low, high] if high > low else [low - 0.5, high + 0.5]
+
+
+# --- data sources of the comparison view -----------------------------------------------------
+GroupParts = tuple[GroupSummary, CrossView | None]
+
+
+class GroupStats(Protocol):
+    """Where the comparison view's group aggregates come from.
+
+    ``ExactStats``: the memory-mapped arrays (the embedded default). ``RowStats``: given rows, e.g. the
+    k-nearest clients a store returns. ``scoring.aggregates.AggregateStats``: the build's aggregates, no
+    per-client array (every group but the k-nearest).
+    """
+
+    source: str  # names the source in cache keys
+
+    def levels(self) -> dict[str, Sequence[str]]:
+        """Level names the group codes refer to (CODE_GENDER, NAME_CONTRACT_TYPE)."""
+        ...
+
+    def group_aggregates(self, group: ConcreteGroup, x_name: str, y_name: str) -> GroupParts | None:
+        """The group's histogram summary of ``x_name`` and its cross view (None: empty group; a None cross
+        view: this source has no cross view for the pair)."""
+        ...
+
+
+class ExactStats:
+    """Every group from the memory-mapped portfolio: masks over the whole arrays (today's behaviour)."""
+
+    source = "arrays"
+
+    def __init__(self, portfolio: Portfolio, max_points: int = 3_000):
+        self.portfolio = portfolio
+        self.max_points = max_points
+
+    def levels(self) -> dict[str, Sequence[str]]:
+        return portfolio_levels(self.portfolio)
+
+    def group_aggregates(self, group: ConcreteGroup, x_name: str, y_name: str) -> GroupParts | None:
+        portfolio = self.portfolio
+        mask = concrete_mask(portfolio, group)
+        if not mask.any():
+            return None
+        refused = np.asarray(portfolio.proba) >= portfolio.decision.threshold
+        x, y = values_of(portfolio, x_name), values_of(portfolio, y_name)
+        return summarise(x, refused, mask), cross_view(x, y, refused, mask, max_points=self.max_points)
+
+
+@dataclass(frozen=True)
+class RowStats:
+    """The aggregates of given rows (the whole set is the group): the k-nearest clients' rows from a store."""
+
+    values: Mapping[str, np.ndarray]  # comparable name -> values of the rows (NaN = missing)
+    refused: np.ndarray
+    max_points: int = 3_000
+    source: str = "rows"
+
+    def group_aggregates(self, group: ConcreteGroup, x_name: str, y_name: str) -> GroupParts | None:
+        refused = np.asarray(self.refused, dtype=bool)
+        if not len(refused):
+            return None
+        mask = np.ones(len(refused), dtype=bool)
+        x, y = np.asarray(self.values[x_name], dtype=float), np.asarray(self.values[y_name], dtype=float)
+        return summarise(x, refused, mask), cross_view(x, y, refused, mask, max_points=self.max_points)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring import crossval
+from scoring import aggregates, crossval
 from scoring.artifacts import PORTFOLIO_DIR, Artifacts, write_manifest
 from scoring.calibration import Platt
 from scoring.errors import DataError
@@ -298,6 +298,11 @@ def write_artifacts(
         render_model_card(metrics, decision, importance, trained.transform.feature_names, len(portfolio), fairness),
         encoding="utf-8",
     )
+    # Portfolio-wide summaries whose size does not depend on the number of clients (served without the arrays).
+    found = aggregates.of_portfolio(
+        portfolio, scored.features, trained.transform.features, scored.proba, scored.contrib, trained.threshold
+    )
+    aggregates.save(found, tmp)
     write_manifest(tmp, {**manifest, "n_clients": int(len(portfolio)), "seed": config.seed})
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
