@@ -226,3 +226,27 @@ def test_dask_engine_refuses_csv_with_one_line(tmp_path):
     result = run("train", "--engine", "dask", "--data", folder, "--out", tmp_path / "out")
     assert_one_line_error(result, "the Dask engine reads Parquet")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_dask_aggregates_are_the_one_pass_aggregates_of_the_portfolio(dask_build, portfolio_folder):
+    """Partials on the workers merged on the client == one partial over the whole scored portfolio."""
+    from scoring import aggregates
+
+    artifacts = Artifacts(dask_build)
+    found = aggregates.dense(aggregates.load(dask_build))
+    train, test = frames(portfolio_folder)
+    everyone = pd.concat([train, test], ignore_index=True).sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
+    chunk = aggregates.chunk_of(
+        everyone,
+        np.asarray(artifacts.array("features")),
+        artifacts.transform.feature_names,
+        np.asarray(artifacts.array("proba")),
+        np.asarray(artifacts.array("contrib")),
+        found.spec.names,
+    )
+    whole = aggregates.partial(found.spec, chunk)
+    assert int(found.count.sum()) == N_CLIENTS
+    for name in ("count", "hist", "proba_missing", "grid"):
+        assert np.array_equal(getattr(found, name), getattr(whole, name)), name
+    assert np.allclose(found.moments, whole.moments) and np.allclose(found.abs_contrib, whole.abs_contrib)

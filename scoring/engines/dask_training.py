@@ -12,7 +12,9 @@ The scheme (k-fold cross-validation costs k + 1 trainings; at millions of client
   audit (bounded: the audit's bootstrap runs on at most ``FAIRNESS_SAMPLE`` clients);
 - the portfolio (probabilities, SHAP, features, raw display columns) is written by the workers, each partition
   into its rows of memory-mapped arrays created full size in a temporary folder; the folder is renamed into
-  place at the end, so a failure leaves nothing half-written.
+  place at the end, so a failure leaves nothing half-written;
+- the portfolio aggregates (scoring/aggregates.py) are a reduction: edges from the held-out clients, one
+  partial per partition computed by its worker in the same pass, merged on the client as partitions finish.
 
 The client holds the ids (8 bytes a client, to sort the portfolio) and the held-out rows, never the portfolio.
 The artifact folder must be on a file system the workers share with the client (a LocalCluster always is).
@@ -24,11 +26,13 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scoring import aggregates
 from scoring.artifacts import PORTFOLIO_DIR, Artifacts, write_manifest
 from scoring.calibration import fit_platt
 from scoring.engines.cluster import ClusterSpec, client_for
@@ -296,6 +300,12 @@ def _build(client, sources, tmp: Path, config: TrainConfig, on_bad_rows, phases:
     fairness = _fairness(sized, transform, x_test, y_test, proba_test, threshold, test, progress)
     phases.done("fairness audit")
 
+    spec = _aggregate_spec(
+        names,
+        np.vstack([x_valid, x_test]),
+        np.concatenate([platt.proba(margin(booster, x_valid, nthread=1)), proba_test]),
+        threshold,
+    )
     booster.save_model(str(tmp / "model.ubj"))
     portfolio = tmp / PORTFOLIO_DIR
     portfolio.mkdir()
@@ -314,16 +324,19 @@ def _build(client, sources, tmp: Path, config: TrainConfig, on_bad_rows, phases:
             levels,
             config.seed,
             share,
+            spec,
             pure=False,
         )
         for k, source in enumerate(sources)
     ]
-    written = _gather(futures)
+    written, found = _reduce(futures)
     importance = sum(w.abs_contrib_sum for w in written) / max(n_clients, 1)
     np.save(portfolio / "importance.npy", importance.astype(np.float32))
-    # Seam for the portfolio aggregates (scoring/aggregates.py): partials from ``Written.partial_aggregates``,
-    # merged here, saved beside the arrays.
-    phases.done("scoring and explanations")
+    phases.done("scoring, explanations and aggregate partials")
+    aggregates.save(found if found is not None else aggregates.empty(spec), tmp)
+    phases.done("aggregates")
+    # The partials ran inside the scoring pass, on the workers: their CPU time, for the benchmark.
+    phases.seconds["aggregate partials (workers, CPU)"] = {"cpu": round(sum(w.partial_seconds for w in written), 1)}
     decision = {
         "threshold": threshold,
         "cost_fn": sized.cost_fn,
@@ -342,6 +355,34 @@ def _build(client, sources, tmp: Path, config: TrainConfig, on_bad_rows, phases:
         "names": names,
         "n_clients": n_clients,
     }
+
+
+def _aggregate_spec(names: list[str], features: np.ndarray, proba: np.ndarray, threshold: float):
+    """The aggregates' edges from the held-out clients (already a hash-random sample, bounded)."""
+    rows = aggregates.sample_rows(len(proba))
+    index = {name: i for i, name in enumerate(names)}
+    sample = {
+        name: np.asarray(proba[rows] if name == aggregates.PROBABILITY else features[rows, index[name]], dtype=float)
+        for name in aggregates.comparable_names(names)
+    }
+    return aggregates.make_spec(sample, names, threshold)
+
+
+def _reduce(futures) -> tuple[list, object]:
+    """Each partition's small results in order, and its aggregate partial merged into one running total as
+    the partitions finish (the client holds the total and one partial, never one per partition)."""
+    from distributed import as_completed
+
+    by_future = {future.key: k for k, future in enumerate(futures)}
+    written: list = [None] * len(futures)
+    total = None
+    for future in as_completed(futures):
+        result = future.result()  # a worker's one-line DataError is raised here as it is
+        if result.partial_aggregates is not None:
+            total = result.partial_aggregates if total is None else aggregates.merge([total, result.partial_aggregates])
+        written[by_future[future.key]] = replace(result, partial_aggregates=None)
+        future.release()
+    return written, total
 
 
 def _allocate(folder: Path, n: int, n_features: int, levels: dict[str, list]) -> None:

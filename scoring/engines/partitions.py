@@ -11,6 +11,7 @@ client id and the seed (``roles``), so every worker decides it alone, with no li
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -183,6 +184,7 @@ class Written:
     abs_contrib_sum: np.ndarray  # per feature: sum of |calibrated SHAP| (global importance is its mean)
     base: float
     partial_aggregates: object | None = None
+    partial_seconds: float = 0.0  # CPU time of the partial, for the benchmark
 
 
 def write_slice(
@@ -195,6 +197,7 @@ def write_slice(
     levels: dict[str, list],
     seed: int,
     share: float,
+    aggregate_spec=None,
 ) -> Written:
     """Pass 3: score, explain and store one partition's clients at their rows of the portfolio arrays.
 
@@ -230,4 +233,11 @@ def write_slice(
         array[rows] = values[order]
         array.flush()
         del array
-    return Written(len(frame), np.abs(contrib).astype(np.float64).sum(axis=0), float(base))
+    partial, started = None, time.process_time()
+    if aggregate_spec is not None:  # this partition's share of the portfolio aggregates (merged by the client)
+        from scoring import aggregates
+
+        chunk = aggregates.chunk_of(frame, features, transform.feature_names, proba, contrib, aggregate_spec.names)
+        partial = aggregates.partial(aggregate_spec, chunk)
+    seconds = time.process_time() - started
+    return Written(len(frame), np.abs(contrib).astype(np.float64).sum(axis=0), float(base), partial, seconds)
