@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -99,18 +100,18 @@ def _role(process, root) -> str:
     return "other"
 
 
-def run_step(command: list[str], log: Path) -> dict:
-    """Run one ``python -m scoring`` step niced, sampled; its stderr goes to ``log``."""
+def run_step(command: list[str], log: Path, module: str = "scoring") -> dict:
+    """Run one ``python -m scoring`` step (or another module), sampled; its output goes to ``log``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     load_before = os.getloadavg()
     started = time.perf_counter()
     with open(log, "w") as err:
-        process = subprocess.Popen([sys.executable, "-m", "scoring", *command], cwd=ROOT, env=env, stdout=err, stderr=err)
+        process = subprocess.Popen([sys.executable, "-m", module, *command], cwd=ROOT, env=env, stdout=err, stderr=err)
         with TreeSampler(process.pid) as sampler:
             code = process.wait()
     wall = time.perf_counter() - started
     result = {
-        "command": "python -m scoring " + " ".join(command),
+        "command": f"python -m {module} " + " ".join(command),
         "exit_code": code,
         "wall_s": round(wall, 1),
         "load_average_before": [round(x, 2) for x in load_before],
@@ -247,12 +248,38 @@ def _step(step: str, engine: str, n: int, portfolio: Path, base: Path, args, dat
 
 
 def _aggregate(engine: str, art: Path, base: Path, args) -> dict:
-    """Portfolio aggregates (scoring/aggregates.py, when present): computed during the build; timed from its phases."""
-    manifest = json.loads((art / "manifest.json").read_text())
-    phase = (manifest.get("timings") or {}).get("aggregates")
-    if phase is None:
-        return {"not_run": "this build wrote no aggregates (scoring/aggregates.py not merged yet)", "exit_code": 1}
-    return {"wall_s": phase.get("wall"), "cpu_s": phase.get("cpu"), "from": "build phase timings", "exit_code": 0}
+    """Portfolio aggregates (scoring/aggregates.py). Dask: computed in the build as a reduction (partials on the
+    workers inside the scoring pass, merged on the client), read from the build's phase timings. Local: the
+    local build computes them in its writing phase; measured here alone, from the artifact's arrays, by
+    ``python -m benchmarks.scale aggregate-local`` (one process, chunks of 50,000)."""
+    if engine == "dask":
+        timings = json.loads((art / "manifest.json").read_text()).get("timings") or {}
+        if "aggregates" not in timings:
+            return {
+                "not_run": "this build wrote no aggregates (built before scoring/aggregates.py was merged)",
+                "exit_code": 1,
+            }
+        return {
+            "from": "build phase timings",
+            "merge_and_save_wall_s": timings["aggregates"]["wall"],
+            "partials_cpu_s_on_workers": timings.get("aggregate partials (workers, CPU)", {}).get("cpu"),
+            "exit_code": 0,
+        }
+    record = run_step(["aggregate-local", str(art)], base / "aggregate-local.log", module="benchmarks.scale")
+    record["bytes"] = sum(size_of(art / name) for name in ("aggregates.npz", "aggregates.json") if (art / name).exists())
+    return record
+
+
+def aggregate_local(folder: Path) -> None:
+    """The local engine's aggregates of an artifact folder, from its arrays (timed by the caller)."""
+    from benchmarks.aggregates import rebuild
+    from scoring import aggregates
+    from scoring.artifacts import Artifacts
+    from scoring.portfolio import Portfolio
+
+    found, timing = rebuild(Portfolio(Artifacts(folder)))
+    aggregates.save(found, Path(tempfile.mkdtemp(prefix="aggregates-", dir="/tmp")))
+    print(json.dumps(timing))
 
 
 def _print_table(data: dict) -> None:
@@ -267,4 +294,7 @@ def _print_table(data: dict) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["aggregate-local"]:
+        aggregate_local(Path(sys.argv[2]))
+        sys.exit(0)
     sys.exit(main())

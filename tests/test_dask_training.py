@@ -250,3 +250,20 @@ def test_dask_aggregates_are_the_one_pass_aggregates_of_the_portfolio(dask_build
     for name in ("count", "hist", "proba_missing", "grid"):
         assert np.array_equal(getattr(found, name), getattr(whole, name)), name
     assert np.allclose(found.moments, whole.moments) and np.allclose(found.abs_contrib, whole.abs_contrib)
+
+
+def test_transform_as_a_reduction_is_the_local_fit():
+    """Per-partition default counts merged give the same category codes as fitting on all the rows at once."""
+    from scoring.engines.partitions import Source, survey, transform_from_stats
+    from scoring.features import FeatureTransform
+    from scoring.fields import FIELDS
+
+    parts = [p for p in partitions.plan(6_000, seed=3, partition_rows=1_500, n_test=0)]
+    transform = FeatureTransform.fit(pd.concat([clean_anomalies(partitions.generate(p))[0] for p in parts]))
+    categorical = tuple(name for name in transform.features if FIELDS[name].categorical)
+    # share 0: every labelled client is a learning (FIT) row, as in the local fit above
+    surveys = [survey(Source(p.table, synthetic=p), categorical, seed=3, share=0.0, on_bad_rows="error") for p in parts]
+    y = np.concatenate([s.target for s in surveys])
+    merged = transform_from_stats([s.category_stats for s in surveys], len(y), int(y.sum()), transform.protected)
+    assert merged == transform
+    assert any(len(codes) > 2 for codes in merged.category_codes.values())
