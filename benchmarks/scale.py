@@ -153,9 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--local-limit-gb", type=float, default=6.0, help="one process's memory budget")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--force", action="store_true", help="measure again steps already in the JSON")
+    parser.add_argument("--table", action="store_true", help="print the results as a Markdown table and stop")
     args = parser.parse_args(argv)
 
     data = load(args.results)
+    if args.table:
+        print(markdown_table(data))
+        return 0
     data["local_limit_gb"] = args.local_limit_gb
     for n in args.sizes:
         base = args.work / f"n{n}"
@@ -280,6 +284,37 @@ def aggregate_local(folder: Path) -> None:
     found, timing = rebuild(Portfolio(Artifacts(folder)))
     aggregates.save(found, Path(tempfile.mkdtemp(prefix="aggregates-", dir="/tmp")))
     print(json.dumps(timing))
+
+
+def markdown_table(data: dict) -> str:
+    """The README's table: one row per (size, engine, step) measured or deliberately not run."""
+    lines = [
+        "| clients | engine | step | wall | clients/s | peak RSS main / largest worker | written | load avg |",
+        "|---:|---|---|---:|---:|---|---:|---|",
+    ]
+
+    def order(key: str) -> tuple:
+        n, engine, step = key.split("/")
+        return int(n), STEPS.index(step), engine
+
+    for key, run in sorted(data["runs"].items(), key=lambda kv: order(kv[0])):
+        n, engine, step = key.split("/")
+        if "not_run" in run:
+            lines.append(f"| {int(n):,} | {engine} | {step} | not run: {run['not_run']} | | | | |")
+            continue
+        if "wall_s" not in run:
+            continue
+        written = run.get("artifact_bytes") or run.get("output_bytes") or run.get("bytes_written") or run.get("bytes")
+        worker = run.get("peak_rss_gb_worker_max") or 0
+        lines.append(
+            f"| {int(n):,} | {engine} | {step} | {run['wall_s']:,.0f} s | {run.get('rows_per_s', 0):,} | "
+            f"{run.get('peak_rss_gb_main', 0):.2f} GB"
+            + (f" / {worker:.2f} GB" if worker else "")
+            + " | "
+            + (f"{written / 2**20:,.0f} MB" if written else "")
+            + f" | {run.get('load_average_after', [''])[0]} |"
+        )
+    return "\n".join(lines)
 
 
 def _print_table(data: dict) -> None:
