@@ -154,9 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--force", action="store_true", help="measure again steps already in the JSON")
     parser.add_argument("--table", action="store_true", help="print the results as a Markdown table and stop")
+    parser.add_argument(
+        "--merge", type=Path, nargs="+", default=None, help="fold other result files (parallel runs) into --results"
+    )
     args = parser.parse_args(argv)
 
     data = load(args.results)
+    if args.merge:
+        for other in args.merge:
+            for key, run in load(other)["runs"].items():
+                if run.get("exit_code", 0) == 0 or key not in data["runs"]:  # a success never gives way to a failure
+                    data["runs"][key] = run
+        save(data, args.results)
     if args.table:
         print(markdown_table(data))
         return 0
