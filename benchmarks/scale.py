@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                 if run.get("exit_code", 0) == 0 or key not in data["runs"]:  # a success never gives way to a failure
                     data["runs"][key] = run
         save(data, args.results)
+        print(markdown_table(data))
+        return 0
     if args.table:
         print(markdown_table(data))
         return 0
