@@ -171,6 +171,17 @@ def _train_command(sub) -> None:
         help="comma-separated columns the model must never use, nor anything computed from them "
         "(default: CODE_GENDER,NAME_FAMILY_STATUS; 'none' for no protected column); kept for the fairness audit",
     )
+    engine = train.add_argument_group("engine (dask: xgboost.dask on a Dask cluster, one validation and one test set)")
+    engine.add_argument("--engine", choices=("local", "dask"), default="local")
+    engine.add_argument("--scheduler", default=None, metavar="ADDRESS", help="tcp://HOST:8786 of a Dask cluster")
+    engine.add_argument("--workers", type=_count, default=2, help="workers of the local Dask cluster (default 2)")
+    engine.add_argument(
+        "--partition-rows",
+        type=_count,
+        default=250_000,
+        metavar="N",
+        help="clients per synthetic partition generated on the workers (--engine dask --synthetic)",
+    )
 
 
 def _predict_command(sub) -> None:
@@ -345,6 +356,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     if args.protected is not None:
         config = replace(config, protected=args.protected)
+    if args.engine == "dask":
+        return _train_dask(args, config)
     started = time.perf_counter()
     if args.synthetic:
         n_test = args.synthetic_test
@@ -367,6 +380,34 @@ def cmd_train(args: argparse.Namespace) -> int:
         source = "kaggle"
     train_and_write(
         train, test if test is not None and len(test) else None, args.out, config, data_source=source, progress=_progress
+    )
+    _progress(f"Done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _train_dask(args: argparse.Namespace, config) -> int:
+    from scoring.engines import dask_training
+    from scoring.engines.cluster import ClusterSpec
+    from scoring.synthetic import KAGGLE_TEST_ROWS, KAGGLE_TRAIN_ROWS
+
+    if args.holdout or args.folds:
+        raise ScoringError("--holdout and --folds apply to the local engine; the Dask engine holds out its own test set")
+    if any(getattr(args, name) for name in ("sep", "decimal", "encoding")):
+        raise ScoringError("--sep/--decimal/--encoding apply to CSV; the Dask engine reads Parquet partitions")
+    started = time.perf_counter()
+    if args.synthetic:
+        n_test = args.synthetic_test
+        if n_test is None:
+            n_test = round(args.synthetic * KAGGLE_TEST_ROWS / KAGGLE_TRAIN_ROWS)
+        sources = dask_training.synthetic_sources(args.synthetic, max(n_test, 0), args.seed, args.partition_rows)
+        _progress(f"Synthetic portfolio generated on the workers: {args.synthetic:,} labelled + {n_test:,} unlabelled")
+        source = "synthetic"
+    else:
+        sources = dask_training.folder_sources(args.data)
+        source = "kaggle"
+    spec = ClusterSpec(scheduler=args.scheduler, workers=args.workers)
+    dask_training.train_and_write(
+        sources, args.out, config, data_source=source, spec=spec, on_bad_rows=args.on_bad_rows, progress=_progress
     )
     _progress(f"Done in {time.perf_counter() - started:.1f} s")
     return 0

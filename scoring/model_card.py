@@ -21,18 +21,14 @@ def render_model_card(
         "# Model card: default-risk scoring",
         "",
         f"- Data: **{metrics['data_source']}**; portfolio of {n_clients:,} clients.",
-        f"- Training: {metrics['n_folds']}-fold stratified cross-validation"
-        + (f" ({metrics['n_fold_draws']} fold draws)" if metrics.get("n_fold_draws", 1) > 1 else "")
-        + f" on {metrics['n_labelled']:,} labelled "
-        "clients; the number of trees, the calibration and the threshold come from the out-of-fold predictions, "
-        "then one model is refit on all of them"
-        + (f"; {metrics['n_holdout']:,} more clients held out, never touched." if metrics.get("n_holdout") else "."),
+        _training(metrics),
         f"- Model: XGBoost, {_trees(metrics)} ({_params(metrics.get('params', {}))}).",
         f"- Calibration: {metrics['calibration']}",
         f"- Threshold: {decision['threshold']:.4f} ({metrics['threshold_selection']}); "
         f"cost of a missed defaulter {decision['cost_fn']:g}, of a refused good client {decision['cost_fp']:g}. "
         + (
-            f"The minimum of the observed cost on the out-of-fold predictions is at {metrics['observed_threshold']:.4f}."
+            f"The minimum of the observed cost on the {'validation' if 'training' in metrics else 'out-of-fold'} "
+            f"predictions is at {metrics['observed_threshold']:.4f}."
             if "observed_threshold" in metrics
             else f"For perfectly calibrated probabilities theory gives {metrics['bayes_threshold']:.4f}."
         ),
@@ -73,6 +69,19 @@ def render_model_card(
         "",
     ]
     return "\n".join(lines)
+
+
+def _training(metrics: dict) -> str:
+    if "training" in metrics:  # the Dask engine: one split, written by the engine itself
+        return f"- Training: {metrics['training']}."
+    return (
+        f"- Training: {metrics['n_folds']}-fold stratified cross-validation"
+        + (f" ({metrics['n_fold_draws']} fold draws)" if metrics.get("n_fold_draws", 1) > 1 else "")
+        + f" on {metrics['n_labelled']:,} labelled "
+        "clients; the number of trees, the calibration and the threshold come from the out-of-fold predictions, "
+        "then one model is refit on all of them"
+        + (f"; {metrics['n_holdout']:,} more clients held out, never touched." if metrics.get("n_holdout") else ".")
+    )
 
 
 def _trees(metrics: dict) -> str:
