@@ -245,7 +245,7 @@ def test_dask_aggregates_are_the_one_pass_aggregates_of_the_portfolio(dask_build
         np.asarray(artifacts.array("contrib")),
         found.spec.names,
     )
-    whole = aggregates.partial(found.spec, chunk)
+    whole = aggregates.dense(aggregates.partial(found.spec, chunk))
     assert int(found.count.sum()) == N_CLIENTS
     for name in ("count", "hist", "proba_missing", "grid"):
         assert np.array_equal(getattr(found, name), getattr(whole, name)), name
