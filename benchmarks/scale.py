@@ -313,7 +313,13 @@ def markdown_table(data: dict) -> str:
         if "not_run" in run:
             lines.append(f"| {int(n):,} | {engine} | {step} | not run: {run['not_run']} | | | | |")
             continue
+        if "reused" in run:
+            lines.append(f"| {int(n):,} | {engine} | {step} | reused {run['reused']} (written beforehand) | | | | |")
+            continue
         if "wall_s" not in run:
+            continue
+        if run.get("exit_code", 0) != 0:
+            lines.append(f"| {int(n):,} | {engine} | {step} | failed after {run['wall_s']:,.0f} s: see `note` | | | | |")
             continue
         written = run.get("artifact_bytes") or run.get("output_bytes") or run.get("bytes_written") or run.get("bytes")
         worker = run.get("peak_rss_gb_worker_max") or 0
