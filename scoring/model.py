@@ -58,6 +58,18 @@ def size_defaults(n: int) -> SizeDefaults:
     return next(row for row in SIZE_TABLE if row.up_to is None or n <= row.up_to)
 
 
+REPORTED_PARAMS = (
+    "learning_rate",
+    "max_depth",
+    "min_child_weight",
+    "subsample",
+    "colsample_bytree",
+    "reg_lambda",
+    "num_parallel_tree",
+    "max_bin",
+)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     cost_fn: float = 10.0
@@ -118,6 +130,11 @@ class TrainConfig:
         if self.monotone and any(constraints):
             params["monotone_constraints"] = "(" + ",".join(str(c) for c in constraints) + ")"
         return params
+
+    def reported_params(self, names: list[str] | None = None) -> dict:
+        """The tree settings written to metrics.json and the model card (the same for every engine)."""
+        params = self.xgb_params(1.0, names)
+        return {name: params[name] for name in REPORTED_PARAMS}
 
 
 def sized_config(n_labelled: int, config: TrainConfig | None = None) -> TrainConfig:

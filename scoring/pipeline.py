@@ -124,21 +124,7 @@ def run_metrics(fitted: Fitted, train: pd.DataFrame, progress: Callable[[str], N
             "n_rounds": int(trained.cv.n_rounds),
             "n_trees": int(trained.cv.n_rounds * final_config(config).parallel_trees),
             "fold_auc": trained.cv.fold_auc,
-            "params": {
-                name: value
-                for name, value in final_config(config).xgb_params(1.0, trained.transform.feature_names).items()
-                if name
-                in (
-                    "learning_rate",
-                    "max_depth",
-                    "min_child_weight",
-                    "subsample",
-                    "colsample_bytree",
-                    "reg_lambda",
-                    "num_parallel_tree",
-                    "max_bin",
-                )
-            },
+            "params": final_config(config).reported_params(trained.transform.feature_names),
             "calibration": (
                 "Platt scaling of the XGBoost margin fitted on the out-of-fold margins of every labelled client; "
                 "the threshold is chosen on, and applied to, calibrated probabilities."

@@ -419,21 +419,7 @@ def _metrics(sized, served, names, y_test, proba_test, threshold, observed, test
             "n_test": int(len(y_test)),
             "n_rounds": int(n_rounds),
             "n_trees": int(n_rounds * (served.parallel_trees or 1)),
-            "params": {
-                name: value
-                for name, value in served.xgb_params(1.0, names).items()
-                if name
-                in (
-                    "learning_rate",
-                    "max_depth",
-                    "min_child_weight",
-                    "subsample",
-                    "colsample_bytree",
-                    "reg_lambda",
-                    "num_parallel_tree",
-                    "max_bin",
-                )
-            },
+            "params": served.reported_params(names),
             "training": (
                 f"xgboost.dask on {n_fit:,} labelled clients; {n_valid:,} more (chosen by a hash of the id) stop the "
                 "boosting, calibrate and place the observed threshold; "
