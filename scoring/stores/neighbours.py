@@ -4,24 +4,26 @@
 scale (IQR); a value missing on either side counts as a difference of 1; the distance is the sum of squares,
 optionally among a group (equal gender / contract / decision, age and income in ranges).
 
-Method: filter and refine with a lower bound, so the answer is exact.
-1. Each client stores a 20-dimensional ``cube`` point (PostgreSQL contrib): its 10 scaled features, a missing
-   one put at that feature's median, then one 0/1 flag per feature (missing). A GiST index orders rows by
-   ``<->`` (Euclidean kNN), nearest first, reading only the pages it needs.
-2. The query is a box, built so that its cube distance never exceeds the exact distance:
-   - feature observed on the target (value t, median m): the interval [min(t, m), max(t, m)] on the value
-     axis and 0 on the flag axis. A client missing it sits at m, inside the interval, and its flag 1 adds
-     exactly 1; an observed client is at most |x - t| from the interval;
-   - feature missing on the target: both axes spanned (distance 0); the 1 it adds to everybody is added back.
-3. The worker reads candidates through a server-side cursor in that order and re-ranks them with the exact
-   distance; once the next candidate's lower bound exceeds the k-th exact distance, no later row can enter
-   the answer, and reading stops. At most ``MAX_SCAN`` rows are read (a bound when the group is rare near
-   the client); within it the answer equals ``Portfolio.nearest``.
+Method: one exact kNN index scan per missing-value pattern, merged in the worker.
+- Each client stores a ``cube`` point (PostgreSQL contrib): its 10 scaled features, a missing one put at
+  that feature's median ``m``, then ``FLAG_WEIGHT`` × a missing flag for each *flagged* feature (one missing
+  in at least ``FLAG_SHARE`` of the sample), and an integer bitmask of all its missing features. A GiST
+  index orders rows by ``<->`` (Euclidean kNN): PostgreSQL reads the nearest rows first and stops.
+- For a pattern P of flagged missing features, the query point has ``m`` on P's axes and the pattern's flags:
+  a client with pattern P is at distance² Σ (x − t)² over the features both observe, and the exact distance
+  adds |P ∪ T| (T: the target's missing features, whose axes the query spans). So the index returns the
+  clients of P in their exact order; one scan per pattern present in the table (``patterns_sql``), at most k
+  rows each that pass the group's filters, all in one statement; the worker keeps the k best of their
+  union. Exact, except for clients missing an unflagged feature (rare by definition: < FLAG_SHARE each),
+  found through the median instead of "1" and re-ranked exactly.
+- Rows read: about k per pattern (plus rows of the scan rejected by the filters), never more than
+  ``MAX_SCAN`` per pattern.
 
-Why points: storing a missing value as an interval spanning its axis encoded the distance exactly in the
-index, but GiST bounding boxes then spanned every axis and one query read ~60 % of the index pages at 116k
-clients. Filters stay SQL conditions on the real columns, checked while the index is read: filter axes
-multiplied by a penalty (to put the group first) made the tree as useless (~50 % of pages per query).
+Measured alternatives (benchmarks/results/knn_recall.json, commit history): a missing value stored as an
+interval spanning its axis (exact order in one scan) made GiST boxes span every axis: ~60 % of the index
+pages read per query at 116k clients; filters as axes × a penalty, as bad; one scan with the median and
+k × c candidates re-ranked: recall@10 0.80 at c = 2; one scan with a lower-bound box (exact stop rule):
+10-80k rows read for k = 500 at 116k. Filters stay SQL conditions on the real columns.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ import numpy as np
 NEAREST_FEATURES = 10  # as in Portfolio.nearest
 MISSING_GAP = 1.0  # squared difference counted for a feature missing on either side
 SPAN = 1e9  # half-width of the query interval on a feature the target lacks (covers every stored value)
-CANDIDATES = 2  # first batch of candidates per neighbour asked; later batches double
-MAX_SCAN = 50_000  # rows the index may read for one query: a bound when the group is rare near the client
+FLAG_SHARE = 0.01  # a feature missing this often gets a flag axis (exact search for its missing clients)
+FLAG_WEIGHT = 100.0  # flag axis scale: other patterns are ≥ 100 away, so the tree keeps patterns apart
+MAX_SCAN = 50_000  # rows one pattern's scan may read: a bound when the group is rare near the client
 FILTERS = ("gender", "contract", "refused", "age", "income")
 RANGE_FILTERS = ("age", "income")
 
@@ -46,6 +49,7 @@ class NeighbourSpace:
     columns: tuple[int, ...]  # indices of the features in the model's feature matrix
     scale: tuple[float, ...]  # robust scale of each of those features (> 0)
     centre: tuple[float, ...]  # median of each scaled feature: where a missing value is put in the index
+    flagged: tuple[int, ...] = ()  # positions (0-9) of the features missing often enough to get a flag axis
 
     @classmethod
     def from_artifact(cls, importance: np.ndarray, feature_scale: np.ndarray, sample: np.ndarray) -> NeighbourSpace:
@@ -55,25 +59,38 @@ class NeighbourSpace:
         with np.errstate(all="ignore"):
             centre = np.nanmedian(np.asarray(np.asarray(sample)[:, top], dtype=float) / scale, axis=0)
         centre = np.where(np.isfinite(centre), centre, 0.0)
-        return cls(tuple(int(i) for i in top), tuple(float(s) for s in scale), tuple(float(c) for c in centre))
+        share = np.isnan(np.asarray(np.asarray(sample)[:, top], dtype=float)).mean(axis=0)
+        return cls(
+            tuple(int(i) for i in top),
+            tuple(float(s) for s in scale),
+            tuple(float(c) for c in centre),
+            tuple(int(j) for j in np.flatnonzero(share >= FLAG_SHARE)),
+        )
+
+    @property
+    def flag_mask(self) -> int:
+        return sum(1 << j for j in self.flagged)
 
     def project(self, features: np.ndarray) -> np.ndarray:
         """Scaled values of the chosen features (rows × features), NaN where missing."""
         return np.asarray(np.asarray(features)[:, list(self.columns)], dtype=float) / np.asarray(self.scale)
 
 
-def embed(space: NeighbourSpace, projected: np.ndarray) -> np.ndarray:
-    """The point stored per client (rows × 2·features): scaled values, a missing one at the median, then flags."""
+def embed(space: NeighbourSpace, projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(points, bitmask) stored per client: values with a missing one at the median, weighted flags; bit j = feature j."""
     projected = np.asarray(projected, dtype=float)
     missing = np.isnan(projected)
-    return np.hstack([np.where(missing, np.asarray(space.centre), projected), missing.astype(float)])
+    values = np.where(missing, np.asarray(space.centre), projected)
+    flags = missing[:, list(space.flagged)].astype(float) * FLAG_WEIGHT
+    bits = (missing.astype(np.int64) << np.arange(projected.shape[1])).sum(axis=1)
+    return np.hstack([values, flags]), bits
 
 
-def restore(points: np.ndarray) -> np.ndarray:
-    """The projected values back from stored points (NaN where the flag says missing)."""
-    points = np.atleast_2d(np.asarray(points, dtype=float))
-    f = points.shape[1] // 2
-    return np.where(points[:, f:] > 0.5, np.nan, points[:, :f])
+def restore(space: NeighbourSpace, points: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """The projected values back from what is stored (NaN where the bitmask says missing)."""
+    values = np.atleast_2d(np.asarray(points, dtype=float))[:, : len(space.columns)]
+    missing = (np.asarray(bits, dtype=np.int64).reshape(-1, 1) >> np.arange(values.shape[1])) & 1
+    return np.where(missing.astype(bool), np.nan, values)
 
 
 def cube_text(points: np.ndarray) -> list[str]:
@@ -86,18 +103,30 @@ def parse_cube(text: str) -> np.ndarray:
     return np.array([float(v) for v in text.strip().strip("()").split(",")])
 
 
-def query_box(space: NeighbourSpace, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """(low, high, constant): cube distance² to this box + constant ≤ the exact distance, for every client."""
-    centre = np.asarray(space.centre)
-    missing = np.isnan(target)
-    t = np.where(missing, centre, target)
-    low = np.concatenate([np.where(missing, -SPAN, np.minimum(t, centre)), np.zeros(len(t))])
-    high = np.concatenate([np.where(missing, SPAN, np.maximum(t, centre)), missing.astype(float)])
-    return low, high, float(missing.sum()) * MISSING_GAP
+def query_box(space: NeighbourSpace, target: np.ndarray, pattern: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(low, high, offset) of one pattern's query: for its clients, cube distance² + offset = exact distance."""
+    f = len(space.columns)
+    target_missing = np.isnan(target)
+    in_pattern = ((pattern >> np.arange(f)) & 1).astype(bool)
+    value = np.where(in_pattern, np.asarray(space.centre), np.nan_to_num(target))
+    low = np.where(target_missing, -SPAN, value)
+    high = np.where(target_missing, SPAN, value)
+    flags = in_pattern[list(space.flagged)].astype(float) * FLAG_WEIGHT
+    offset = float((target_missing | in_pattern).sum()) * MISSING_GAP
+    return np.concatenate([low, flags]), np.concatenate([high, flags]), offset
+
+
+def pattern_box(space: NeighbourSpace, pattern: int) -> tuple[np.ndarray, np.ndarray]:
+    """The box holding exactly the clients of a pattern: any values, its flags (``<@``, pruned by the index)."""
+    f = len(space.columns)
+    in_pattern = ((pattern >> np.arange(f)) & 1).astype(bool)
+    flags = in_pattern[list(space.flagged)].astype(float) * FLAG_WEIGHT
+    return np.concatenate([np.full(f, -SPAN), flags]), np.concatenate([np.full(f, SPAN), flags])
 
 
 def query_text(low: np.ndarray, high: np.ndarray) -> str:
-    return f"({','.join(map(repr, np.asarray(low, dtype=float).tolist()))}),({','.join(map(repr, np.asarray(high, dtype=float).tolist()))})"
+    lo, hi = (",".join(map(repr, np.asarray(v, dtype=float).tolist())) for v in (low, high))
+    return f"({lo}),({hi})"
 
 
 def exact_distances(projected: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -154,22 +183,36 @@ def nearest_in_memory(projected: np.ndarray, index: int, k: int, among: np.ndarr
 # (e.g. {"refused": "decision = 'REFUSED'", "age": "-days_birth / 365.25"}); they are trusted code, not input.
 
 EXTENSION_DDL = "CREATE EXTENSION IF NOT EXISTS cube"
-POINT = "knn_point"  # the column added to the clients table
+POINT, MISSING = "knn_point", "knn_missing"  # the columns added to the clients table
 
 
 def column_ddl(table: str) -> list[str]:
-    """Columns to add to the clients table, filled by COPY from ``cube_text``."""
-    return [f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {POINT} cube"]
+    """Columns to add to the clients table, filled by COPY from ``cube_text`` and the bitmask."""
+    return [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {POINT} cube",
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {MISSING} integer NOT NULL DEFAULT 0",
+    ]
 
 
-def index_ddl(table: str, index: str | None = None) -> str:
-    """The GiST index to build after the load (kNN ordered by ``<->``)."""
-    return f"CREATE INDEX IF NOT EXISTS {index or table + '_knn'} ON {table} USING gist ({POINT})"
+def index_ddl(table: str, index: str | None = None) -> list[str]:
+    """After the load: the GiST index (kNN ordered by ``<->``) and the table of the patterns present."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {index or table + '_knn'} ON {table} USING gist ({POINT})",
+        f"DROP TABLE IF EXISTS {table}_knn_patterns",
+        f"CREATE TABLE {table}_knn_patterns AS SELECT {MISSING} & %(flag_mask)s AS pattern, count(*) AS clients "
+        f"FROM {table} GROUP BY 1",
+        f"ANALYZE {table}",
+    ]
+
+
+def patterns_sql(table: str) -> str:
+    """The flagged-missing patterns present in the table and their sizes (a few rows, written by ``index_ddl``)."""
+    return f"SELECT pattern, clients FROM {table}_knn_patterns ORDER BY pattern"
 
 
 def target_sql(table: str, id_column: str = "id") -> str:
-    """The target client's stored point (no row for an unknown id)."""
-    return f"SELECT {POINT}::text FROM {table} WHERE {id_column} = %(id)s"
+    """The target client's stored point and bitmask (no row for an unknown id)."""
+    return f"SELECT {POINT}::text, {MISSING} FROM {table} WHERE {id_column} = %(id)s"
 
 
 def group_conditions(group: Group, columns: dict[str, str]) -> tuple[list[str], dict]:
@@ -198,55 +241,55 @@ def group_conditions(group: Group, columns: dict[str, str]) -> tuple[list[str], 
     return conditions, params
 
 
-def candidates_sql(table: str, group: Group, columns: dict[str, str], id_column: str = "id") -> tuple[str, dict]:
-    """Candidates in index order with their lower bound ``d`` (a cube distance, not squared).
+def candidates_sql(table: str, group: Group, columns: dict[str, str], patterns: int, id_column: str = "id") -> tuple[str, dict]:
+    """One statement: for each pattern i, its clients nearest first, at most ``k`` of them in the group.
 
-    The inner LIMIT bounds the rows the index reads; the filters are checked outside it, on the subquery's
-    aliases. Parameters to add: ``id`` (target), ``q`` (``query_text``), ``scan`` (rows read at most).
+    Parameters to add: ``id`` (target), ``q{i}`` (query cube text of scan i), ``b{i}`` (its pattern box,
+    which the index uses to skip other patterns' pages), ``scan{i}`` (rows scan i reads at most), ``k``.
+    The group's filters are checked on the subqueries' aliases, outside the inner LIMIT.
     """
     conditions, params = group_conditions(group, {name: f"f_{name}" for name in FILTERS})
     used = [f"({columns[name]}) AS f_{name}" for name in FILTERS if getattr(group, name) is not None]
-    where = " AND ".join([f"{id_column} <> %(id)s", *conditions])
-    sql = (
-        f"SELECT {id_column}, {POINT}::text, d FROM ("
-        f"SELECT {', '.join([id_column, POINT, *used, f'{POINT} <-> %(q)s::cube AS d'])} FROM {table} "
-        f"ORDER BY {POINT} <-> %(q)s::cube LIMIT %(scan)s) c WHERE {where}"
-    )
-    return sql, params
+    parts = []
+    for i in range(patterns):
+        where = " AND ".join([f"{id_column} <> %(id)s", *conditions])
+        parts.append(
+            f"(SELECT {id_column}, {POINT}::text AS point, {MISSING} FROM ("
+            f"SELECT {', '.join([id_column, POINT, MISSING, *used])} FROM {table} WHERE {POINT} <@ %(b{i})s::cube "
+            f"ORDER BY {POINT} <-> %(q{i})s::cube LIMIT %(scan{i})s) c{i} WHERE {where} LIMIT %(k)s)"
+        )
+    return " UNION ALL ".join(parts), params
 
 
 def nearest_ids(connection, table: str, space: NeighbourSpace, client_id: int, k: int, group: Group,
-                columns: dict[str, str], id_column: str = "id", batch: int | None = None,
-                max_scan: int = MAX_SCAN, max_batches: int | None = None) -> list[int]:
+                columns: dict[str, str], id_column: str = "id", max_scan: int = MAX_SCAN) -> list[int]:
     """Ids of the k clients nearest to ``client_id`` in the group, nearest first ([] for an unknown id).
 
-    ``connection``: a psycopg 3 connection. Candidates come by a server-side cursor in batches (the first
-    ``batch`` rows, default k × CANDIDATES, then doubling); the worker keeps at most k + one batch of them.
-    ``max_batches`` trades exactness for time (the benchmark's approximate variants); None = exact.
+    ``connection``: a psycopg 3 connection. Three round trips (target, patterns, candidates); the worker
+    holds at most k × patterns candidates. ``max_scan`` rows are shared among the patterns by their sizes
+    (at least 4k each): the bound on rows read when the group is rare near the client.
     """
     row = connection.execute(target_sql(table, id_column), {"id": client_id}).fetchone()
     if row is None or row[0] is None or k <= 0:
         return []
-    target = restore(parse_cube(row[0]))[0]
-    low, high, constant = query_box(space, target)
-    sql, params = candidates_sql(table, group, columns, id_column)
-    params.update(id=client_id, q=query_text(low, high), scan=max_scan)
-    size = batch or k * CANDIDATES
-    best_ids, best_dist = np.empty(0, dtype=np.int64), np.empty(0)
-    with connection.transaction(), connection.cursor(name="knn_candidates") as cursor:
-        cursor.execute(sql, params)
-        for _ in range(max_batches or max_scan):
-            rows = cursor.fetchmany(size)
-            if rows:
-                ids = np.array([r[0] for r in rows], dtype=np.int64)
-                values = restore(np.array([parse_cube(r[1]) for r in rows]))
-                ids = np.concatenate([best_ids, ids])
-                dist = np.concatenate([best_dist, exact_distances(values, target)])
-                keep = np.lexsort((ids, dist))[:k]
-                best_ids, best_dist = ids[keep], dist[keep]
-            # Every later row is at least its lower bound away: stop once that exceeds the k-th distance.
-            bound = rows[-1][2] ** 2 + constant if rows else np.inf
-            if len(rows) < size or (len(best_dist) == k and bound > best_dist[-1] * (1 + 1e-12) + 1e-12):
-                break
-            size *= 2
-    return [int(i) for i in best_ids]
+    target = restore(space, parse_cube(row[0]), np.array([row[1]]))[0]
+    patterns = connection.execute(patterns_sql(table)).fetchall()
+    total = sum(int(n) for _, n in patterns)
+    sql, params = candidates_sql(table, group, columns, len(patterns), id_column)
+    params.update(id=client_id, k=k)
+    for i, (pattern, clients) in enumerate(patterns):
+        params[f"q{i}"] = query_text(*query_box(space, target, int(pattern))[:2])
+        params[f"b{i}"] = query_text(*pattern_box(space, int(pattern)))
+        params[f"scan{i}"] = max(4 * k, int(max_scan * int(clients) / max(total, 1)))
+    with connection.transaction():
+        # The planner cannot estimate `<@` on a cube (it guesses ~0.1 %) and would read a whole pattern by a
+        # bitmap scan, then sort it: only the kNN index scan stops after the nearest rows.
+        connection.execute("SET LOCAL enable_bitmapscan = off")
+        connection.execute("SET LOCAL enable_seqscan = off")
+        rows = connection.execute(sql, params).fetchall()
+    if not rows:
+        return []
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    values = restore(space, np.array([parse_cube(r[1]) for r in rows]), np.array([r[2] for r in rows]))
+    dist = exact_distances(values, target)
+    return [int(i) for i in ids[np.lexsort((ids, dist))[:k]]]
