@@ -64,18 +64,21 @@ def connection(portfolio, space, filters):
             )
             for ddl in nb.column_ddl(TABLE):
                 conn.execute(ddl)
-            points = nb.embed(space, space.project(portfolio.features))
+            points, bits = nb.embed(space, space.project(portfolio.features))
             lines = io.StringIO()
-            for i, cube in enumerate(nb.cube_text(points)):
+            for i, (cube, mask) in enumerate(zip(nb.cube_text(points), bits, strict=True)):
                 cells = [str(int(portfolio.ids[i]))]
                 cells += ["\\N" if np.isnan(filters[n][i]) else str(int(filters[n][i])) for n in ("gender", "contract")]
                 cells.append("t" if filters["refused"][i] else "f")
                 cells += ["\\N" if np.isnan(filters[n][i]) else repr(float(filters[n][i])) for n in ("age", "income")]
-                lines.write("\t".join([*cells, cube]) + "\n")
+                lines.write("\t".join([*cells, cube, str(int(mask))]) + "\n")
             with conn.cursor().copy(f"COPY {TABLE} FROM STDIN") as copy:
                 copy.write(lines.getvalue())
-            conn.execute(nb.index_ddl(TABLE))
-            conn.execute(f"ANALYZE {TABLE}")
+            for ddl in nb.patterns_ddl(TABLE):
+                conn.execute(ddl, {"flag_mask": space.flag_mask})
+            patterns = [int(r[0]) for r in conn.execute(nb.patterns_sql(TABLE)).fetchall()]
+            for ddl in nb.index_ddl(TABLE, space, patterns):
+                conn.execute(ddl)
             yield conn
     finally:
         remove_server(server)
@@ -98,9 +101,9 @@ def same_bands(filters, i) -> nb.Group:
 def test_stored_point_and_bitmask_give_back_the_projected_values(portfolio, space):
     projected = space.project(portfolio.features)
     assert np.isnan(projected).any(), "the artifact should have missing values to test their encoding"
-    points = nb.embed(space, projected)
+    points, bits = nb.embed(space, projected)
     assert not np.isnan(points).any()
-    np.testing.assert_array_equal(nb.restore(points), projected)
+    np.testing.assert_array_equal(nb.restore(space, points, bits), projected)
     back = np.array([nb.parse_cube(t) for t in nb.cube_text(points[:200])])
     np.testing.assert_array_equal(back, points[:200])  # float8 text round trip, bit for bit
 
@@ -115,25 +118,27 @@ def test_in_memory_fallback_is_portfolio_nearest(portfolio, space, filters):
         )
 
 
-def test_the_query_box_is_a_lower_bound_of_the_exact_distance(portfolio, space):
+def test_a_pattern_query_gives_its_clients_their_exact_distance(portfolio, space):
     projected = space.project(portfolio.features)
-    points = nb.embed(space, projected)
-    for i in targets(portfolio, 10) + [int(np.flatnonzero(np.isnan(projected).any(axis=1))[0])]:
-        low, high, constant = nb.query_box(space, projected[i])
-        gap = np.maximum(np.maximum(low - points, points - high), 0.0)
-        bound = np.einsum("ij,ij->i", gap, gap) + constant
+    points, bits = nb.embed(space, projected)
+    patterns = bits & space.flag_mask
+    rare = (bits & ~space.flag_mask) != 0  # missing a rarely-missing feature: found via the median only
+    assert len(space.flagged) >= 1 and len(np.unique(patterns)) > 1
+    with_missing = int(np.flatnonzero(np.isnan(projected[:, list(space.flagged)]).any(axis=1))[0])
+    for i in [*targets(portfolio, 5), with_missing]:
         exact = nb.exact_distances(projected, projected[i])
-        assert (bound <= exact + 1e-9).all()
-        assert (bound == exact).mean() > 0.05  # tight for part of the rows, not a trivial bound
+        for pattern in np.unique(patterns):
+            low, high, offset = nb.query_box(space, projected[i], int(pattern))
+            rows = (patterns == pattern) & ~rare
+            gap = np.maximum(np.maximum(low - points[rows], points[rows] - high), 0.0)
+            np.testing.assert_allclose(np.einsum("ij,ij->i", gap, gap) + offset, exact[rows], rtol=1e-12, atol=1e-12)
 
 
 def test_same_clients_in_the_same_order_as_portfolio_nearest(connection, portfolio, space):
     # Ids ascend with the row index, so ties at equal distance break the same way as in Portfolio.nearest.
     for i in targets(portfolio, 8):
-        for batch in (None, 7):  # small batches: several round trips before the bound stops the reading
-            got = nb.nearest_ids(connection, TABLE, space, int(portfolio.ids[i]), 30, nb.Group(), COLUMNS,
-                                 batch=batch)
-            assert got == [int(portfolio.ids[j]) for j in portfolio.nearest(i, 30)]
+        got = nb.nearest_ids(connection, TABLE, space, int(portfolio.ids[i]), 30, nb.Group(), COLUMNS)
+        assert got == [int(portfolio.ids[j]) for j in portfolio.nearest(i, 30)]
 
 
 @pytest.mark.parametrize("k", [10, 100])
@@ -165,13 +170,27 @@ def test_empty_group_and_unknown_client_give_nothing(connection, portfolio, spac
     assert nb.nearest_ids(connection, TABLE, space, int(portfolio.ids.max()) + 1, 50, nb.Group(), COLUMNS) == []
 
 
-def test_the_query_reads_the_index_and_a_bounded_number_of_rows(connection, portfolio, space):
+def test_every_pattern_is_read_through_its_own_index_and_a_bounded_number_of_rows(connection, portfolio, space):
     i = targets(portfolio, 1)[0]
-    (point,) = connection.execute(nb.target_sql(TABLE), {"id": int(portfolio.ids[i])}).fetchone()
-    low, high, _ = nb.query_box(space, nb.restore(nb.parse_cube(point))[0])
-    sql, params = nb.candidates_sql(TABLE, nb.Group(gender=-2), COLUMNS)  # empty group: reads up to the bound
-    params.update(id=int(portfolio.ids[i]), q=nb.query_text(low, high), scan=700)
-    plan = "\n".join(r[0] for r in connection.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql, params).fetchall())
-    assert f"Index Scan using {TABLE}_knn" in plan
-    scan_line = next(line for line in plan.splitlines() if "Index Scan using" in line)
-    assert "rows=700 " in scan_line.split("actual")[1], scan_line  # stopped at the bound, not at N
+    point, bits = connection.execute(nb.target_sql(TABLE), {"id": int(portfolio.ids[i])}).fetchone()
+    target = nb.restore(space, nb.parse_cube(point), np.array([bits]))[0]
+    patterns = [int(r[0]) for r in connection.execute(nb.patterns_sql(TABLE)).fetchall()]
+    sql, params = nb.candidates_sql(TABLE, nb.Group(gender=-2), COLUMNS, space, patterns)  # empty group
+    params.update(id=int(portfolio.ids[i]), k=100)
+    for j, pattern in enumerate(patterns):
+        params[f"q{j}"] = nb.query_text(*nb.query_box(space, target, pattern)[:2])
+        params[f"scan{j}"] = 300
+    with connection.transaction():
+        connection.execute("SET LOCAL enable_bitmapscan = off")
+        connection.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(r[0] for r in connection.execute("EXPLAIN (ANALYZE) " + sql, params).fetchall())
+    scans = [line for line in plan.splitlines() if "Index Scan using" in line]
+    assert sorted(line.split("Index Scan using ")[1].split()[0] for line in scans) == sorted(
+        f"{TABLE}_knn_{p}" for p in patterns
+    )
+    assert "Seq Scan" not in plan
+    counts = connection.execute(nb.patterns_sql(TABLE)).fetchall()  # in the statement's order
+    for line, (pattern, clients) in zip(scans, counts, strict=True):
+        assert f"{TABLE}_knn_{pattern} " in line
+        read = int(line.split("actual")[1].split("rows=")[1].split()[0])
+        assert read == min(300, clients), line  # an empty group reads up to the bound, not the table

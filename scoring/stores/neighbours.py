@@ -5,25 +5,24 @@ scale (IQR); a value missing on either side counts as a difference of 1; the dis
 optionally among a group (equal gender / contract / decision, age and income in ranges).
 
 Method: one exact kNN index scan per missing-value pattern, merged in the worker.
-- Each client stores a ``cube`` point (PostgreSQL contrib): its 10 scaled features, a missing one put at
-  that feature's median ``m``, then ``FLAG_WEIGHT`` × a missing flag for each *flagged* feature (one missing
-  in at least ``FLAG_SHARE`` of the sample), and an integer bitmask of all its missing features. A GiST
-  index orders rows by ``<->`` (Euclidean kNN): PostgreSQL reads the nearest rows first and stops.
-- For a pattern P of flagged missing features, the query point has ``m`` on P's axes and the pattern's flags:
-  a client with pattern P is at distance² Σ (x − t)² over the features both observe, and the exact distance
-  adds |P ∪ T| (T: the target's missing features, whose axes the query spans). So the index returns the
-  clients of P in their exact order; one scan per pattern present in the table (``patterns_sql``), at most k
-  rows each that pass the group's filters, all in one statement; the worker keeps the k best of their
-  union. Exact, except for clients missing an unflagged feature (rare by definition: < FLAG_SHARE each),
-  found through the median instead of "1" and re-ranked exactly.
-- Rows read: about k per pattern (plus rows of the scan rejected by the filters), never more than
-  ``MAX_SCAN`` per pattern.
+- Each client stores a 10-d ``cube`` point (PostgreSQL contrib): its scaled features, a missing one put at
+  that feature's median ``m``, and an integer bitmask of its missing features. Its *pattern* is the bitmask
+  restricted to the features missing in at least ``FLAG_SHARE`` of a sample (here 4 of the 10: 12 patterns
+  present). One partial GiST index per pattern orders that pattern's rows by ``<->`` (Euclidean kNN).
+- For pattern P the query point has ``m`` on P's axes and spans the axes of the target's own missing
+  features (T): a client of P is then at cube distance² Σ (x − t)² over the features both observe, and its
+  exact distance adds |P ∪ T|. Each pattern's index returns its clients in their exact order; one statement
+  takes, per pattern, the first k that pass the group's filters (SQL on the real columns); the worker
+  re-ranks the union (≤ k × patterns rows) by the exact distance and keeps k.
+- Exact, but for clients missing a rarely-missing feature (found through the median instead of "1", then
+  re-ranked exactly) and for groups so rare near the client that a pattern's scan reaches its share of
+  ``MAX_SCAN`` rows read before k members: the bound that keeps a query from reading O(N) rows.
 
-Measured alternatives (benchmarks/results/knn_recall.json, commit history): a missing value stored as an
-interval spanning its axis (exact order in one scan) made GiST boxes span every axis: ~60 % of the index
-pages read per query at 116k clients; filters as axes × a penalty, as bad; one scan with the median and
-k × c candidates re-ranked: recall@10 0.80 at c = 2; one scan with a lower-bound box (exact stop rule):
-10-80k rows read for k = 500 at 116k. Filters stay SQL conditions on the real columns.
+Measured dead ends (at 116k clients, see the branch history): a missing value stored as an interval
+spanning its axis (exact in one scan) made GiST boxes span every axis, ~60 % of the index pages read per
+query; filters as extra axes × a penalty, as bad; one scan with the median and k × 2 candidates re-ranked:
+recall@10 0.80; one scan with a lower-bound box and an exact stop rule: 10-80k rows read for k = 500; flag
+axes instead of partial indexes: every pattern's scan read ~3,000 pages before its first row.
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ import numpy as np
 NEAREST_FEATURES = 10  # as in Portfolio.nearest
 MISSING_GAP = 1.0  # squared difference counted for a feature missing on either side
 SPAN = 1e9  # half-width of the query interval on a feature the target lacks (covers every stored value)
-FLAG_SHARE = 0.01  # a feature missing this often gets a flag axis (exact search for its missing clients)
-FLAG_WEIGHT = 100.0  # flag axis scale: other patterns are ≥ 100 away, so the tree keeps patterns apart
+FLAG_SHARE = 0.01  # a feature missing this often splits the index by pattern (exact search for its missing)
 MAX_SCAN = 50_000  # rows one pattern's scan may read: a bound when the group is rare near the client
 FILTERS = ("gender", "contract", "refused", "age", "income")
 RANGE_FILTERS = ("age", "income")
@@ -49,7 +47,7 @@ class NeighbourSpace:
     columns: tuple[int, ...]  # indices of the features in the model's feature matrix
     scale: tuple[float, ...]  # robust scale of each of those features (> 0)
     centre: tuple[float, ...]  # median of each scaled feature: where a missing value is put in the index
-    flagged: tuple[int, ...] = ()  # positions (0-9) of the features missing often enough to get a flag axis
+    flagged: tuple[int, ...] = ()  # positions (0-9) of the features missing often enough to split the index
 
     @classmethod
     def from_artifact(cls, importance: np.ndarray, feature_scale: np.ndarray, sample: np.ndarray) -> NeighbourSpace:
@@ -77,13 +75,11 @@ class NeighbourSpace:
 
 
 def embed(space: NeighbourSpace, projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(points, bitmask) stored per client: values with a missing one at the median, weighted flags; bit j = feature j."""
+    """(points, bitmask) stored per client: scaled values, a missing one at the median; bit j = feature j missing."""
     projected = np.asarray(projected, dtype=float)
     missing = np.isnan(projected)
-    values = np.where(missing, np.asarray(space.centre), projected)
-    flags = missing[:, list(space.flagged)].astype(float) * FLAG_WEIGHT
     bits = (missing.astype(np.int64) << np.arange(projected.shape[1])).sum(axis=1)
-    return np.hstack([values, flags]), bits
+    return np.where(missing, np.asarray(space.centre), projected), bits
 
 
 def restore(space: NeighbourSpace, points: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -111,17 +107,7 @@ def query_box(space: NeighbourSpace, target: np.ndarray, pattern: int) -> tuple[
     value = np.where(in_pattern, np.asarray(space.centre), np.nan_to_num(target))
     low = np.where(target_missing, -SPAN, value)
     high = np.where(target_missing, SPAN, value)
-    flags = in_pattern[list(space.flagged)].astype(float) * FLAG_WEIGHT
-    offset = float((target_missing | in_pattern).sum()) * MISSING_GAP
-    return np.concatenate([low, flags]), np.concatenate([high, flags]), offset
-
-
-def pattern_box(space: NeighbourSpace, pattern: int) -> tuple[np.ndarray, np.ndarray]:
-    """The box holding exactly the clients of a pattern: any values, its flags (``<@``, pruned by the index)."""
-    f = len(space.columns)
-    in_pattern = ((pattern >> np.arange(f)) & 1).astype(bool)
-    flags = in_pattern[list(space.flagged)].astype(float) * FLAG_WEIGHT
-    return np.concatenate([np.full(f, -SPAN), flags]), np.concatenate([np.full(f, SPAN), flags])
+    return low, high, float((target_missing | in_pattern).sum()) * MISSING_GAP
 
 
 def query_text(low: np.ndarray, high: np.ndarray) -> str:
@@ -194,15 +180,22 @@ def column_ddl(table: str) -> list[str]:
     ]
 
 
-def index_ddl(table: str, index: str | None = None) -> list[str]:
-    """After the load: the GiST index (kNN ordered by ``<->``) and the table of the patterns present."""
+def patterns_ddl(table: str) -> list[str]:
+    """After the load: the table of the patterns present (parameter ``flag_mask``: ``space.flag_mask``)."""
     return [
-        f"CREATE INDEX IF NOT EXISTS {index or table + '_knn'} ON {table} USING gist ({POINT})",
         f"DROP TABLE IF EXISTS {table}_knn_patterns",
         f"CREATE TABLE {table}_knn_patterns AS SELECT {MISSING} & %(flag_mask)s AS pattern, count(*) AS clients "
         f"FROM {table} GROUP BY 1",
-        f"ANALYZE {table}",
     ]
+
+
+def index_ddl(table: str, space: NeighbourSpace, patterns: list[int]) -> list[str]:
+    """Then one partial GiST index per pattern present (kNN ordered by ``<->``), and statistics."""
+    return [
+        f"CREATE INDEX IF NOT EXISTS {table}_knn_{int(p)} ON {table} USING gist ({POINT}) "
+        f"WHERE ({MISSING} & {space.flag_mask}) = {int(p)}"
+        for p in patterns
+    ] + [f"ANALYZE {table}"]
 
 
 def patterns_sql(table: str) -> str:
@@ -241,28 +234,39 @@ def group_conditions(group: Group, columns: dict[str, str]) -> tuple[list[str], 
     return conditions, params
 
 
-def candidates_sql(table: str, group: Group, columns: dict[str, str], patterns: int, id_column: str = "id") -> tuple[str, dict]:
+def candidates_sql(
+    table: str, group: Group, columns: dict[str, str], space: NeighbourSpace, patterns: list[int], id_column: str = "id"
+) -> tuple[str, dict]:
     """One statement: for each pattern i, its clients nearest first, at most ``k`` of them in the group.
 
-    Parameters to add: ``id`` (target), ``q{i}`` (query cube text of scan i), ``b{i}`` (its pattern box,
-    which the index uses to skip other patterns' pages), ``scan{i}`` (rows scan i reads at most), ``k``.
-    The group's filters are checked on the subqueries' aliases, outside the inner LIMIT.
+    Parameters to add: ``id`` (target), ``q{i}`` (query cube text of scan i), ``scan{i}`` (rows scan i reads
+    at most), ``k``. The pattern is a literal (an integer from our own table) so that the planner matches
+    its partial index; the group's filters are checked on the subqueries' aliases, outside the inner LIMIT.
     """
     conditions, params = group_conditions(group, {name: f"f_{name}" for name in FILTERS})
     used = [f"({columns[name]}) AS f_{name}" for name in FILTERS if getattr(group, name) is not None]
-    parts = []
-    for i in range(patterns):
-        where = " AND ".join([f"{id_column} <> %(id)s", *conditions])
-        parts.append(
-            f"(SELECT {id_column}, {POINT}::text AS point, {MISSING} FROM ("
-            f"SELECT {', '.join([id_column, POINT, MISSING, *used])} FROM {table} WHERE {POINT} <@ %(b{i})s::cube "
-            f"ORDER BY {POINT} <-> %(q{i})s::cube LIMIT %(scan{i})s) c{i} WHERE {where} LIMIT %(k)s)"
-        )
+    where = " AND ".join([f"{id_column} <> %(id)s", *conditions])
+    parts = [
+        f"(SELECT {id_column}, {POINT}::text AS point, {MISSING} FROM ("
+        f"SELECT {', '.join([id_column, POINT, MISSING, *used])} FROM {table} "
+        f"WHERE ({MISSING} & {space.flag_mask}) = {int(p)} "
+        f"ORDER BY {POINT} <-> %(q{i})s::cube LIMIT %(scan{i})s) c{i} WHERE {where} LIMIT %(k)s)"
+        for i, p in enumerate(patterns)
+    ]
     return " UNION ALL ".join(parts), params
 
 
-def nearest_ids(connection, table: str, space: NeighbourSpace, client_id: int, k: int, group: Group,
-                columns: dict[str, str], id_column: str = "id", max_scan: int = MAX_SCAN) -> list[int]:
+def nearest_ids(
+    connection,
+    table: str,
+    space: NeighbourSpace,
+    client_id: int,
+    k: int,
+    group: Group,
+    columns: dict[str, str],
+    id_column: str = "id",
+    max_scan: int = MAX_SCAN,
+) -> list[int]:
     """Ids of the k clients nearest to ``client_id`` in the group, nearest first ([] for an unknown id).
 
     ``connection``: a psycopg 3 connection. Three round trips (target, patterns, candidates); the worker
@@ -275,15 +279,13 @@ def nearest_ids(connection, table: str, space: NeighbourSpace, client_id: int, k
     target = restore(space, parse_cube(row[0]), np.array([row[1]]))[0]
     patterns = connection.execute(patterns_sql(table)).fetchall()
     total = sum(int(n) for _, n in patterns)
-    sql, params = candidates_sql(table, group, columns, len(patterns), id_column)
+    sql, params = candidates_sql(table, group, columns, space, [int(p) for p, _ in patterns], id_column)
     params.update(id=client_id, k=k)
     for i, (pattern, clients) in enumerate(patterns):
         params[f"q{i}"] = query_text(*query_box(space, target, int(pattern))[:2])
-        params[f"b{i}"] = query_text(*pattern_box(space, int(pattern)))
         params[f"scan{i}"] = max(4 * k, int(max_scan * int(clients) / max(total, 1)))
     with connection.transaction():
-        # The planner cannot estimate `<@` on a cube (it guesses ~0.1 %) and would read a whole pattern by a
-        # bitmap scan, then sort it: only the kNN index scan stops after the nearest rows.
+        # A small pattern looks cheaper to read whole and sort; only the kNN index scan stops after the nearest.
         connection.execute("SET LOCAL enable_bitmapscan = off")
         connection.execute("SET LOCAL enable_seqscan = off")
         rows = connection.execute(sql, params).fetchall()
