@@ -128,7 +128,8 @@ def build_index(connection, table: str, space) -> dict:
         "AND NOT indisprimary), pg_relation_size(%s)",
         (table, table),
     ).fetchone()
-    return {"index_build_s": round(seconds, 1), "index_mb": round(size[0] / 2**20, 1), "table_mb": round(size[1] / 2**20, 1)}
+    index_mb, table_mb = (round(float(v) / 2**20, 1) for v in size)
+    return {"index_build_s": round(seconds, 1), "index_mb": index_mb, "table_mb": table_mb}
 
 
 def uses_index(connection, table: str, space, client_id: int, group: nb.Group) -> bool:

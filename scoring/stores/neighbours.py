@@ -235,25 +235,42 @@ def group_conditions(group: Group, columns: dict[str, str]) -> tuple[list[str], 
 
 
 def candidates_sql(
-    table: str, group: Group, columns: dict[str, str], space: NeighbourSpace, patterns: list[int], id_column: str = "id"
+    table: str,
+    group: Group,
+    columns: dict[str, str],
+    space: NeighbourSpace,
+    patterns: list[int],
+    id_column: str = "id",
+    bounded: tuple[bool, ...] = (),
 ) -> tuple[str, dict]:
     """One statement: for each pattern i, its clients nearest first, at most ``k`` of them in the group.
 
     Parameters to add: ``id`` (target), ``q{i}`` (query cube text of scan i), ``scan{i}`` (rows scan i reads
-    at most), ``k``. The pattern is a literal (an integer from our own table) so that the planner matches
-    its partial index; the group's filters are checked on the subqueries' aliases, outside the inner LIMIT.
+    at most), ``k``, and ``b{i}`` for a scan marked in ``bounded``: a box the rows must lie in, which the
+    index uses to end the scan early. The pattern is a literal (an integer from our own table) so that the
+    planner matches its partial index; the group's filters are checked outside the inner LIMIT.
     """
     conditions, params = group_conditions(group, {name: f"f_{name}" for name in FILTERS})
     used = [f"({columns[name]}) AS f_{name}" for name in FILTERS if getattr(group, name) is not None]
     where = " AND ".join([f"{id_column} <> %(id)s", *conditions])
-    parts = [
-        f"(SELECT {id_column}, {POINT}::text AS point, {MISSING} FROM ("
-        f"SELECT {', '.join([id_column, POINT, MISSING, *used])} FROM {table} "
-        f"WHERE ({MISSING} & {space.flag_mask}) = {int(p)} "
-        f"ORDER BY {POINT} <-> %(q{i})s::cube LIMIT %(scan{i})s) c{i} WHERE {where} LIMIT %(k)s)"
-        for i, p in enumerate(patterns)
-    ]
+    parts = []
+    for i, p in enumerate(patterns):
+        box = f" AND {POINT} <@ %(b{i})s::cube" if i < len(bounded) and bounded[i] else ""
+        parts.append(
+            f"(SELECT {id_column}, {POINT}::text AS point, {MISSING} FROM ("
+            f"SELECT {', '.join([id_column, POINT, MISSING, *used])} FROM {table} "
+            f"WHERE ({MISSING} & {space.flag_mask}) = {int(p)}{box} "
+            f"ORDER BY {POINT} <-> %(q{i})s::cube LIMIT %(scan{i})s) c{i} WHERE {where} LIMIT %(k)s)"
+        )
     return " UNION ALL ".join(parts), params
+
+
+def _fetch(connection, sql: str, params: dict) -> list[tuple]:
+    with connection.transaction():
+        # A small pattern looks cheaper to read whole and sort; only the kNN index scan stops after the nearest.
+        connection.execute("SET LOCAL enable_bitmapscan = off")
+        connection.execute("SET LOCAL enable_seqscan = off")
+        return connection.execute(sql, params).fetchall()
 
 
 def nearest_ids(
@@ -269,29 +286,81 @@ def nearest_ids(
 ) -> list[int]:
     """Ids of the k clients nearest to ``client_id`` in the group, nearest first ([] for an unknown id).
 
-    ``connection``: a psycopg 3 connection. Three round trips (target, patterns, candidates); the worker
-    holds at most k × patterns candidates. ``max_scan`` rows are shared among the patterns by their sizes
+    ``connection``: a psycopg 3 connection. Four round trips (target, patterns, two of candidates); the
+    worker holds at most k × patterns candidates. ``max_scan`` rows are shared among the patterns by their sizes
     (at least 4k each): the bound on rows read when the group is rare near the client.
     """
     row = connection.execute(target_sql(table, id_column), {"id": client_id}).fetchone()
     if row is None or row[0] is None or k <= 0:
         return []
     target = restore(space, parse_cube(row[0]), np.array([row[1]]))[0]
-    patterns = connection.execute(patterns_sql(table)).fetchall()
-    total = sum(int(n) for _, n in patterns)
-    sql, params = candidates_sql(table, group, columns, space, [int(p) for p, _ in patterns], id_column)
+    patterns = [(int(p), int(n)) for p, n in connection.execute(patterns_sql(table)).fetchall()]
+    total = max(sum(n for _, n in patterns), 1)
+    boxes = {p: query_box(space, target, p) for p, _ in patterns}
+    # First the pattern with the smallest offset (the largest on ties): its k best give a k-th distance that
+    # the final one cannot exceed. Then only patterns whose offset is below it, each inside the box of
+    # radius √(k-th − offset) around its query, which ends its index scan as soon as the box is exhausted.
+    first = min(patterns, key=lambda pn: (boxes[pn[0]][2], -pn[1]))
+    found = _candidates(
+        connection,
+        table,
+        space,
+        target,
+        client_id,
+        k,
+        group,
+        columns,
+        id_column,
+        [first],
+        boxes,
+        total,
+        max_scan,
+        radius=None,
+    )
+    kth = found[1][k - 1] if len(found[1]) >= k else np.inf
+    rest = [pn for pn in patterns if pn != first and boxes[pn[0]][2] < kth]
+    if rest:
+        more = _candidates(
+            connection,
+            table,
+            space,
+            target,
+            client_id,
+            k,
+            group,
+            columns,
+            id_column,
+            rest,
+            boxes,
+            total,
+            max_scan,
+            radius=kth,
+        )
+        ids, dist = np.concatenate([found[0], more[0]]), np.concatenate([found[1], more[1]])
+        order = np.lexsort((ids, dist))[:k]
+        found = (ids[order], dist[order])
+    return [int(i) for i in found[0]]
+
+
+def _candidates(
+    connection, table, space, target, client_id, k, group, columns, id_column, patterns, boxes, total, max_scan, radius
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, exact distances) of the k best candidates of these patterns, nearest first."""
+    bounded = tuple(radius is not None and np.isfinite(radius) for _ in patterns)
+    sql, params = candidates_sql(table, group, columns, space, [p for p, _ in patterns], id_column, bounded)
     params.update(id=client_id, k=k)
     for i, (pattern, clients) in enumerate(patterns):
-        params[f"q{i}"] = query_text(*query_box(space, target, int(pattern))[:2])
-        params[f"scan{i}"] = max(4 * k, int(max_scan * int(clients) / max(total, 1)))
-    with connection.transaction():
-        # A small pattern looks cheaper to read whole and sort; only the kNN index scan stops after the nearest.
-        connection.execute("SET LOCAL enable_bitmapscan = off")
-        connection.execute("SET LOCAL enable_seqscan = off")
-        rows = connection.execute(sql, params).fetchall()
+        low, high, offset = boxes[pattern]
+        params[f"q{i}"] = query_text(low, high)
+        params[f"scan{i}"] = max(4 * k, int(max_scan * clients / total))
+        if bounded[i]:
+            r = np.sqrt(max(radius - offset, 0.0)) * (1 + 1e-9) + 1e-12  # float rounding must not drop a tie
+            params[f"b{i}"] = query_text(low - r, high + r)
+    rows = _fetch(connection, sql, params)
     if not rows:
-        return []
+        return np.empty(0, dtype=np.int64), np.empty(0)
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     values = restore(space, np.array([parse_cube(r[1]) for r in rows]), np.array([r[2] for r in rows]))
     dist = exact_distances(values, target)
-    return [int(i) for i in ids[np.lexsort((ids, dist))[:k]]]
+    order = np.lexsort((ids, dist))[:k]
+    return ids[order], dist[order]
