@@ -108,6 +108,12 @@ def test_stored_point_and_bitmask_give_back_the_projected_values(portfolio, spac
     np.testing.assert_array_equal(back, points[:200])  # float8 text round trip, bit for bit
 
 
+def test_the_space_survives_json(space):
+    import json
+
+    assert nb.NeighbourSpace.from_json(json.loads(json.dumps(space.to_json()))) == space
+
+
 def test_in_memory_fallback_is_portfolio_nearest(portfolio, space, filters):
     projected = space.project(portfolio.features)
     for i in targets(portfolio, 10):

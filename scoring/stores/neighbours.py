@@ -14,6 +14,10 @@ Method: one exact kNN index scan per missing-value pattern, merged in the worker
   exact distance adds |P ∪ T|. Each pattern's index returns its clients in their exact order; one statement
   takes, per pattern, the first k that pass the group's filters (SQL on the real columns); the worker
   re-ranks the union (≤ k × patterns rows) by the exact distance and keeps k.
+- Two statements: first the pattern with the smallest offset, whose k best give a k-th distance the answer
+  cannot exceed; then only the patterns whose offset is below it, each restricted to the box of radius
+  √(k-th − offset) around its query (``<@``, an index condition: the scan ends when the box is exhausted).
+  This took k = 10 from ~230 ms to ~12 ms at 116k clients (12 patterns, busy machine).
 - Exact, but for clients missing a rarely-missing feature (found through the median instead of "1", then
   re-ranked exactly) and for groups so rare near the client that a pattern's scan reaches its share of
   ``MAX_SCAN`` rows read before k members: the bound that keeps a query from reading O(N) rows.
@@ -23,6 +27,12 @@ spanning its axis (exact in one scan) made GiST boxes span every axis, ~60 % of 
 query; filters as extra axes × a penalty, as bad; one scan with the median and k × 2 candidates re-ranked:
 recall@10 0.80; one scan with a lower-bound box and an exact stop rule: 10-80k rows read for k = 500; flag
 axes instead of partial indexes: every pattern's scan read ~3,000 pages before its first row.
+
+Use from a store (names of table and columns are the store's):
+    EXTENSION_DDL; column_ddl(table); COPY rows with ``cube_text(embed(space, space.project(features))[0])``
+    and the bitmask; patterns_ddl(table) with {"flag_mask": space.flag_mask}; index_ddl(table, space,
+    patterns from patterns_sql); then nearest_ids(connection, table, space, client_id, k, Group(...), columns).
+    ``space`` (NeighbourSpace.to_json) is fixed per loaded table.
 """
 
 from __future__ import annotations
@@ -64,6 +74,14 @@ class NeighbourSpace:
             tuple(float(c) for c in centre),
             tuple(int(j) for j in np.flatnonzero(share >= FLAG_SHARE)),
         )
+
+    def to_json(self) -> dict:
+        """Kept beside the table (or in the artifact): the index and the queries must use the same space."""
+        return {"columns": self.columns, "scale": self.scale, "centre": self.centre, "flagged": self.flagged}
+
+    @classmethod
+    def from_json(cls, data: dict) -> NeighbourSpace:
+        return cls(*(tuple(data[key]) for key in ("columns", "scale", "centre", "flagged")))
 
     @property
     def flag_mask(self) -> int:
