@@ -250,9 +250,10 @@ def main(argv=None) -> None:
             portfolio = Portfolio(Artifacts(args.artifact))
             space, projected, filters = portfolio_columns(portfolio)
             results["method"] = (
-                f"cube GiST kNN (<->): {nb.NEAREST_FEATURES} scaled features (missing at the median) + weighted "
-                f"flags of the often-missing ones; one index scan per missing pattern (exact order within it), "
-                "k rows each in the group (SQL filters), merged and re-ranked exactly in the worker"
+                "cube GiST kNN (<->) on 10-d points (scaled features, missing at the median), one partial index "
+                "per missing pattern of the often-missing features; the pattern with the smallest offset first, "
+                "then the others whose offset is below its k-th distance, inside a box of that radius; k rows "
+                "per pattern in the group (SQL filters), re-ranked exactly in the worker"
             )
             results["missing_share_of_values"] = round(float(np.isnan(projected).mean()), 4)
             if not args.skip_artifact:
