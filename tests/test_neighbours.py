@@ -200,3 +200,13 @@ def test_every_pattern_is_read_through_its_own_index_and_a_bounded_number_of_row
         assert f"{TABLE}_knn_{pattern} " in line
         read = int(line.split("actual")[1].split("rows=")[1].split()[0])
         assert read == min(300, clients), line  # an empty group reads up to the bound, not the table
+
+
+def test_a_group_smaller_than_k_comes_back_whole(connection, portfolio, space, filters):
+    for group in (nb.Group(age=(18, 25), income=(300_000, None)), nb.Group(contract=1, age=(60, 70), refused=True)):
+        members = {int(c) for c in portfolio.ids[nb.in_group(filters, group)]}
+        assert 0 < len(members) < 500, f"pick a small group: {len(members)} members"
+        client = int(portfolio.ids[0])
+        got = nb.nearest_ids(connection, TABLE, space, client, 500, group, COLUMNS)
+        assert set(got) == members - {client}
+        assert len(got) == len(set(got))
