@@ -108,6 +108,11 @@ def test_stored_point_and_bitmask_give_back_the_projected_values(portfolio, spac
     np.testing.assert_array_equal(back, points[:200])  # float8 text round trip, bit for bit
 
 
+def test_robust_scale_is_the_portfolio_s(portfolio):
+    rows = np.linspace(0, len(portfolio) - 1, min(len(portfolio), 20_000)).astype(int)
+    np.testing.assert_array_equal(nb.robust_scale(portfolio.features[rows]), portfolio.feature_scale)
+
+
 def test_the_space_survives_json(space):
     import json
 

@@ -92,6 +92,15 @@ class NeighbourSpace:
         return np.asarray(np.asarray(features)[:, list(self.columns)], dtype=float) / np.asarray(self.scale)
 
 
+def robust_scale(sample: np.ndarray) -> np.ndarray:
+    """Per-feature IQR of a sample of rows, 1 where it is 0 or undefined: ``Portfolio.feature_scale``'s rule,
+    for a batch job that has no artifact portfolio (sample the same rows to get the same scale)."""
+    sample = np.asarray(sample, dtype=float)
+    with np.errstate(all="ignore"):
+        scale = np.nanpercentile(sample, 75, axis=0) - np.nanpercentile(sample, 25, axis=0)
+    return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+
+
 def embed(space: NeighbourSpace, projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(points, bitmask) stored per client: scaled values, a missing one at the median; bit j = feature j missing."""
     projected = np.asarray(projected, dtype=float)
