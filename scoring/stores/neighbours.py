@@ -38,6 +38,7 @@ Use from a store (names of table and columns are the store's):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -328,41 +329,12 @@ def nearest_ids(
     # the final one cannot exceed. Then only patterns whose offset is below it, each inside the box of
     # radius √(k-th − offset) around its query, which ends its index scan as soon as the box is exhausted.
     first = min(patterns, key=lambda pn: (boxes[pn[0]][2], -pn[1]))
-    found = _candidates(
-        connection,
-        table,
-        space,
-        target,
-        client_id,
-        k,
-        group,
-        columns,
-        id_column,
-        [first],
-        boxes,
-        total,
-        max_scan,
-        radius=None,
-    )
+    fetch = partial(_candidates, connection, table, space, target, client_id, k, group, columns, id_column, boxes)
+    found = fetch([first], total, max_scan, radius=None)
     kth = found[1][k - 1] if len(found[1]) >= k else np.inf
     rest = [pn for pn in patterns if pn != first and boxes[pn[0]][2] < kth]
     if rest:
-        more = _candidates(
-            connection,
-            table,
-            space,
-            target,
-            client_id,
-            k,
-            group,
-            columns,
-            id_column,
-            rest,
-            boxes,
-            total,
-            max_scan,
-            radius=kth,
-        )
+        more = fetch(rest, total, max_scan, radius=kth)
         ids, dist = np.concatenate([found[0], more[0]]), np.concatenate([found[1], more[1]])
         order = np.lexsort((ids, dist))[:k]
         found = (ids[order], dist[order])
@@ -370,7 +342,7 @@ def nearest_ids(
 
 
 def _candidates(
-    connection, table, space, target, client_id, k, group, columns, id_column, patterns, boxes, total, max_scan, radius
+    connection, table, space, target, client_id, k, group, columns, id_column, boxes, patterns, total, max_scan, radius
 ) -> tuple[np.ndarray, np.ndarray]:
     """(ids, exact distances) of the k best candidates of these patterns, nearest first."""
     bounded = tuple(radius is not None and np.isfinite(radius) for _ in patterns)
