@@ -153,8 +153,8 @@ def exact_distances(projected: np.ndarray, target: np.ndarray) -> np.ndarray:
 class Group:
     """Filters of a comparison group; None = no filter. Ranges are [low, high), either end may be None."""
 
-    gender: float | None = None
-    contract: float | None = None
+    gender: float | str | None = None  # a code, or a level name for a store that keeps the names
+    contract: float | str | None = None
     refused: bool | None = None
     age: tuple[float | None, float | None] | None = None
     income: tuple[float | None, float | None] | None = None
@@ -258,7 +258,7 @@ def group_conditions(group: Group, columns: dict[str, str]) -> tuple[list[str], 
             params[f"f_{name}"] = bool(value)
         else:
             conditions.append(f"({columns[name]}) = %(f_{name})s")
-            params[f"f_{name}"] = int(value)
+            params[f"f_{name}"] = value if isinstance(value, str) else int(value)
     return conditions, params
 
 
