@@ -220,8 +220,10 @@ def test_comparison_from_postgres_reads_the_aggregates_and_the_row(apps, synthet
             for s in (memmap, pg)
         ]
         assert said[1]["message"] == "", said[1]["message"]
-        assert said[1]["size"] == said[0]["size"] == language("fr").ngettext(
-            "Compared group: {n} client.", "Compared group: {n} clients.", 50
+        assert (
+            said[1]["size"]
+            == said[0]["size"]
+            == language("fr").ngettext("Compared group: {n} client.", "Compared group: {n} clients.", 50)
         )
         assert said[1]["hist"]["data"] and said[1]["cross"]["data"], group
 
@@ -309,3 +311,24 @@ def test_a_database_without_the_cube_extension_says_so(postgres, data, synthetic
     assert "extension cube" in err and "CREATE EXTENSION cube" in err, err
     with psycopg.connect(libpq_url(admin)) as connection:
         assert current_table(connection) is None and version_tables(connection) == []
+
+
+def test_a_table_loaded_without_its_neighbour_space_says_so(url, synthetic_artifacts):
+    """A version loaded before the k-nearest columns (no space in its comment): NeighboursUnavailable, not a 500."""
+    from scoring.stores import NeighboursUnavailable
+
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+        table = current_table(connection)
+        comment = connection.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()[0]
+        connection.execute(f"COMMENT ON TABLE {table} IS NULL")
+        try:
+            store = PostgresStore(url, Artifacts(synthetic_artifacts))
+            with pytest.raises(NeighboursUnavailable, match="load-clients"):
+                store.neighbours(sample_ids(synthetic_artifacts, 3)[1], 10)
+            store.close()
+        finally:
+            connection.execute(
+                psycopg.sql.SQL("COMMENT ON TABLE {} IS {}").format(
+                    psycopg.sql.Identifier(table), psycopg.sql.Literal(comment)
+                )
+            )
