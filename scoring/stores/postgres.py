@@ -36,7 +36,7 @@ SELECT_ROW = (
     f" FROM {VIEW} WHERE {ID} = %s"
 )
 
-SELECT_ROWS = "SELECT " + ", ".join(quoted(c) for c in RAW_COLUMNS) + f", probability FROM {VIEW} WHERE {ID} = ANY(%s)"
+ROWS_OF = f"SELECT {ID}, {{columns}}, probability FROM {VIEW} WHERE {ID} = ANY(%s)"
 # The k-nearest group's filters on the table's columns, as the comparison's bands compute them (the age as the
 # arrays' ``DAYS_BIRTH * (-1 / 365.25)``, the same float product); the decision is added with the threshold.
 NEIGHBOUR_FILTERS = {
@@ -246,19 +246,22 @@ class PostgresStore:
     def features_of(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(model features, stored probabilities) of these clients, in this order (the features recomputed from
         the raw rows by the artifact's transform, as the load's batch did); an unknown id is left out."""
-        rows = {int(r[0]): r for r in self._rows(SELECT_ROWS, ([int(i) for i in ids],))} if ids else {}
+        transform = self.artifacts.transform
+        columns = [c for c in RAW_COLUMNS if c in set(transform.required_columns) and c != ID_COLUMN]
+        sql = ROWS_OF.format(columns=", ".join(quoted(c) for c in columns))  # only what the transform reads
+        rows = {int(r[0]): r for r in self._rows(sql, ([int(i) for i in ids],))} if ids else {}
         found = [rows[int(i)] for i in ids if int(i) in rows]
         raw = {}
-        for j, column in enumerate(RAW_COLUMNS):
+        for j, column in enumerate(columns, start=1):
             values = [r[j] for r in found]
-            if registry.FIELDS.get(column) is not None and registry.FIELDS[column].categorical:
+            if registry.FIELDS[column].categorical:
                 raw[column] = np.array(values, dtype=object)
             else:
                 raw[column] = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
         probability = np.array([np.nan if r[-1] is None else float(r[-1]) for r in found], dtype=float)
         if not found:
-            return np.empty((0, len(self.artifacts.transform.features)), dtype=np.float32), probability
-        return self.artifacts.transform.transform(raw), probability
+            return np.empty((0, len(transform.features)), dtype=np.float32), probability
+        return transform.transform(raw), probability
 
     def close(self) -> None:
         self.pool.close()
