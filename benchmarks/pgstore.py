@@ -86,6 +86,34 @@ def sample_clients(url: str, n: int, seed: int) -> list[int]:
     return found
 
 
+def recall(url: str, artifacts: Path, clients: list[int], k: int, group=None) -> dict:
+    """The store's k nearest against ``Portfolio.nearest`` (the memory-mapped store) on the same clients."""
+    from scoring.artifacts import Artifacts
+    from scoring.stores.memmap import MemmapStore
+    from scoring.stores.postgres import PostgresStore
+
+    loaded = Artifacts(artifacts)
+    pg, arrays = PostgresStore(url, loaded, statement_timeout_ms=30_000), MemmapStore(loaded)
+    found = wanted = identical = 0
+    try:
+        for client in clients:
+            got, expected = pg.neighbours(client, k, group), arrays.neighbours(client, k, group)
+            found, wanted, identical = (
+                found + len(set(got) & set(expected)),
+                wanted + len(expected),
+                identical + (got == expected),
+            )
+    finally:
+        pg.close()
+    return {
+        "k": k,
+        "group": repr(group),
+        "clients": len(clients),
+        "recall": round(found / max(wanted, 1), 5),
+        "identical_lists": identical,
+    }
+
+
 def nearest_group(url: str, deps: dict, clients: list[int], k: int) -> tuple[list[float], int]:
     """The comparison callback for the k-nearest group of each client (a client already switched to: its row and
     explanation are cached, the neighbours are not); a failure is an error status or no chart."""
@@ -201,7 +229,14 @@ def main() -> None:
             args.artifacts, clients, url, args.workers, args.out.with_suffix(".pg.log"), args.nearest, args.k
         )
         print("postgres", result["postgres"]["switch_p95_ms"], result["postgres"]["nearest_group"], flush=True)
-        if not args.no_memmap:
+        if not args.no_memmap:  # the artifacts hold these clients: the neighbours are comparable
+            from scoring.stores.neighbours import Group
+
+            result["recall"] = [
+                recall(url, args.artifacts, clients[: args.nearest], k, group)
+                for k, group in ((args.k, None), (100, Group(gender="F", age=(35, 45), refused=True)))
+            ]
+            print("recall", result["recall"], flush=True)
             result["memmap"] = serve(
                 args.artifacts, clients, "", args.workers, args.out.with_suffix(".memmap.log"), args.nearest, args.k
             )
