@@ -13,12 +13,15 @@ import numpy as np
 
 from app.config import ROOT, Config
 from app.reviews import ReviewStore
+from layouts.comparison import MAX_POINTS
 from scoring.aggregates import AggregateStats
 from scoring.artifacts import Artifacts
+from scoring.comparison import AGE_BANDS, INCOME_BANDS, NOBODY, ConcreteGroup, RowStats, portfolio_levels
 from scoring.errors import ArtifactError
 from scoring.fields import N_
 from scoring.portfolio import ClientExplanation, Portfolio
-from scoring.stores import ClientRow, ClientStore, NeighboursUnavailable, open_store
+from scoring.stores import ClientRow, ClientStore, open_store
+from scoring.stores.neighbours import Group
 
 log = logging.getLogger("app")
 # The client database (CLIENTS_DATABASE_URL) down or too slow, and a stored row no application can have.
@@ -95,6 +98,24 @@ def ensure_artifacts(config: Config) -> Path:
     return folder
 
 
+def neighbour_group(group: ConcreteGroup, levels: dict) -> Group | None:
+    """The comparison's group as the store's neighbour filters: level names (the codes index ``levels``), band
+    ranges [low, high), the decision; None when a filter matches nobody (an unknown level or band)."""
+    if NOBODY in (group.gender, group.contract, group.age_band, group.income_band):
+        return None
+
+    def level(column: str, code: int | None) -> str | None:
+        return None if code is None else levels[column][code]
+
+    return Group(
+        gender=level("CODE_GENDER", group.gender),
+        contract=level("NAME_CONTRACT_TYPE", group.contract),
+        refused=group.refused,
+        age=None if group.age_band is None else AGE_BANDS[group.age_band],
+        income=None if group.income_band is None else INCOME_BANDS[group.income_band],
+    )
+
+
 class Services:
     def __init__(self, config: Config, cache):
         self.config = config
@@ -159,10 +180,15 @@ class Services:
             lambda: store.explanation(client_id, self.client_row(client_id)),
         )
 
-    def nearest_stats(self, group):
-        """The k-nearest group's data from the client store (NeighboursUnavailable when it cannot find them)."""
-        self.clients.neighbours(group.nearest_of, group.k)
-        raise NeighboursUnavailable("similar clients are not available from this client store")
+    def nearest_stats(self, group: ConcreteGroup) -> RowStats:
+        """The k-nearest group's data from the client store: the neighbours' model features (recomputed by the
+        transform for PostgreSQL) and batch probabilities (NeighboursUnavailable when it cannot find them)."""
+        levels = self.group_stats.levels() if self.group_stats is not None else portfolio_levels(self.portfolio)
+        among = neighbour_group(group, levels)
+        ids = [] if among is None else self.clients.neighbours(group.nearest_of, group.k, among)
+        features, proba = self.clients.features_of(ids)
+        names = self.portfolio.feature_names
+        return RowStats.of_rows(features, names, proba, self.artifacts.decision.threshold, MAX_POINTS)
 
     def application(self, client_id: int):
         """The client as a what-if base."""

@@ -8,6 +8,8 @@ Load: wall time, rows, peak RSS of the loader (flat memory: it reads and copies 
 size. Switch: the selection callback then the summary, review, explanation and card callbacks (the comparison
 is a portfolio-wide view, not a client read), sent one after the other for clients new to the per-client
 cache; server time as the client sees it on loopback. Memory: PSS of master + workers after the switches.
+Then the comparison callback for the k-nearest group
+(``--k``, the view's default 500) of ``--nearest`` of those clients: PostgreSQL's k-nearest indexes, or the arrays.
 A PostgreSQL server is started for the run (tests/postgres.py) and removed at the end.
 """
 
@@ -84,7 +86,59 @@ def sample_clients(url: str, n: int, seed: int) -> list[int]:
     return found
 
 
-def serve(artifacts: Path, clients: list[int], clients_url: str, workers: int, log: Path) -> dict:
+def recall(url: str, artifacts: Path, clients: list[int], k: int, group=None) -> dict:
+    """The store's k nearest against ``Portfolio.nearest`` (the memory-mapped store) on the same clients."""
+    from scoring.artifacts import Artifacts
+    from scoring.stores.memmap import MemmapStore
+    from scoring.stores.postgres import PostgresStore
+
+    loaded = Artifacts(artifacts)
+    pg, arrays = PostgresStore(url, loaded, statement_timeout_ms=30_000), MemmapStore(loaded)
+    found = wanted = identical = 0
+    try:
+        for client in clients:
+            got, expected = pg.neighbours(client, k, group), arrays.neighbours(client, k, group)
+            found, wanted, identical = (
+                found + len(set(got) & set(expected)),
+                wanted + len(expected),
+                identical + (got == expected),
+            )
+    finally:
+        pg.close()
+    return {
+        "k": k,
+        "group": repr(group),
+        "clients": len(clients),
+        "recall": round(found / max(wanted, 1), 5),
+        "identical_lists": identical,
+    }
+
+
+def nearest_group(url: str, deps: dict, clients: list[int], k: int) -> tuple[list[float], int]:
+    """The comparison callback for the k-nearest group of each client (a client already switched to: its row and
+    explanation are cached, the neighbours are not); a failure is an error status or no chart."""
+    timings, failures = [], 0
+    for client in clients:
+        values = {
+            "client-id.data": client,
+            "lang.data": "fr",
+            "compare-feature.value": "EXT_SOURCE_MEAN",
+            "compare-feature-y.value": "PROBABILITY",
+            "compare-group.value": "nearest",
+            "compare-k.value": k,
+            **{f"filter-{f}.value": "any" for f in ("gender", "age", "income", "contract")},
+        }
+        t0 = time.perf_counter()
+        status, body = post_json(url, payload(deps["compare-size.children"], values, ["compare-group.value"]))
+        timings.append((time.perf_counter() - t0) * 1000)
+        response = body.get("response", {}) if status == 200 else {}
+        failures += status != 200 or not response.get("compare-hist", {}).get("figure", {}).get("data")
+    return timings, failures
+
+
+def serve(
+    artifacts: Path, clients: list[int], clients_url: str, workers: int, log: Path, nearest: int = 30, k: int = 500
+) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -119,6 +173,7 @@ def serve(artifacts: Path, clients: list[int], clients_url: str, workers: int, l
                 per_callback[name].append(elapsed)
                 total += elapsed
             switches.append(total)
+        nearest_ms, nearest_failures = nearest_group(url, deps, clients[:nearest], k)
         memory = tree_memory(process.pid)
     finally:
         stop(process)
@@ -131,6 +186,13 @@ def serve(artifacts: Path, clients: list[int], clients_url: str, workers: int, l
         "callbacks_ms": {
             name: {"p50": round(percentile(v, 50), 1), "p95": round(percentile(v, 95), 1)}
             for name, v in per_callback.items()
+        },
+        "nearest_group": {
+            "k": k,
+            "clients": len(nearest_ms),
+            "failures": nearest_failures,
+            "p50_ms": round(percentile(nearest_ms, 50), 1) if nearest_ms else None,
+            "p95_ms": round(percentile(nearest_ms, 95), 1) if nearest_ms else None,
         },
         "pss_mb_master_and_workers": memory["pss_mb"],
         "pss_anon_mb": memory["pss_anon_mb"],
@@ -145,6 +207,8 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-rows", type=int, default=100_000)
+    parser.add_argument("--nearest", type=int, default=30, help="clients whose k-nearest comparison group is timed")
+    parser.add_argument("--k", type=int, default=500, help="size of that group (the view's default)")
     parser.add_argument(
         "--no-memmap", action="store_true", help="skip the memory-mapped run (its artifacts do not hold these clients)"
     )
@@ -161,11 +225,22 @@ def main() -> None:
         result["load"] = load(args.data, url, args.artifacts, args.chunk_rows)
         print(result["load"], flush=True)
         clients = sample_clients(url, args.switches, args.seed)
-        result["postgres"] = serve(args.artifacts, clients, url, args.workers, args.out.with_suffix(".pg.log"))
-        print("postgres", result["postgres"]["switch_p95_ms"], flush=True)
-        if not args.no_memmap:
-            result["memmap"] = serve(args.artifacts, clients, "", args.workers, args.out.with_suffix(".memmap.log"))
-            print("memmap", result["memmap"]["switch_p95_ms"], flush=True)
+        result["postgres"] = serve(
+            args.artifacts, clients, url, args.workers, args.out.with_suffix(".pg.log"), args.nearest, args.k
+        )
+        print("postgres", result["postgres"]["switch_p95_ms"], result["postgres"]["nearest_group"], flush=True)
+        if not args.no_memmap:  # the artifacts hold these clients: the neighbours are comparable
+            from scoring.stores.neighbours import Group
+
+            result["recall"] = [
+                recall(url, args.artifacts, clients[: args.nearest], k, group)
+                for k, group in ((args.k, None), (100, Group(gender="F", age=(35, 45), refused=True)))
+            ]
+            print("recall", result["recall"], flush=True)
+            result["memmap"] = serve(
+                args.artifacts, clients, "", args.workers, args.out.with_suffix(".memmap.log"), args.nearest, args.k
+            )
+            print("memmap", result["memmap"]["switch_p95_ms"], result["memmap"]["nearest_group"], flush=True)
     finally:
         remove_server(server)
     result["load_average_after"] = os.getloadavg()

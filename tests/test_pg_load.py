@@ -96,7 +96,11 @@ def test_a_load_killed_during_its_copy_leaves_the_previous_version_serving(url, 
     with psycopg.connect(libpq_url(url), autocommit=True) as watch:
         now = current_table(watch)
         assert now not in (serving, "clients_v99") and version_tables(watch) == [now]
-        assert table_digest(watch) == before
+        assert table_digest(watch) == before  # the k-nearest points too: the same input, the same table
+        # The old version's pattern table went with it; the served one has its own and its space.
+        knn_tables = watch.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%knn_patterns'").fetchall()
+        assert [r[0] for r in knn_tables] == [f"{now}_knn_patterns"]
+        assert watch.execute("SELECT obj_description(%s::regclass, 'pg_class')", (now,)).fetchone()[0]
 
 
 def test_gunicorn_serves_a_client_from_postgres(url, synthetic_artifacts, tmp_path):

@@ -15,9 +15,12 @@ import psycopg
 import pytest
 
 from app.config import Config
+from app.services import neighbour_group
 from callbacks import client_card, explanation, selection, summary, whatif
 from scoring.artifacts import Artifacts
+from scoring.comparison import NOBODY, ConcreteGroup, ExactStats, GroupSpec, concrete_mask, resolve, resolve_group
 from scoring.stores.memmap import MemmapStore
+from scoring.stores.neighbours import Group
 from scoring.stores.pg_schema import current_table, libpq_url, version_tables
 from scoring.stores.postgres import PostgresStore, search_sql
 from wsgi import create_app
@@ -84,14 +87,14 @@ def test_both_stores_explain_every_sampled_client_alike(stores, synthetic_artifa
 
 def test_unknown_clients_and_neighbours(stores):
     from scoring.errors import UnknownClientError
-    from scoring.stores import NeighboursUnavailable
 
     memmap, pg = stores
     assert not pg.exists(1) and pg.scored(1) is None
     with pytest.raises(UnknownClientError):
         pg.get(1)
-    with pytest.raises(NeighboursUnavailable):
-        pg.neighbours(100_002, 5)
+    assert pg.neighbours(1, 5) == []
+    features, proba = pg.features_of([1])
+    assert features.shape == (0, len(memmap.portfolio.feature_names)) and len(proba) == 0
 
 
 @pytest.mark.parametrize("prefix", ["1", "10", "100", "1000", "10005", "108", "999", "0", "", "12a"])
@@ -206,11 +209,126 @@ def test_comparison_from_postgres_reads_the_aggregates_and_the_row(apps, synthet
         )
         assert b["size"] == a["size"] and b.get("message", "") == "", (group, b.get("message"))
         assert b["hist"] and b["cross"]
-    nearest = {"base": "nearest", "k": 50, "gender": "any", "age": "any", "income": "any", "contract": "any"}
+    # The k-nearest group from PostgreSQL's indexes: a chart, the memmap's one (same neighbours, same rows).
     names = ("size", "message", "hist", "cross")
-    said = guarded(names, "message")(lambda **kw: comparison.compare(pg, **kw))(
-        client_id=client_id, x_name="PROBABILITY", y_name="EXT_SOURCE_MEAN", lang="fr", **nearest
-    )
-    from app.services import NEIGHBOURS_UNAVAILABLE
+    for group in ({}, {"gender": "same", "age": "same"}):
+        nearest = {"base": "nearest", "k": 50, "gender": "any", "age": "any", "income": "any", "contract": "any", **group}
+        said = [
+            guarded(names, "message")(lambda s=s, **kw: comparison.compare(s, **kw))(
+                client_id=client_id, x_name="PROBABILITY", y_name="EXT_SOURCE_MEAN", lang="fr", **nearest
+            )
+            for s in (memmap, pg)
+        ]
+        assert said[1]["message"] == "", said[1]["message"]
+        assert (
+            said[1]["size"]
+            == said[0]["size"]
+            == language("fr").ngettext("Compared group: {n} client.", "Compared group: {n} clients.", 50)
+        )
+        assert said[1]["hist"]["data"] and said[1]["cross"]["data"], group
 
-    assert said["message"] == language("fr")._(NEIGHBOURS_UNAVAILABLE)
+
+# --- the k-nearest group from PostgreSQL's indexes ---------------------------------------------------------
+
+
+NEAREST_SPECS = [
+    GroupSpec("nearest", 50),
+    GroupSpec("nearest", 200, gender="same", age="same"),
+    GroupSpec("nearest", 30, income="same", contract="same"),
+]
+
+
+@pytest.mark.parametrize("spec", NEAREST_SPECS, ids=lambda s: s.key())
+def test_nearest_group_from_postgres_is_the_arrays_one(apps, synthetic_artifacts, spec):
+    """Same neighbours as ``Portfolio.nearest`` (recall over the sample >= 0.99), and where they are the same
+    clients, the same summary of every characteristic tried: the rows' features recomputed by the transform."""
+    from callbacks.comparison import client_point
+    from layouts.comparison import MAX_POINTS
+
+    memmap, pg = map(services_of, apps)
+    portfolio = memmap.portfolio
+    found = wanted = compared = 0
+    for client_id in sample_ids(synthetic_artifacts, 12):
+        index = portfolio.index_of(client_id)
+        exact_group = resolve_group(portfolio, index, spec)
+        expected_ids = set(portfolio.ids[concrete_mask(portfolio, exact_group)].tolist())
+        facts, _, _, key = client_point(pg, client_id, "PROBABILITY", "EXT_SOURCE_MEAN")
+        pg_group = resolve(facts, spec, pg.group_stats.levels(), key)
+        among = neighbour_group(pg_group, pg.group_stats.levels())
+        got_ids = pg.clients.neighbours(client_id, spec.k, among)
+        assert len(got_ids) == len(set(got_ids)) == len(expected_ids), client_id
+        found += len(expected_ids & set(got_ids))
+        wanted += len(expected_ids)
+        if set(got_ids) != expected_ids:
+            continue
+        rows, compared = pg.nearest_stats(pg_group), compared + 1
+        for x_name in ("PROBABILITY", "EXT_SOURCE_MEAN", "AMT_CREDIT"):
+            expected = ExactStats(portfolio, MAX_POINTS).group_aggregates(exact_group, x_name, "PROBABILITY")
+            got = rows.group_aggregates(pg_group, x_name, "PROBABILITY")
+            assert got[0] == expected[0], (client_id, x_name)
+            assert (got[1].n, got[1].medians) == (expected[1].n, expected[1].medians), (client_id, x_name)
+    assert wanted and found / wanted >= 0.99, found / wanted
+    assert compared >= 10, compared  # the same clients, hence the same picture, for nearly every client
+
+
+def test_neighbours_among_a_decision_match_the_memmap_store(stores, synthetic_artifacts):
+    """Recall, not equality: a client missing a rarely-missing feature is ranked through that feature's median
+    in its index scan (scoring/stores/neighbours.py), so it may take the place of the k-th nearest one."""
+    memmap, pg = stores
+    found = wanted = 0
+    for refused in (True, False):
+        for client_id in sample_ids(synthetic_artifacts, 8):
+            among = Group(refused=refused, contract="Cash loans")
+            got, expected = pg.neighbours(client_id, 25, among), memmap.neighbours(client_id, 25, among)
+            found, wanted = found + len(set(got) & set(expected)), wanted + len(expected)
+            assert got[:5] == expected[:5], (client_id, refused)
+            proba = pg.features_of(got)[1]
+            assert len(proba) == 25 and bool(((proba >= memmap.artifacts.decision.threshold) == refused).all())
+            assert all(memmap.get(i).values["NAME_CONTRACT_TYPE"] == "Cash loans" for i in got)
+    assert found / wanted >= 0.99, found / wanted
+
+
+def test_a_group_that_matches_nobody_is_empty(apps, synthetic_artifacts):
+    memmap, pg = map(services_of, apps)
+    client_id = sample_ids(synthetic_artifacts, 4)[1]
+    group = ConcreteGroup(gender=NOBODY, nearest_of=client_id, k=50)
+    assert pg.nearest_stats(group).group_aggregates(group, "PROBABILITY", "EXT_SOURCE_MEAN") is None
+    assert pg.clients.neighbours(client_id, 50, Group(gender="no such level")) == []
+
+
+def test_a_database_without_the_cube_extension_says_so(postgres, data, synthetic_artifacts, capsys):
+    """A role that may not create the extension (nor has it): one line, nothing loaded, nothing served."""
+    admin = postgres.create_database("clients_no_cube")
+    with psycopg.connect(libpq_url(admin), autocommit=True) as connection:
+        connection.execute("DROP ROLE IF EXISTS plain")
+        connection.execute("CREATE ROLE plain LOGIN")
+        connection.execute("REVOKE CREATE ON DATABASE clients_no_cube FROM PUBLIC")
+        connection.execute("GRANT CREATE ON SCHEMA public TO plain")
+    plain = admin.replace("//app@", "//plain@")
+    assert load(data, plain, synthetic_artifacts) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err and "Traceback" not in err, err
+    assert "extension cube" in err and "CREATE EXTENSION cube" in err, err
+    with psycopg.connect(libpq_url(admin)) as connection:
+        assert current_table(connection) is None and version_tables(connection) == []
+
+
+def test_a_table_loaded_without_its_neighbour_space_says_so(url, synthetic_artifacts):
+    """A version loaded before the k-nearest columns (no space in its comment): NeighboursUnavailable, not a 500."""
+    from scoring.stores import NeighboursUnavailable
+
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+        table = current_table(connection)
+        comment = connection.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()[0]
+        connection.execute(f"COMMENT ON TABLE {table} IS NULL")
+        try:
+            store = PostgresStore(url, Artifacts(synthetic_artifacts))
+            with pytest.raises(NeighboursUnavailable, match="load-clients"):
+                store.neighbours(sample_ids(synthetic_artifacts, 3)[1], 10)
+            store.close()
+        finally:
+            connection.execute(
+                psycopg.sql.SQL("COMMENT ON TABLE {} IS {}").format(
+                    psycopg.sql.Identifier(table), psycopg.sql.Literal(comment)
+                )
+            )

@@ -84,7 +84,11 @@ class ClientStore(Protocol):
     def application(self, client_id: int, row: ClientRow | None = None):
         """The client as a what-if base (``scoring.simulate.Application``)."""
 
-    def neighbours(self, client_id: int, k: int) -> list[int]: ...
+    def neighbours(self, client_id: int, k: int, group=None) -> list[int]:
+        """Ids of the k nearest clients (``scoring.stores.neighbours.Group``: among a group), nearest first."""
+
+    def features_of(self, ids: list[int]):
+        """(model features, batch probabilities) of these clients, in this order."""
 
 
 def check_row(row: ClientRow) -> ClientRow:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
 
 from scoring.artifacts import Artifacts
+from scoring.derived import DAYS_PER_YEAR
 from scoring.errors import UnknownClientError
 from scoring.fields import FIELDS
 from scoring.portfolio import ClientExplanation, Portfolio
 from scoring.stores.base import ClientRow, Scored
+from scoring.stores.neighbours import Group, in_group
 
 
 class MemmapStore:
@@ -77,6 +80,34 @@ class MemmapStore:
 
         return Application.from_portfolio(self.portfolio, client_id)
 
-    def neighbours(self, client_id: int, k: int) -> list[int]:
+    def neighbours(self, client_id: int, k: int, group: Group | None = None) -> list[int]:
         p = self.portfolio
-        return [int(p.ids[i]) for i in p.nearest(p.index_of(client_id), k)]
+        among = None if group is None else in_group(self._filters(), self._coded(group))
+        return [int(p.ids[i]) for i in p.nearest(p.index_of(client_id), k, among=among)]
+
+    def _coded(self, group: Group) -> Group:
+        """The group with level names as the portfolio's codes (a level it lacks matches no client: -9)."""
+        levels = {"gender": "CODE_GENDER", "contract": "NAME_CONTRACT_TYPE"}
+        coded = {}
+        for name, column in levels.items():
+            value = getattr(group, name)
+            if isinstance(value, str):
+                names = self.portfolio.levels(column)
+                coded[name] = names.index(value) if value in names else -9
+        return replace(group, **coded)
+
+    def _filters(self) -> dict[str, np.ndarray]:
+        """The group filters' columns over the portfolio, as the comparison computes them."""
+        p = self.portfolio
+        return {
+            "gender": np.asarray(p.raw("CODE_GENDER"), dtype=float),
+            "contract": np.asarray(p.raw("NAME_CONTRACT_TYPE"), dtype=float),
+            "refused": (np.asarray(p.proba) >= p.decision.threshold).astype(float),
+            "age": np.asarray(p.raw("DAYS_BIRTH"), dtype=float) * (-1 / DAYS_PER_YEAR),
+            "income": np.asarray(p.raw("AMT_INCOME_TOTAL"), dtype=float),
+        }
+
+    def features_of(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        p = self.portfolio
+        rows = np.array([p.index_of(int(i)) for i in ids if self.exists(int(i))], dtype=np.int64)
+        return np.asarray(p.features[rows]), np.asarray(p.proba[rows], dtype=float)

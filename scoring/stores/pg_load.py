@@ -5,11 +5,17 @@ the table is new in this transaction), indexed after the COPY, and the view ``cl
 before the commit. A load that fails or is killed is rolled back by the server: the previous version keeps
 serving and no half table is ever visible. Tables of versions no longer served are dropped afterwards (and at
 the start of the next run, should a crash have come between). Same input, same table contents.
+
+The table also holds each client's point for the k-nearest search (``scoring.stores.neighbours``: a ``cube``
+column and a bitmask of missing features, computed from the chunk's model features), one partial GiST index
+per missing-value pattern built after the COPY, and the ``NeighbourSpace`` the points were made in (the
+table's comment): the index and the queries of that version must use the same space.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +30,7 @@ from scoring.artifacts import Artifacts
 from scoring.errors import DataError, ScoringError
 from scoring.loading import find_table, iter_applications
 from scoring.schema import ID_COLUMN, column_kind
+from scoring.stores import neighbours as nb
 from scoring.stores.pg_schema import (
     RAW_COLUMNS,
     SCORE_COLUMNS,
@@ -38,6 +45,8 @@ from scoring.stores.pg_schema import (
 )
 
 CHUNK_ROWS = 100_000
+SCALE_SAMPLE = 20_000  # rows of the artifact's portfolio the neighbour scale is measured on (Portfolio.feature_scale's)
+NEIGHBOUR_COLUMNS = (nb.POINT, nb.MISSING)
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,25 @@ def chunks(files: list[Path], rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
             yield loaded.frame
 
 
-class ChunkScorer:
-    """Batch probability and decision of a chunk: the what-if's path (transform -> Booster margin -> Platt)."""
+def neighbour_space(artifacts: Artifacts) -> nb.NeighbourSpace:
+    """The space of a loaded table's k-nearest points, fixed before its first chunk: the artifact's 10 most
+    important features, ``Portfolio.feature_scale``'s scale (the IQR of the same rows of its portfolio, so a
+    table of the artifact's clients ranks them as ``Portfolio.nearest`` does) and the medians of those rows."""
+    from scoring.portfolio import Portfolio
 
-    def __init__(self, artifacts: Artifacts):
+    portfolio = Portfolio(artifacts)
+    rows = np.linspace(0, len(portfolio) - 1, min(len(portfolio), SCALE_SAMPLE)).astype(int)
+    sample = np.asarray(portfolio.features[rows], dtype=float)
+    return nb.NeighbourSpace.from_artifact(portfolio.importance, nb.robust_scale(sample), sample)
+
+
+class ChunkScorer:
+    """Batch probability and decision of a chunk: the what-if's path (transform -> Booster margin -> Platt);
+    with a ``space``, the chunk's k-nearest points and missing masks from the same model features."""
+
+    def __init__(self, artifacts: Artifacts, space: nb.NeighbourSpace | None = None):
         self.artifacts = artifacts
+        self.space = space
         ids, split = artifacts.array("ids"), artifacts.array("split")
         self.trained_ids = np.asarray(ids)[np.asarray(split) == 0]  # sorted, as the portfolio's ids
 
@@ -83,12 +106,17 @@ class ChunkScorer:
         ids = frame[ID_COLUMN].to_numpy(dtype=np.int64)
         at = np.searchsorted(self.trained_ids, ids)
         in_training = (at < len(self.trained_ids)) & (self.trained_ids[np.minimum(at, len(self.trained_ids) - 1)] == ids)
-        return {
+        out = {
             "in_training": in_training,
             "probability": probability.astype(np.float64),
             "decision": artifacts.decision.decisions(probability),
             "model_version": np.full(len(frame), artifacts.version, dtype=object),
         }
+        if self.space is not None:
+            points, missing = nb.embed(self.space, self.space.project(features))
+            out[nb.POINT] = np.array(nb.cube_text(points), dtype=object)
+            out[nb.MISSING] = missing.astype(np.int64)
+        return out
 
 
 def chunk_columns(frame: pd.DataFrame, scores: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
@@ -104,7 +132,7 @@ def chunk_columns(frame: pd.DataFrame, scores: dict[str, np.ndarray]) -> dict[st
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
         missing = np.isnan(numbers)
         out[column] = (np.where(missing, 0, np.round(numbers)).astype(np.int64) if kind == "int" else numbers, missing)
-    for name in SCORE_COLUMNS:
+    for name in (*SCORE_COLUMNS, *(c for c in NEIGHBOUR_COLUMNS if c in scores)):
         out[name] = (np.asarray(scores[name]), None)
     return out
 
@@ -146,6 +174,7 @@ def drop_leftovers(connection) -> list[str]:
     dropped = [t for t in version_tables(connection) if t != serving]
     for table in dropped:
         connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute(f"DROP TABLE IF EXISTS {table}_knn_patterns")
     return dropped
 
 
@@ -161,7 +190,7 @@ def load_clients(
 
     files = input_files(data)
     started = time.perf_counter()
-    scorer = ChunkScorer(artifacts)
+    scorer = ChunkScorer(artifacts, neighbour_space(artifacts))
     try:
         connection = psycopg.connect(libpq_url(database_url), connect_timeout=10)
     except psycopg.OperationalError as exc:
@@ -229,9 +258,15 @@ def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkSco
     import psycopg
 
     clients = 0
+    space = scorer.space
     with connection.transaction() as transaction:
+        if space is not None:
+            create_extension(connection)
         connection.execute(create_table_sql(table))
-        names = ", ".join(quoted(c) for c in (*RAW_COLUMNS, *SCORE_COLUMNS))
+        extra = NEIGHBOUR_COLUMNS if space is not None else ()
+        for statement in nb.column_ddl(table) if space is not None else ():
+            connection.execute(statement)
+        names = ", ".join(quoted(c) for c in (*RAW_COLUMNS, *SCORE_COLUMNS, *extra))
         with connection.cursor().copy(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, FREEZE)") as copy:
             for n, data in prepared(files, rows, scorer):
                 copy.write(data)
@@ -241,7 +276,40 @@ def _fill(connection, table: str, files: list[Path], rows: int, scorer: ChunkSco
             raise psycopg.Rollback(transaction)
         # Indexes after the COPY (one sort, not a B-tree insert per row); the key is the id search's index.
         connection.execute(f"ALTER TABLE {table} ADD PRIMARY KEY ({quoted(ID_COLUMN)})")
-        connection.execute(f"ANALYZE {table}")
+        if space is not None:
+            index_neighbours(connection, table, space)  # ends with ANALYZE
+        else:
+            connection.execute(f"ANALYZE {table}")
         connection.execute(f"DROP VIEW IF EXISTS {VIEW}")
         connection.execute(f"CREATE VIEW {VIEW} AS SELECT * FROM {table}")
     return clients
+
+
+def create_extension(connection) -> None:
+    """The ``cube`` extension (PostgreSQL's contrib), or a one-line reason why the load cannot index neighbours."""
+    import psycopg
+
+    try:
+        with connection.transaction():  # a savepoint: the reason is read before the load's rollback
+            connection.execute(nb.EXTENSION_DDL)
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScoringError(
+            "the clients database cannot use the PostgreSQL extension cube, needed for similar clients "
+            f"({reason}); install PostgreSQL's contrib modules or have the database owner run "
+            "CREATE EXTENSION cube, then load again (the clients served are unchanged)"
+        ) from None
+
+
+def index_neighbours(connection, table: str, space: nb.NeighbourSpace) -> None:
+    """After the COPY: the patterns present, one partial GiST index per pattern, and the space as the table's
+    comment (read by the store with the table it queries)."""
+    from psycopg import sql
+
+    for statement in nb.patterns_ddl(table):
+        connection.execute(statement, {"flag_mask": space.flag_mask} if "%(" in statement else None)
+    patterns = [int(p) for p, _ in connection.execute(nb.patterns_sql(table)).fetchall()]
+    for statement in nb.index_ddl(table, space, patterns):
+        connection.execute(statement)
+    comment = sql.SQL("COMMENT ON TABLE {} IS {}").format(sql.Identifier(table), sql.Literal(json.dumps(space.to_json())))
+    connection.execute(comment)

@@ -9,6 +9,7 @@ reconnects by itself once the server answers again: no restart.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -17,19 +18,33 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cached_property
 
+import numpy as np
+
 from scoring import fields as registry
 from scoring.artifacts import Artifacts
+from scoring.derived import DAYS_PER_YEAR
 from scoring.errors import UnknownClientError
 from scoring.portfolio import ClientExplanation, id_prefix_ranges
 from scoring.schema import ID_COLUMN
 from scoring.stores.base import ClientRow, InvalidClientRow, NeighboursUnavailable, Scored, StoreUnavailable, check_row
-from scoring.stores.pg_schema import RAW_COLUMNS, VIEW, libpq_url, quoted
+from scoring.stores.neighbours import Group, NeighbourSpace, nearest_ids
+from scoring.stores.pg_schema import RAW_COLUMNS, VIEW, current_table, libpq_url, quoted
 
 ID = quoted(ID_COLUMN)
 SELECT_ROW = (
     "SELECT " + ", ".join(quoted(c) for c in RAW_COLUMNS) + f", in_training, probability, decision, model_version"
     f" FROM {VIEW} WHERE {ID} = %s"
 )
+
+ROWS_OF = f"SELECT {ID}, {{columns}}, probability FROM {VIEW} WHERE {ID} = ANY(%s)"
+# The k-nearest group's filters on the table's columns, as the comparison's bands compute them (the age as the
+# arrays' ``DAYS_BIRTH * (-1 / 365.25)``, the same float product); the decision is added with the threshold.
+NEIGHBOUR_FILTERS = {
+    "gender": quoted("CODE_GENDER"),
+    "contract": quoted("NAME_CONTRACT_TYPE"),
+    "age": f"{quoted('DAYS_BIRTH')} * '{-1 / DAYS_PER_YEAR!r}'::float8",
+    "income": quoted("AMT_INCOME_TOTAL"),
+}
 
 
 def search_sql(prefix: str, limit: int) -> tuple[str, tuple] | None:
@@ -128,6 +143,7 @@ class PostgresStore:
         self.model_version = artifacts.version
         self.pool = ConnectionPool(url, statement_timeout_ms=statement_timeout_ms)
         self._simulator = simulator
+        self._spaces: tuple[str, NeighbourSpace] | None = None
 
     @property
     def simulator(self):
@@ -200,8 +216,52 @@ class PostgresStore:
         row = row if row is not None else self.get(client_id)
         return Application(dict(row.values), int(client_id))
 
-    def neighbours(self, client_id: int, k: int) -> list[int]:  # noqa: ARG002
-        raise NeighboursUnavailable("similar clients are not available from the clients database yet")
+    def neighbours(self, client_id: int, k: int, group: Group | None = None) -> list[int]:
+        """Ids of the k clients nearest to ``client_id`` (among ``group``), nearest first, by the table's
+        k-nearest indexes (``scoring.stores.neighbours``); [] for an unknown client."""
+        threshold = float(self.artifacts.decision.threshold)
+        columns = {**NEIGHBOUR_FILTERS, "refused": f"probability >= '{threshold!r}'::float8"}
+        with self.pool.connection() as connection:
+            table = current_table(connection)
+            if table is None:
+                raise StoreUnavailable("no clients in this database: run python -m scoring load-clients")
+            space = self._space(connection, table)
+            return nearest_ids(connection, table, space, int(client_id), int(k), group or Group(), columns, ID)
+
+    def _space(self, connection, table: str) -> NeighbourSpace:
+        """The space the table's points were made in (its comment, written by ``load-clients``)."""
+        cached = self._spaces
+        if cached is not None and cached[0] == table:
+            return cached[1]
+        row = connection.execute("SELECT obj_description(%s::regclass, 'pg_class')", (table,)).fetchone()
+        try:
+            space = NeighbourSpace.from_json(json.loads(row[0]))
+        except (TypeError, ValueError, KeyError):
+            raise NeighboursUnavailable(
+                f"{table} was loaded without similar clients: run python -m scoring load-clients again"
+            ) from None
+        self._spaces = (table, space)  # one table served at a time: the last one read is enough
+        return space
+
+    def features_of(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(model features, stored probabilities) of these clients, in this order (the features recomputed from
+        the raw rows by the artifact's transform, as the load's batch did); an unknown id is left out."""
+        transform = self.artifacts.transform
+        columns = [c for c in RAW_COLUMNS if c in set(transform.required_columns) and c != ID_COLUMN]
+        sql = ROWS_OF.format(columns=", ".join(quoted(c) for c in columns))  # only what the transform reads
+        rows = {int(r[0]): r for r in self._rows(sql, ([int(i) for i in ids],))} if ids else {}
+        found = [rows[int(i)] for i in ids if int(i) in rows]
+        raw = {}
+        for j, column in enumerate(columns, start=1):
+            values = [r[j] for r in found]
+            if registry.FIELDS[column].categorical:
+                raw[column] = np.array(values, dtype=object)
+            else:
+                raw[column] = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        probability = np.array([np.nan if r[-1] is None else float(r[-1]) for r in found], dtype=float)
+        if not found:
+            return np.empty((0, len(transform.features)), dtype=np.float32), probability
+        return transform.transform(raw), probability
 
     def close(self) -> None:
         self.pool.close()
