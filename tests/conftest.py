@@ -98,3 +98,15 @@ def server(dash_app):
         pytest.fail("axe-core missing: run `npm install` (make test does it)")
     with live_server(dash_app.server) as url:
         yield url, dash_app.server.config["services"].portfolio
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A real PostgreSQL server of its own for one test module (tests/postgres.py), removed at the end."""
+    from tests.postgres import remove_server, start_server
+
+    server = start_server()
+    if server is None:
+        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
+    yield server
+    remove_server(server)

@@ -23,18 +23,8 @@ from tests.servers import free_port, start_gunicorn, stop, wait_until_up
 
 from .conftest import ROOT
 from .pg_clients import load, table_digest, write_portfolio_files
-from .postgres import remove_server, start_server
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_server()
-    if server is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
-    yield server
-    remove_server(server)
 
 
 @pytest.fixture(scope="module")

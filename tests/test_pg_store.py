@@ -26,16 +26,6 @@ from scoring.stores.postgres import PostgresStore, search_sql
 from wsgi import create_app
 
 from .pg_clients import load, table_digest, write_portfolio_files
-from .postgres import remove_server, start_server
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_server()
-    if server is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
-    yield server
-    remove_server(server)
 
 
 @pytest.fixture(scope="module")

@@ -17,18 +17,7 @@ from app.config import Config
 from app.reviews import DEFAULT_SQLITE, ReviewStore, ReviewStoreUnavailable, database_url
 from scoring.review_rules import COMMENT_MAX, check_review, clean_comment
 
-from .postgres import remove_server, start_server
-
 SECRET = "Pièces vues: bulletin de salaire SECRET-7f3a"
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_server()
-    if server is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
-    yield server
-    remove_server(server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -20,21 +20,11 @@ from tests.callback_requests import index_dependencies, payload
 from tests.servers import free_port, start_gunicorn, stop, wait_until_up
 
 from .conftest import ROOT
-from .postgres import remove_server, start_server
 
 pytestmark = pytest.mark.slow
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 SECRET = "justificatif SECRET-4b1d"
 REVIEWS = 60
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_server()
-    if server is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
-    yield server
-    remove_server(server)
 
 
 def values(client_id, clicks=0, decision=None, reason="", comment="") -> dict:
