@@ -7,6 +7,7 @@ that they catch an upward import, and forbid the import hidden inside a function
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
@@ -31,8 +32,10 @@ LAZY_ON_PURPOSE = {"app/services.py"}
 
 
 def lint(root: Path) -> subprocess.CompletedProcess:
+    # Without PYTHONPATH: a checkout named there would add its own folders to the namespace packages.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     return subprocess.run(
-        [sys.executable, "-c", LINT, str(root)], cwd=root, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", LINT, str(root)], cwd=root, capture_output=True, text=True, timeout=300, env=env
     )
 
 
