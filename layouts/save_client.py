@@ -2,7 +2,7 @@
 
 With the clients database (``scoring.stores.pg_save``) the application becomes a client of the portfolio with
 that review recorded; the result is said in the view's status line and the new client's page is a link. With the
-memory-mapped portfolio (read-only) the fields are disabled and a sentence says why.
+memory-mapped portfolio (read-only) only a sentence says that saving needs the clients database.
 """
 
 from __future__ import annotations
@@ -77,8 +77,17 @@ def section(lang: str, can_save: bool) -> html.Div:
         children=[
             html.H3(tr._("Save as a client"), id=ids.heading),
             html.P(unavailable_text(lang), id=ids.unavailable, hidden=can_save),
-            fields,
-            dbc.Button(tr._("Save as a client"), id=ids.submit, color="secondary", n_clicks=0, disabled=not can_save),
+            # Read-only store: only the sentence is shown (the controls stay in the page, hidden and disabled,
+            # for the callbacks that address them).
+            html.Div(
+                hidden=not can_save,
+                children=[
+                    fields,
+                    dbc.Button(
+                        tr._("Save as a client"), id=ids.submit, color="primary", n_clicks=0, disabled=not can_save
+                    ),
+                ],
+            ),
             html.P(id=ids.message, className="form-error"),
             html.P(id=ids.saved),
             dcc.Store(id=ids.key, data=None),

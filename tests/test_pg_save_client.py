@@ -211,3 +211,67 @@ def test_memmap_store_says_saving_needs_the_database(memmap_app, lang, sentence,
     out = scored(services, form, monkeypatch, lang)
     assert out["save_disabled"] is True and out["result"] is False
     assert save(memmap_app, form, out["save_key"], lang)["status"].startswith(sentence)
+
+
+@pytest.mark.browser
+def test_keyboard_save_is_announced_and_axe_clean(pg_app, url, loaded_max):
+    """By keyboard only: score an application, give the review, save; the status line says so; axe stays clean."""
+    import numpy as np
+    from selenium.webdriver.common.keys import Keys
+
+    from layouts.review import decision_labels, reason_labels
+    from layouts.save_client import ids as save_ids
+
+    from .browser import AXE_JS, chrome, live_server, text_of, wait_for, wait_idle
+    from .test_browser_whatif import assert_axe_clean, by_dom_id, field_dom_id, tab_to
+
+    if not AXE_JS.is_file():
+        pytest.fail("axe-core missing: run `npm install` (make test does it)")
+    services = pg_app.server.config["services"]
+    income = int(np.median(np.asarray(services.portfolio.raw("AMT_INCOME_TOTAL"))))
+    before = new_ids(url, loaded_max)
+    with live_server(pg_app.server) as base:
+        driver = chrome()
+        try:
+            driver.get(base + "/")
+            wait_idle(driver)
+            tab_to(driver, application_ids.open, limit=250)
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            wait_for(driver, lambda d: d.find_elements("id", application_ids.submit), message="the form did not open")
+            wait_idle(driver)
+            typed = {
+                field_dom_id(application_ids, "DAYS_BIRTH"): "40",
+                field_dom_id(application_ids, "AMT_INCOME_TOTAL"): str(income),
+                field_dom_id(application_ids, "NAME_CONTRACT_TYPE"): "Prêt personnel",
+                field_dom_id(application_ids, "AMT_CREDIT"): str(6 * income),
+                field_dom_id(application_ids, "CREDIT_DURATION_MONTHS"): "36",
+            }
+            for field_id, text in typed.items():
+                tab_to(driver, field_id, limit=250)
+                driver.switch_to.active_element.send_keys(text)
+            tab_to(driver, application_ids.submit, limit=250)
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            wait_for(driver, lambda d: "Demande évaluée" in text_of(d, application_ids.status), message="not scored")
+            wait_idle(driver)
+            assert by_dom_id(driver, save_ids.submit).is_enabled()
+            review = {
+                save_ids.decision: decision_labels("fr")["grant"],
+                save_ids.reason: reason_labels("fr")["documents_checked"],
+                save_ids.comment: "Bulletins de salaire vérifiés.",
+            }
+            for element_id, text in review.items():
+                tab_to(driver, element_id, limit=250)
+                driver.switch_to.active_element.send_keys(text)
+            tab_to(driver, save_ids.submit, limit=250)
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            saved = "Demande enregistrée comme client"
+            wait_for(driver, lambda d: saved in text_of(d, application_ids.status), message="not saved")
+            wait_idle(driver)
+            (client,) = [i for i in new_ids(url, loaded_max) if i not in before]
+            assert text_of(driver, application_ids.status) == f"{saved} {client}, examen enregistré."
+            link = driver.find_element("css selector", f"#{save_ids.saved} a")
+            assert link.get_attribute("href").endswith(f"/?client={client}")
+            assert not by_dom_id(driver, save_ids.submit).is_enabled()  # saved: a second press cannot save again
+            assert_axe_clean(driver, "fr: application saved as a client")
+        finally:
+            driver.quit()
