@@ -223,6 +223,7 @@ def test_keyboard_save_is_announced_and_axe_clean(pg_app, url, loaded_max):
     from layouts.save_client import ids as save_ids
 
     from .browser import AXE_JS, chrome, live_server, text_of, wait_for, wait_idle
+    from .test_accessibility import CONTRAST_JS
     from .test_browser_whatif import assert_axe_clean, by_dom_id, field_dom_id, tab_to
 
     if not AXE_JS.is_file():
@@ -272,6 +273,7 @@ def test_keyboard_save_is_announced_and_axe_clean(pg_app, url, loaded_max):
             link = driver.find_element("css selector", f"#{save_ids.saved} a")
             assert link.get_attribute("href").endswith(f"/?client={client}")
             assert not by_dom_id(driver, save_ids.submit).is_enabled()  # saved: a second press cannot save again
+            assert driver.execute_script(CONTRAST_JS) == []  # the disabled button too
             assert_axe_clean(driver, "fr: application saved as a client")
         finally:
             driver.quit()
