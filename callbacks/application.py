@@ -9,6 +9,7 @@ unless the advisor saves it as a client (``callbacks.save_client``).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from dash import Input, State
 
@@ -83,14 +84,15 @@ def show_form(services, *, clicks, shown, lang) -> dict:
 
 def form_application(services, values: dict, region, lang):
     """The application the form holds (``InvalidChanges`` naming each wrong value): scored, or saved as a client."""
-    # Whole days and counts, as the portfolio (and a saved client's row) holds them: a saved form scores the same.
-    asked = [name for name in APPLICATION_COLUMNS if name != DURATION]
-    form = {name: whole(name, forms.raw_value(name, values.get(name), lang)) for name in asked}
+    form = {name: forms.raw_value(name, values.get(name), lang) for name in APPLICATION_COLUMNS if name != DURATION}
     chosen = region_of(regions_of(services), region)
     form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
     months = forms.raw_value(DURATION, values.get(DURATION), lang)
     simulator = services.simulator
-    return new_application(form, simulator.columns, months, simulator.rules.bounds)
+    checked = new_application(form, simulator.columns, months, simulator.rules.bounds)
+    # Ages typed in years give fractional days: whole days once checked, as the portfolio (and a saved client's
+    # row) holds them, so that a saved application scores as the form did.
+    return replace(checked, values={name: whole(name, value) for name, value in checked.values.items()})
 
 
 def submitted(clicks) -> bool:

@@ -277,3 +277,9 @@ def test_keyboard_save_is_announced_and_axe_clean(pg_app, url, loaded_max):
             assert_axe_clean(driver, "fr: application saved as a client")
         finally:
             driver.quit()
+
+
+def test_the_new_id_is_read_from_the_primary_key_not_a_scan(url):
+    """max(id) at every save: one step down the primary key's index, whatever the number of clients."""
+    plan = "\n".join(r[0] for r in sql(url, 'EXPLAIN SELECT max("SK_ID_CURR") FROM clients'))
+    assert "Index Only Scan Backward" in plan and "Seq Scan" not in plan, plan

@@ -40,8 +40,8 @@ def can_save(store) -> bool:
 def whole(column: str, value):
     """A typed value as the clients table holds it: whole numbers (days, counts, flags) rounded, others as given.
 
-    The form gives ages in years, hence fractional days: the new-application view rounds them before scoring,
-    so that the saved row scores exactly as the form did."""
+    The form gives ages in years, hence fractional days: the new-application view rounds them once checked,
+    before scoring, so that the saved row scores exactly as the form did."""
     if column_kind(column) == "int" and isinstance(value, int | float) and not isinstance(value, bool):
         return value if math.isnan(value) else float(round(value))
     return value
