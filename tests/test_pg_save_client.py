@@ -196,6 +196,24 @@ def test_database_down_says_so_and_saves_nothing(pg_app, postgres, url, loaded_m
     assert back["status"].startswith("Application saved as client") and len(new_ids(url, loaded_max)) == len(before) + 1
 
 
+def test_review_register_down_after_the_save_says_where_to_record_it(pg_app, url, loaded_max, monkeypatch):
+    from app.reviews import ReviewStoreUnavailable
+
+    services = pg_app.server.config["services"]
+    form = form_of(services, int(services.portfolio.ids[80]))
+    key = scored(services, form, monkeypatch)["save_key"]
+    before = new_ids(url, loaded_max)
+
+    def down(**_):
+        raise ReviewStoreUnavailable("down")
+
+    monkeypatch.setattr(services.reviews, "add", down)
+    out = save(pg_app, form, key)
+    (client,) = [i for i in new_ids(url, loaded_max) if i not in before]
+    assert out["status"].startswith(f"Application saved as client {client}, but the review register does not answer")
+    assert out["message"] == out["status"] and out["saved"].href == f"/?client={client}"
+
+
 @pytest.mark.parametrize(
     ("lang", "sentence"),
     [
