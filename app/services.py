@@ -148,9 +148,12 @@ class Services:
 
         return Simulator(self.artifacts, self.config.max_effort_rate, self.config.product_bounds)
 
+    def _cache_key(self, name: str, key: tuple) -> str:
+        return f"pad:{self.version}:{name}:" + "|".join(map(str, key))
+
     def cached(self, name: str, key: tuple, compute: Callable[[], object]) -> object:
         """Memoise ``compute`` under (artifact version, name, key); any cache failure means 'compute'."""
-        cache_key = f"pad:{self.version}:{name}:" + "|".join(map(str, key))
+        cache_key = self._cache_key(name, key)
         try:
             value = self.cache.get(cache_key)
         except Exception as exc:  # noqa: BLE001 - any backend failure degrades to no cache
@@ -164,6 +167,16 @@ class Services:
         except Exception as exc:  # noqa: BLE001
             self._cache_failed(exc)
         return value
+
+    def forget_searches(self, client_id: int) -> None:
+        """A client just saved: drop the cached id searches that may now find it (each prefix of its id)."""
+        digits = str(int(client_id))
+        for end in range(1, len(digits) + 1):
+            try:
+                self.cache.delete(self._cache_key("search", (digits[:end],)))
+            except Exception as exc:  # noqa: BLE001 - a cache down holds nothing stale either
+                self._cache_failed(exc)
+                return
 
     # --- one client (cached per client and model version: a client already viewed survives a database outage)
     def client_row(self, client_id: int) -> ClientRow:

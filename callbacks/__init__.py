@@ -8,6 +8,7 @@ from callbacks import (
     curve,
     explanation,
     review,
+    save_client,
     selection,
     summary,
     whatif,
@@ -26,5 +27,6 @@ def register_all(app, services) -> None:
         curve,
         advice,
         application,
+        save_client,
     ):
         module.register(app, services)

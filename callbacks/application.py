@@ -2,10 +2,14 @@
 
 Nothing is invented: what the form leaves empty, and what it does not ask, reaches the model as missing.
 
-Nothing about the application is stored or cached: the audit line says an application was scored, no more.
+Nothing about the application is stored or cached (the audit line says an application was scored, no more),
+unless the advisor saves it as a client (``callbacks.save_client``).
 """
 
 from __future__ import annotations
+
+import uuid
+from dataclasses import replace
 
 from dash import Input, State
 
@@ -20,10 +24,12 @@ from layouts.charts import ChartIds
 from layouts.decision import credit_words, marked
 from layouts.explanation import factors, waterfall, waterfall_caption, waterfall_table
 from layouts.i18n import language
+from layouts.save_client import ids as saving
 from layouts.summary import reason_items
 from scoring.advice import advise
 from scoring.regions import region_of
 from scoring.simulate import CASH, DURATION, InvalidChanges, new_application, terms_of
+from scoring.stores.pg_save import can_save, whole
 
 # Text boxes (numbers): Enter in one of them scores the application, as the button does.
 NUMBER_FIELDS = tuple(name for name in APPLICATION_COLUMNS if forms.text_box(name))
@@ -48,7 +54,13 @@ OUTPUTS = outputs(
     advice=(ids.advice, "children"),
     errors=(forms.field_pattern("application", "error"), "children"),
     values=(forms.field_pattern("application", numbers_only=True), "value"),
+    save_key=(saving.key, "data"),
+    save_disabled=(saving.submit, "disabled"),
+    saved=(saving.saved, "children"),
+    save_message=(saving.message, "children"),
 )
+# An application that does not score cannot be saved: no key, the button disabled.
+NOT_SAVABLE = {"save_key": None, "save_disabled": True, "saved": "", "save_message": ""}
 INPUTS = {
     "clicks": Input(ids.submit, "n_clicks"),
     "enters": Input(forms.field_pattern("application", numbers_only=True), "n_submit"),
@@ -66,7 +78,21 @@ def show_form(services, *, clicks, shown, lang) -> dict:
     """The form, built when its disclosure is first opened (closing and reopening keeps what was typed)."""
     if not was_opened(clicks) or shown == view.FILLED:
         return {}
-    return {"body": view.form(lang, APPLICATION_COLUMNS, regions_of(services)), "body_class": view.FILLED}
+    body = view.form(lang, APPLICATION_COLUMNS, regions_of(services), can_save(services.clients))
+    return {"body": body, "body_class": view.FILLED}
+
+
+def form_application(services, values: dict, region, lang):
+    """The application the form holds (``InvalidChanges`` naming each wrong value): scored, or saved as a client."""
+    form = {name: forms.raw_value(name, values.get(name), lang) for name in APPLICATION_COLUMNS if name != DURATION}
+    chosen = region_of(regions_of(services), region)
+    form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
+    months = forms.raw_value(DURATION, values.get(DURATION), lang)
+    simulator = services.simulator
+    checked = new_application(form, simulator.columns, months, simulator.rules.bounds)
+    # Ages typed in years give fractional days: whole days once checked, as the portfolio (and a saved client's
+    # row) holds them, so that a saved application scores as the form did.
+    return replace(checked, values={name: whole(name, value) for name, value in checked.values.items()})
 
 
 def submitted(clicks) -> bool:
@@ -81,14 +107,10 @@ def score_application(services, *, clicks, enters, lang, region=None, values=Non
     if not submitted(clicks):
         return {}
     values = {name: (values or {}).get(name) for name in APPLICATION_COLUMNS}
-    form = {name: forms.raw_value(name, values[name], lang) for name in APPLICATION_COLUMNS if name != DURATION}
-    chosen = region_of(regions_of(services), region)
-    form.update(chosen.values if chosen is not None else {})  # no region chosen: both statistics not provided
-    months = forms.raw_value(DURATION, values[DURATION], lang)
     errors = dict.fromkeys(APPLICATION_COLUMNS, "")
     simulator = services.simulator
     try:
-        application = new_application(form, simulator.columns, months, simulator.rules.bounds)
+        application = form_application(services, values, region, lang)
     except InvalidChanges as invalid:
         beside, rest = forms.field_errors(invalid, APPLICATION_COLUMNS, lang)
         errors.update(beside)
@@ -103,6 +125,7 @@ def score_application(services, *, clicks, enters, lang, region=None, values=Non
             "message": " ".join([message, *rest]),
             "result": True,
             "status": tr._("Not scored: see the messages beside the fields."),
+            **NOT_SAVABLE,
         }
     audit("application_scored")  # no client data in the audit trail
     explanation = simulator.explain(application)
@@ -141,6 +164,11 @@ def score_application(services, *, clicks, enters, lang, region=None, values=Non
         "data": False,
         "advice_status": advice_view.advice_status(advice, lang),
         "advice": advice_view.option_items(advice, lang),
+        # A fresh save key per scoring: saving this form twice gives one client (scoring.stores.pg_save).
+        "save_key": uuid.uuid4().hex,
+        "save_disabled": not can_save(services.clients),
+        "saved": "",
+        "save_message": "",
     }
 
 

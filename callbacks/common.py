@@ -100,6 +100,7 @@ def register_callback(
     func,
     message: str | None = None,
     unless_shown: tuple[str, ...] = (),
+    prevent_initial_call: bool | None = None,
 ) -> None:
     """Wire a module-level callback ``func(services, **inputs) -> dict`` with named outputs, guarded.
 
@@ -126,7 +127,10 @@ def register_callback(
             result[name] = in_page_order(result.get(name, {}), ctx.outputs_grouping[name])
         return {name: value for name, value in result.items() if not (name in shown and same_value(value, shown[name]))}
 
-    app.callback(output=output_spec, inputs={**inputs, **shown_states})(guarded(tuple(output_spec), message)(callback))
+    options = {} if prevent_initial_call is None else {"prevent_initial_call": prevent_initial_call}  # allow_duplicate
+    app.callback(output=output_spec, inputs={**inputs, **shown_states}, **options)(
+        guarded(tuple(output_spec), message)(callback)
+    )
 
 
 # Pattern-matching form ids (``layouts.whatif.field_pattern``): Dash gives and takes one list per pattern, in the

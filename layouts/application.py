@@ -6,7 +6,8 @@ the external scores exactly as the credit bureau provides them, each optional. N
 empty, and every column the model reads that the form does not ask (bureau enquiries, acquaintances' defaults,
 building measures...), is "not provided" (the model's missing branch) and the result lists them. The result is
 the portfolio's: decision, probability, main reasons, waterfall and advice, plus the instalment, its effort rate
-and, for a client without external scores, how sure the model is for such clients. Nothing is stored.
+and, for a client without external scores, how sure the model is for such clients. Nothing is stored unless
+the advisor saves the application as a client (``layouts.save_client``, the clients database only).
 
 The form sits in a disclosure and is built the first time it is opened (``callbacks.application``).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from layouts import save_client
 from layouts.charts import chart_figure
 from layouts.formatting import money
 from layouts.i18n import language
@@ -222,9 +224,10 @@ def certainty_text(segment: dict | None, overall_auc: float | None, lang: str) -
 FILLED = "application-body application-filled"  # the body's class once the form is in it
 
 
-def form(lang: str, columns: tuple[str, ...], regions: tuple[Region, ...]) -> list:
+def form(lang: str, columns: tuple[str, ...], regions: tuple[Region, ...], can_save: bool = False) -> list:
     """The form, its messages and its result. ``columns``: what it asks (``form_columns``); ``regions``: the
-    portfolio's regions (``scoring.regions``). Every field starts empty."""
+    portfolio's regions (``scoring.regions``); ``can_save``: whether the client store keeps new clients
+    (``layouts.save_client``). Every field starts empty."""
     tr = language(lang)
     groups = []
     titles = [(key, tr.label(title)) for key, title in registry.SECTIONS] + [(None, tr._("Other information"))]
@@ -261,6 +264,7 @@ def form(lang: str, columns: tuple[str, ...], regions: tuple[Region, ...]) -> li
                 html.H3(tr._("What could get the credit granted?")),
                 html.P(id=ids.advice_status),
                 html.Ol(id=ids.advice, className="advice-options"),
+                save_client.section(lang, can_save),
             ],
         ),
     ]
@@ -279,7 +283,8 @@ def layout(lang: str, columns: tuple[str, ...], regions: tuple[Region, ...], *, 
                 tr._(
                     "Score an application that is not in the portfolio, for example a new client without credit "
                     "history. Type only what the client tells you and what the credit bureau provides: nothing is "
-                    "filled in for you, and what is left empty is marked “not provided”. Nothing is saved."
+                    "filled in for you, and what is left empty is marked “not provided”. Nothing is saved unless "
+                    "you save the application as a client."
                 ),
                 className="lead-text",
             ),
