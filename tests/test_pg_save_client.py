@@ -25,18 +25,8 @@ from scoring.stores.pg_schema import RAW_COLUMNS, libpq_url
 from wsgi import create_app
 
 from .pg_clients import load, write_portfolio_files
-from .postgres import remove_server, start_server
 
 REVIEW = {"decision": "grant", "reason": "documents_checked", "comment": "Payslips and bank statements checked."}
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = start_server()
-    if server is None:
-        pytest.skip("PostgreSQL server not installed (Debian: apt-get install postgresql; .ci/run does it)")
-    yield server
-    remove_server(server)
 
 
 @pytest.fixture(scope="module")
